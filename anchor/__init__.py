@@ -1,0 +1,1 @@
+"""laurel's ledger anchoring: Merkle batches on Ethereum (arrives with its issue)."""

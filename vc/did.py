@@ -1,0 +1,358 @@
+"""DIDs: parsing, did:key (resolved locally) and did:web (URL mapping; fetching injected).
+
+    >>> from vc.did import DidResolver
+    >>> doc = DidResolver().resolve("did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp")
+    >>> doc.assertion_method
+    ('did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp#z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp',)
+
+Errors carry the DID Resolution error names (``invalidDid``, ``invalidDidUrl``,
+``invalidPublicKey``, ``invalidPublicKeyLength``, ``invalidPublicKeyType``,
+``methodNotSupported``, ``notFound``).
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import ipaddress
+import re
+import urllib.parse
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+import base58
+import nacl.bindings
+
+from vc.errors import DidResolutionError
+from vc.keys import (
+    ED25519_PUB_PREFIX,
+    Ed25519PublicKey,
+    MultibaseError,
+    decode_multibase_btc,
+    encode_multibase_btc,
+)
+from vc.types import JSONObject, JSONValue
+
+__all__ = [
+    "DID_KEY_CONTEXTS",
+    "DidDocument",
+    "DidResolver",
+    "DidWebFetcher",
+    "VerificationMethod",
+    "did_key_from_public_key",
+    "did_web_url",
+    "split_did_url",
+]
+
+DID_KEY_CONTEXTS = ("https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1")
+X25519_PUB_PREFIX = b"\xec\x01"
+RELATIONSHIPS = (
+    "authentication",
+    "assertionMethod",
+    "keyAgreement",
+    "capabilityInvocation",
+    "capabilityDelegation",
+)
+
+# DID Core, "DID Syntax": did:<method>:<method-specific-id>, method lower-case.
+_DID = re.compile(r"did:([a-z0-9]+):((?:[A-Za-z0-9._-]|%[0-9A-Fa-f]{2}|:)*(?:[A-Za-z0-9._-]|%[0-9A-Fa-f]{2}))")
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationMethod:
+    """A verification method holding an Ed25519 public key."""
+
+    id: str
+    type: str
+    controller: str
+    public_key: Ed25519PublicKey
+
+
+class DidWebFetcher(Protocol):
+    """Fetches a did:web document: HTTPS URL in, response body out (raises LaurelError)."""
+
+    def __call__(self, url: str) -> bytes: ...
+
+
+def split_did_url(did_url: str) -> tuple[str, str | None]:
+    """Split a DID URL into the DID and its fragment (None when absent).
+
+    Raises:
+        DidResolutionError: ``invalidDidUrl`` when the DID part is malformed.
+    """
+    if not isinstance(did_url, str):
+        raise DidResolutionError("a DID URL must be a string", code="invalidDidUrl")
+    did, sep, fragment = did_url.partition("#")
+    if "?" in did or "/" in did:
+        raise DidResolutionError(
+            f"DID URL {did_url[:120]!r} has a path or query; only fragments are supported",
+            code="invalidDidUrl",
+        )
+    if _DID.fullmatch(did) is None:
+        raise DidResolutionError(f"{did[:120]!r} is not a DID", code="invalidDidUrl")
+    return did, (fragment if sep else None)
+
+
+def did_key_from_public_key(public_key: Ed25519PublicKey) -> str:
+    """The did:key DID of an Ed25519 public key."""
+    return f"did:key:{public_key.multibase}"
+
+
+def _decode_did_key(did: str) -> Ed25519PublicKey:
+    # did:key spec, "Decode Public Key Algorithm".
+    if _DID.fullmatch(did) is None or not did.startswith("did:key:"):
+        raise DidResolutionError(f"{did[:120]!r} is not a did:key DID", code="invalidDid")
+    value = did.removeprefix("did:key:")
+    if ":" in value or not value.startswith("z"):
+        raise DidResolutionError(
+            "a did:key identifier is one base58btc multibase value ('z...')", code="invalidDid"
+        )
+    try:
+        data = decode_multibase_btc(value)
+    except MultibaseError as exc:
+        raise DidResolutionError(f"did:key value is not base58btc: {exc}", code="invalidDid") from exc
+    if not data.startswith(ED25519_PUB_PREFIX):
+        raise DidResolutionError(
+            f"did:key holds a {_codec_name(data)} key; laurel supports Ed25519 (0xed) only",
+            code="invalidPublicKeyType",
+        )
+    raw = data[len(ED25519_PUB_PREFIX) :]
+    if len(raw) != 32:
+        raise DidResolutionError(
+            f"an Ed25519 did:key holds 32 key bytes, not {len(raw)}", code="invalidPublicKeyLength"
+        )
+    # Canonical encoding, on the curve, not of small order (RFC 8032; "Taming EdDSAs").
+    if not nacl.bindings.crypto_core_ed25519_is_valid_point(raw):
+        raise DidResolutionError(
+            "did:key holds an Ed25519 key that is not a valid point of the main subgroup",
+            code="invalidPublicKey",
+        )
+    return Ed25519PublicKey(raw)
+
+
+def _codec_name(data: bytes) -> str:
+    from multiformats import multicodec  # only on this error path: a 65 ms import
+
+    try:
+        codec, _ = multicodec.unwrap(data)
+    except (KeyError, ValueError):
+        return "unknown multicodec"
+    return f"{codec.name} (0x{codec.code:x})"
+
+
+@functools.lru_cache(maxsize=1024)
+def _did_key_document(did: str) -> DidDocument:
+    public_key = _decode_did_key(did)
+    fingerprint = public_key.multibase
+    vm_id = f"{did}#{fingerprint}"
+    x25519 = nacl.bindings.crypto_sign_ed25519_pk_to_curve25519(public_key.raw)
+    x_fingerprint = encode_multibase_btc(X25519_PUB_PREFIX + x25519)
+    document: JSONObject = {
+        "@context": list(DID_KEY_CONTEXTS),
+        "id": did,
+        "verificationMethod": [
+            {"id": vm_id, "type": "Multikey", "controller": did, "publicKeyMultibase": fingerprint}
+        ],
+        "authentication": [vm_id],
+        "assertionMethod": [vm_id],
+        "capabilityDelegation": [vm_id],
+        "capabilityInvocation": [vm_id],
+        "keyAgreement": [
+            {
+                "id": f"{did}#{x_fingerprint}",
+                "type": "Multikey",
+                "controller": did,
+                "publicKeyMultibase": x_fingerprint,
+            }
+        ],
+    }
+    return DidDocument(document)
+
+
+_HOST_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+
+
+def did_web_url(did: str) -> str:
+    """The HTTPS URL of a did:web DID document (did:web spec, "Read (Resolve)").
+
+    Raises:
+        DidResolutionError: ``invalidDid`` for a malformed did:web, an IP-literal
+            host, or a path that could climb (``..``).
+    """
+    if _DID.fullmatch(did) is None or not did.startswith("did:web:"):
+        raise DidResolutionError(f"{did[:120]!r} is not a did:web DID", code="invalidDid")
+    host_part, *path = did.removeprefix("did:web:").split(":")
+    host = urllib.parse.unquote(host_part)
+    hostname, _, port = host.partition(":")
+    hostname = hostname.lower()
+    labels = hostname.split(".")
+    if len(labels) < 2 or not all(_HOST_LABEL.fullmatch(label) for label in labels):
+        raise DidResolutionError(f"did:web host {hostname[:120]!r} is not a DNS name", code="invalidDid")
+    if labels[-1].isdigit() or labels[-1].startswith("0x") or _is_ip(hostname):
+        raise DidResolutionError("did:web must not name an IP address", code="invalidDid")
+    if port and (not port.isdigit() or not 0 < int(port) < 65536):
+        raise DidResolutionError(f"did:web port {port[:8]!r} is invalid", code="invalidDid")
+    segments = [urllib.parse.unquote(p) for p in path]
+    if any(s in ("", ".", "..") or "/" in s or "\\" in s for s in segments):
+        raise DidResolutionError("did:web path segments must be plain names", code="invalidDid")
+    authority = f"{hostname}:{port}" if port else hostname
+    if not segments:
+        return f"https://{authority}/.well-known/did.json"
+    quoted = "/".join(urllib.parse.quote(s, safe="") for s in segments)
+    return f"https://{authority}/{quoted}/did.json"
+
+
+def _is_ip(hostname: str) -> bool:
+    try:
+        ipaddress.ip_address(hostname)
+    except ValueError:
+        return False
+    return True
+
+
+class DidDocument:
+    """A resolved DID document; the original JSON is kept unchanged."""
+
+    __slots__ = ("_document",)
+
+    def __init__(self, document: JSONObject) -> None:
+        self._document = document
+
+    @property
+    def id(self) -> str:
+        """The DID the document describes."""
+        value = self._document.get("id")
+        return value if isinstance(value, str) else ""
+
+    @property
+    def assertion_method(self) -> tuple[str, ...]:
+        """The ids of the verification methods authorized to issue credentials."""
+        return self.relationship("assertionMethod")
+
+    def relationship(self, name: str) -> tuple[str, ...]:
+        """The verification method ids listed under a relationship (absolute ids)."""
+        entries = self._document.get(name)
+        ids: list[str] = []
+        for entry in entries if isinstance(entries, list) else []:
+            ref = entry.get("id") if isinstance(entry, dict) else entry
+            if isinstance(ref, str):
+                ids.append(self._absolute(ref))
+        return tuple(ids)
+
+    def _absolute(self, ref: str) -> str:
+        return f"{self.id}{ref}" if ref.startswith("#") else ref
+
+    def verification_method(self, vm_id: str) -> VerificationMethod:
+        """The verification method with this absolute id.
+
+        Raises:
+            DidResolutionError: ``notFound`` if absent, ``invalidPublicKey`` or
+                ``invalidPublicKeyType`` if its key is unusable.
+        """
+        candidates: list[JSONValue] = []
+        for key in ("verificationMethod", *RELATIONSHIPS):
+            entries = self._document.get(key)
+            if isinstance(entries, list):
+                candidates.extend(e for e in entries if isinstance(e, dict))
+        for entry in candidates:
+            assert isinstance(entry, dict)
+            entry_id = entry.get("id")
+            if isinstance(entry_id, str) and self._absolute(entry_id) == vm_id:
+                return _verification_method(vm_id, entry)
+        raise DidResolutionError(f"{self.id} has no verification method {vm_id[:160]!r}", code="notFound")
+
+    def to_json(self) -> JSONObject:
+        """The DID document as JSON."""
+        return self._document
+
+
+def _verification_method(vm_id: str, entry: Mapping[str, JSONValue]) -> VerificationMethod:
+    vm_type = entry.get("type")
+    controller = entry.get("controller")
+    if not isinstance(vm_type, str) or not isinstance(controller, str):
+        raise DidResolutionError(f"verification method {vm_id[:160]} lacks a type or controller", code="invalidDidDocument")
+    try:
+        if vm_type in ("Multikey", "Ed25519VerificationKey2020") and isinstance(entry.get("publicKeyMultibase"), str):
+            public_key = Ed25519PublicKey.from_multibase(str(entry["publicKeyMultibase"]))
+        elif vm_type == "Ed25519VerificationKey2018" and isinstance(entry.get("publicKeyBase58"), str):
+            public_key = Ed25519PublicKey(base58.b58decode(str(entry["publicKeyBase58"])))
+        elif vm_type in ("JsonWebKey", "JsonWebKey2020") and isinstance(entry.get("publicKeyJwk"), dict):
+            public_key = _jwk_public_key(entry["publicKeyJwk"])
+        else:
+            raise DidResolutionError(
+                f"verification method type {vm_type[:60]!r} does not hold an Ed25519 key laurel can read",
+                code="invalidPublicKeyType",
+            )
+    except (ValueError, TypeError) as exc:
+        raise DidResolutionError(f"verification method {vm_id[:160]} holds an invalid key: {exc}", code="invalidPublicKey") from exc
+    if not nacl.bindings.crypto_core_ed25519_is_valid_point(public_key.raw):
+        raise DidResolutionError(f"verification method {vm_id[:160]} holds an invalid Ed25519 point", code="invalidPublicKey")
+    return VerificationMethod(id=vm_id, type=vm_type, controller=controller, public_key=public_key)
+
+
+def _jwk_public_key(jwk: Mapping[str, JSONValue]) -> Ed25519PublicKey:
+    if jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519" or "d" in jwk:
+        raise ValueError("only public OKP Ed25519 JWKs are accepted")
+    x = jwk.get("x")
+    if not isinstance(x, str):
+        raise ValueError("JWK lacks 'x'")
+    return Ed25519PublicKey(base64.urlsafe_b64decode(x + "=" * (-len(x) % 4)))
+
+
+class DidResolver:
+    """Resolves DIDs: did:key locally; did:web through an injected fetcher."""
+
+    def __init__(self, web_fetcher: DidWebFetcher | None = None) -> None:
+        self._web_fetcher = web_fetcher
+
+    def resolve(self, did: str) -> DidDocument:
+        """Resolve `did` to its DID document.
+
+        Raises:
+            DidResolutionError: with the DID Resolution error name as `code`.
+        """
+        if not isinstance(did, str) or _DID.fullmatch(did) is None:
+            raise DidResolutionError(f"{str(did)[:120]!r} is not a DID", code="invalidDid")
+        method = did.split(":", 2)[1]
+        if method == "key":
+            return _did_key_document(did)
+        if method == "web":
+            return self._resolve_web(did)
+        raise DidResolutionError(
+            f"DID method {method[:32]!r} is not supported (did:key and did:web are)",
+            code="methodNotSupported",
+        )
+
+    def _resolve_web(self, did: str) -> DidDocument:
+        url = did_web_url(did)
+        if self._web_fetcher is None:
+            raise DidResolutionError(
+                f"{did} needs {url}, and network resolution is off",
+                code="notFound",
+                hint="Resolve did:web through the verifier service or `laurel verify` with the network enabled.",
+            )
+        from vc.jsontext import parse_document
+
+        document = parse_document(self._web_fetcher(url), max_bytes=256 * 1024)
+        if document.get("id") != did:
+            # did:web spec: "Verify that the ID of the resolved DID document matches the Web DID".
+            raise DidResolutionError(f"the document at {url} describes another DID", code="invalidDidDocument")
+        return DidDocument(document)
+
+    def resolve_verification_method(self, vm_url: str) -> tuple[VerificationMethod, DidDocument]:
+        """Dereference a verification method DID URL to its key and its DID document.
+
+        Raises:
+            DidResolutionError: the DID does not resolve, or it has no such method.
+        """
+        did, fragment = split_did_url(vm_url)
+        if fragment is None:
+            raise DidResolutionError("a verification method must be a DID URL with a fragment", code="invalidDidUrl")
+        if did.startswith("did:key:") and fragment != did.removeprefix("did:key:"):
+            # did:key: the only verification method is the key itself (SECURITY D02).
+            raise DidResolutionError(
+                "a did:key verification method's fragment must equal the key", code="invalidDidUrl"
+            )
+        document = self.resolve(did)
+        return document.verification_method(vm_url), document

@@ -1,0 +1,236 @@
+"""Bundled, pinned JSON-LD contexts and the offline document loader.
+
+laurel never fetches a context: the loader serves the contexts shipped in
+``vc/contexts/`` (each pinned by SHA-256) and refuses every other URL.
+
+    >>> from vc import jsonld
+    >>> jsonld.load_context("https://www.w3.org/ns/credentials/v2")["@context"]["@protected"]
+    True
+    >>> jsonld.undefined_terms({"@context": ["https://www.w3.org/ns/credentials/v2"],
+    ...                         "type": ["VerifiableCredential"], "grade": "A+"})
+    ['grade']
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from importlib import resources
+from typing import Any
+
+from vc.errors import MalformedDocumentError, UnknownContextError
+from vc.types import JSONObject, JSONValue
+
+__all__ = [
+    "CREDENTIALS_V1",
+    "CREDENTIALS_V2",
+    "EXAMPLE_CONTEXTS",
+    "PINNED_CONTEXTS",
+    "context_urls",
+    "document_loader",
+    "expand",
+    "load_context",
+    "undefined_terms",
+]
+
+CREDENTIALS_V2 = "https://www.w3.org/ns/credentials/v2"
+CREDENTIALS_V1 = "https://www.w3.org/2018/credentials/v1"
+
+#: SHA-256 of every bundled context file, by URL. A file that does not match is never served.
+PINNED_CONTEXTS: dict[str, str] = {
+    "https://www.w3.org/ns/credentials/v2": "426fdacb13cd7a2fa9c8f2534252877c0fcb492a07b9070739eb53f7319e7f5c",
+    "https://www.w3.org/2018/credentials/v1": "da58fdc62789d923d7485507b4b61fc90b483eec217238706807551de9ceeeab",
+    "https://www.w3.org/ns/credentials/examples/v2": "58d3eb0c82ff326381c11710fb6728245849089a8b000896a3bc07c882ac0e89",
+    "https://www.w3.org/2018/credentials/examples/v1": "831e92b92edb63b4524281b6b49d6c12cff4e30342d8b5a9e1234c563c2f7956",
+    "https://www.w3.org/ns/credentials/undefined-terms/v2": "12ce438d3d024c76ef23fddb6d577f50f0a5b98411336be766adf81619aa4746",
+    "https://w3id.org/security/data-integrity/v2": "67f21e6e33a6c14e5ccfd2fc7865f7474fb71a04af7e94136cb399dfac8ae8f4",
+    "https://w3id.org/security/data-integrity/v1": "bff3ce2348e14a33da9ecc612403f57f07a90816761caefb7d165f082c810ecd",
+    "https://w3id.org/security/multikey/v1": "c5f3806f8286920573221938917988a18a4cc5a09e968d29649613c7a1c2b1f6",
+    "https://w3id.org/security/suites/ed25519-2020/v1": "b1303f014d272d991f81d8767a0f38f6f4169565e08110402ee791fa16be0970",
+    "https://w3id.org/security/suites/x25519-2020/v1": "c58a995fa5ec7631637e0a9c52d29ce899fbb50ccaa6abac506946c23c8796e1",
+    "https://www.w3.org/ns/did/v1": "a5d5033333d949be83530bb43395f882953cd09c928fb4c3f729673bb837cd3f",
+    "https://w3id.org/security/v1": "f75728d4516121dfbd83099a4e8e0c6eb6a6011fc77d0e20765c02fe46a4f89c",
+    "https://w3id.org/security/v2": "4114bc992714d23147c31d1b3c6ce8c26f3635e8c955d88333aaddadf8008011",
+    "https://www.w3.org/ns/credentials/status/v1": "80885f52d35e31a95bfd2557099bd2e3f8cb52afefa7b2aaa8ae3786e1469409",
+    "https://w3id.org/vc/status-list/2021/v1": "634d71c159289f068c96012e4511c657fdf82ac4231900081bda3ba24e2e1160",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json": "88115d8e3c088bf2c83f68e6373027072ab9f3f83523a55b49d3605199d56413",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json": "bba433989e1e700ca60838a3c22378e7d8381aeb0c9590f9ddf84d1714f10296",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json": "9ce52215e2aed683d8b26e65b1c8fb5af63bcdf84dbce23194a1d0814a66349a",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context.json": "c4a75b69d05ae3f072ca14ef03e5bb1435a4e3c6419cb6672b9ac46d0ee49a4f",
+}
+
+#: Contexts that exist for the specifications' examples and test suites. They carry
+#: ``@vocab``, so every term is "defined": accepted, but never silently.
+EXAMPLE_CONTEXTS = frozenset(
+    {
+        "https://www.w3.org/ns/credentials/examples/v2",
+        "https://www.w3.org/2018/credentials/examples/v1",
+        "https://www.w3.org/ns/credentials/undefined-terms/v2",
+    }
+)
+
+
+@functools.cache
+def _index() -> dict[str, str]:
+    text = resources.files("vc").joinpath("contexts/INDEX.json").read_text("utf-8")
+    index: dict[str, str] = json.loads(text)
+    return index
+
+
+@functools.cache
+def load_context(url: str) -> JSONObject:
+    """Return the bundled context document for `url`, verified against its pin.
+
+    Raises:
+        UnknownContextError: `url` is not a bundled context.
+    """
+    filename = _index().get(url)
+    pin = PINNED_CONTEXTS.get(url)
+    if filename is None or pin is None:
+        raise UnknownContextError(f"context {url[:200]!r} is not bundled with laurel")
+    data = resources.files("vc").joinpath(f"contexts/{filename}").read_bytes()
+    if hashlib.sha256(data).hexdigest() != pin:
+        raise UnknownContextError(
+            f"bundled context {url} does not match its pinned hash",
+            hint="The installation is damaged; reinstall laurel.",
+        )
+    document: JSONObject = json.loads(data)
+    return document
+
+
+def document_loader(url: str, options: Any = None) -> dict[str, Any]:
+    """A pyld document loader that serves only bundled contexts (never the network).
+
+    Raises:
+        UnknownContextError: `url` is not a bundled context.
+    """
+    return {"contextUrl": None, "documentUrl": url, "document": load_context(url)}
+
+
+def _pyld() -> Any:
+    # pyld costs ~70 ms to import (it pulls in asyncio and lxml); import it only
+    # on paths that process JSON-LD, never on the eddsa-jcs-2022 path.
+    from pyld import jsonld as pyld_jsonld
+
+    return pyld_jsonld
+
+
+def _root_cause(exc: BaseException, wrapper: type[BaseException]) -> BaseException | None:
+    # pyld wraps whatever the loader raised in JsonLdError; find the original.
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if not isinstance(current, wrapper):
+            return current
+        details = getattr(current, "details", None)
+        cause = details.get("cause") if isinstance(details, dict) else None
+        current = cause if isinstance(cause, BaseException) else current.__cause__
+    return None
+
+
+def run_pyld(operation: Callable[[], Any]) -> Any:
+    """Run a pyld operation, turning its errors into laurel's.
+
+    Raises:
+        UnknownContextError: the document names a context that is not bundled.
+        MalformedDocumentError: the document is not valid JSON-LD.
+    """
+    pyld = _pyld()
+    try:
+        return operation()
+    except pyld.JsonLdError as exc:
+        cause = _root_cause(exc, pyld.JsonLdError)
+        if cause is not None:
+            # Our loader's refusal, or a bug: never disguise either as bad input.
+            raise cause from exc
+        code = getattr(exc, "code", None) or getattr(exc, "type", "error")
+        raise MalformedDocumentError(
+            f"invalid JSON-LD: {code}", code="invalid_jsonld",
+            hint="The document is not valid JSON-LD under its contexts.",
+        ) from exc
+
+
+def expand(document: JSONObject, on_dropped: Callable[[str | None], Any] | None = None) -> list[JSONValue]:
+    """Expand `document` with the bundled contexts only.
+
+    Raises:
+        UnknownContextError: the document names a context that is not bundled.
+        MalformedDocumentError: the document is not valid JSON-LD.
+    """
+    pyld = _pyld()
+    # "@base": null keeps relative IRIs relative, so that they can be reported.
+    options = {"documentLoader": document_loader, "base": "", "expandContext": {"@base": None}}
+    kwargs = {"on_property_dropped": on_dropped} if on_dropped is not None else {}
+    result: list[JSONValue] = run_pyld(lambda: pyld.expand(document, options, **kwargs))
+    return result
+
+
+def context_urls(document: JSONValue) -> Iterator[JSONValue]:
+    """Yield every ``@context`` entry found anywhere in `document` (top level first)."""
+    stack: list[JSONValue] = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            ctx = node.get("@context")
+            if ctx is not None:
+                yield from ctx if isinstance(ctx, list) else [ctx]
+            stack.extend(v for k, v in node.items() if k != "@context")
+        elif isinstance(node, list):
+            stack.extend(node)
+
+
+def _is_absolute_iri(value: str) -> bool:
+    scheme, sep, _ = value.partition(":")
+    return bool(sep) and scheme[:1].isalpha() and all(
+        c.isalnum() or c in "+-." for c in scheme
+    )
+
+
+def _relative_references(expanded: JSONValue) -> Iterator[str]:
+    # toRDF silently drops nodes, types and properties whose IRIs are relative
+    # (jsonld.js#497), so they would not be signed under RDFC: report them.
+    stack: list[JSONValue] = [expanded]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            if "@value" in node:
+                value_type = node.get("@type")
+                if isinstance(value_type, str) and value_type != "@json" and not _is_absolute_iri(value_type):
+                    yield value_type
+                continue
+            for key, value in node.items():
+                if key == "@type":
+                    for t in value if isinstance(value, list) else [value]:
+                        if isinstance(t, str) and not _is_absolute_iri(t) and not t.startswith("_:"):
+                            yield t
+                elif key == "@id":
+                    if isinstance(value, str) and not _is_absolute_iri(value) and not value.startswith("_:"):
+                        yield value
+                else:
+                    stack.append(value)
+
+
+def undefined_terms(document: JSONObject) -> list[str]:
+    """List the terms, types and IRIs of `document` that JSON-LD would silently drop.
+
+    A term no context defines is dropped by expansion, and a relative IRI by
+    toRDF; either way it would not be covered by an RDFC signature. An empty list
+    means every key and type of the document is defined (pyld has no "safe mode").
+
+    Raises:
+        UnknownContextError: the document names a context that is not bundled.
+        MalformedDocumentError: the document is not valid JSON-LD.
+    """
+    dropped: list[str] = []
+
+    def record(term: str | None) -> None:
+        dropped.append(term if term is not None else "(null)")
+
+    expanded = expand(document, record)
+    found = dropped + list(_relative_references(expanded))
+    return sorted(set(found), key=found.index)

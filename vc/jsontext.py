@@ -1,0 +1,154 @@
+"""Strict, bounded JSON parsing for untrusted documents.
+
+Python's `json` keeps the last of duplicate keys, accepts NaN and Infinity, turns
+``1e400`` into ``inf``, accepts lone surrogates and raises RecursionError on deep
+nesting. Each of those is a parser differential or a crash waiting for an attacker,
+so every document laurel reads comes through :func:`parse_document`.
+
+    >>> from vc.jsontext import parse_document
+    >>> parse_document(b'{"a": [1, 2]}')
+    {'a': [1, 2]}
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from typing import Any
+
+from vc.errors import MalformedDocumentError
+from vc.types import JSONObject
+
+__all__ = [
+    "MAX_ARRAY_LENGTH",
+    "MAX_DEPTH",
+    "MAX_DOCUMENT_BYTES",
+    "MAX_STRING_LENGTH",
+    "parse_document",
+]
+
+MAX_DOCUMENT_BYTES = 1024 * 1024
+MAX_DEPTH = 64
+MAX_ARRAY_LENGTH = 10_000
+MAX_STRING_LENGTH = 64 * 1024
+
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89abcdefABCDEF]")
+
+
+def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise MalformedDocumentError(
+                    f"duplicate key {key[:64]!r}: a document must not repeat a key",
+                    code="duplicate_key",
+                )
+            seen.add(key)
+    return obj
+
+
+def _reject_constant(name: str) -> float:
+    raise MalformedDocumentError(f"{name} is not a JSON number", code="invalid_json")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise MalformedDocumentError(f"number {text[:32]} is out of range", code="invalid_json")
+    return value
+
+
+def _check_shape(root: Any, *, check_surrogates: bool) -> None:
+    # Iterative, so that depth is bounded by our limit and not by the C stack.
+    stack: list[tuple[Any, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children = list(node.items())
+            for key, _ in children:
+                if check_surrogates:
+                    _check_string(key)
+            items = [value for _, value in children]
+        elif isinstance(node, list):
+            if len(node) > MAX_ARRAY_LENGTH:
+                raise MalformedDocumentError(
+                    f"an array holds {len(node)} items (limit {MAX_ARRAY_LENGTH})",
+                    code="too_large",
+                )
+            items = node
+        elif isinstance(node, str):
+            if len(node) > MAX_STRING_LENGTH:
+                raise MalformedDocumentError(
+                    f"a string is {len(node)} characters long (limit {MAX_STRING_LENGTH})",
+                    code="too_large",
+                )
+            if check_surrogates:
+                _check_string(node)
+            continue
+        else:
+            continue
+        if items and depth >= MAX_DEPTH:
+            raise MalformedDocumentError(
+                f"the document is nested deeper than {MAX_DEPTH} levels", code="too_deep"
+            )
+        stack.extend((item, depth + 1) for item in items)
+
+
+def _check_string(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise MalformedDocumentError(
+            "a string holds a lone UTF-16 surrogate", code="invalid_json"
+        ) from exc
+
+
+def parse_document(data: bytes | str, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> JSONObject:
+    """Parse one JSON object from untrusted bytes, enforcing laurel's limits.
+
+    Raises:
+        MalformedDocumentError: with `code` one of ``too_large``, ``too_deep``,
+            ``duplicate_key``, ``invalid_json`` or ``not_an_object``.
+    """
+    size = len(data)
+    if size > max_bytes:
+        raise MalformedDocumentError(
+            f"the document is {size} bytes (limit {max_bytes})", code="too_large"
+        )
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise MalformedDocumentError(
+                f"the document is not UTF-8 (byte {exc.start})", code="invalid_json"
+            ) from exc
+    else:
+        text = data
+    text = text.removeprefix("\ufeff")
+    try:
+        value = json.loads(
+            text,
+            object_pairs_hook=_reject_duplicates,
+            parse_constant=_reject_constant,
+            parse_float=_finite_float,
+        )
+    except RecursionError as exc:
+        raise MalformedDocumentError(
+            f"the document is nested deeper than {MAX_DEPTH} levels", code="too_deep"
+        ) from exc
+    except json.JSONDecodeError as exc:
+        raise MalformedDocumentError(
+            f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+            code="invalid_json",
+        ) from exc
+    except ValueError as exc:  # e.g. an integer over the 4,300-digit limit (CVE-2020-10735)
+        raise MalformedDocumentError(f"not valid JSON: {exc}", code="invalid_json") from exc
+    if not isinstance(value, dict):
+        raise MalformedDocumentError(
+            f"expected a JSON object, got {type(value).__name__}", code="not_an_object"
+        )
+    _check_shape(value, check_surrogates=_ESCAPED_SURROGATE.search(text) is not None)
+    return value

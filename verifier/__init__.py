@@ -1,0 +1,1 @@
+"""laurel's verifier."""

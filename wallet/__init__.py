@@ -1,0 +1,1 @@
+"""laurel's wallet: encrypted keys, identities and stored badges (arrives with its issue)."""
