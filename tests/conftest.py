@@ -1,0 +1,38 @@
+"""Shared fixtures: the specifications' vectors, a fixed clock, keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+VECTORS = REPO.parent / "shared" / "vectors"
+
+
+def vector_path(name: str) -> Path:
+    """Path of a committed spec vector under ../shared/vectors/."""
+    path = VECTORS / name
+    if not path.exists():
+        raise FileNotFoundError(f"missing spec vector {path}")
+    return path
+
+
+def load_vector(name: str) -> Any:
+    """A JSON spec vector, parsed."""
+    return json.loads(vector_path(name).read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def vector():
+    """`vector(name) -> Path` over ../shared/vectors (sigstore's `asset`)."""
+    return vector_path
+
+
+@pytest.fixture
+def clock() -> dt.datetime:
+    """A fixed, timezone-aware 'now' for verification."""
+    return dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
