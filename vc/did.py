@@ -13,6 +13,7 @@ Errors carry the DID Resolution error names (``invalidDid``, ``invalidDidUrl``,
 from __future__ import annotations
 
 import base64
+import copy
 import functools
 import ipaddress
 import re
@@ -214,10 +215,13 @@ def _is_ip(hostname: str) -> bool:
 class DidDocument:
     """A resolved DID document; the original JSON is kept unchanged."""
 
-    __slots__ = ("_document",)
+    __slots__ = ("_document", "_methods")
 
     def __init__(self, document: JSONObject) -> None:
         self._document = document
+        # Decoding and point-checking a key costs more than verifying a signature;
+        # a document's methods are decoded once.
+        self._methods: dict[str, VerificationMethod] = {}
 
     @property
     def id(self) -> str:
@@ -250,6 +254,9 @@ class DidDocument:
             DidResolutionError: ``notFound`` if absent, ``invalidPublicKey`` or
                 ``invalidPublicKeyType`` if its key is unusable.
         """
+        cached = self._methods.get(vm_id)
+        if cached is not None:
+            return cached
         candidates: list[JSONValue] = []
         for key in ("verificationMethod", *RELATIONSHIPS):
             entries = self._document.get(key)
@@ -259,12 +266,14 @@ class DidDocument:
             assert isinstance(entry, dict)
             entry_id = entry.get("id")
             if isinstance(entry_id, str) and self._absolute(entry_id) == vm_id:
-                return _verification_method(vm_id, entry)
+                method = _verification_method(vm_id, entry)
+                self._methods[vm_id] = method
+                return method
         raise DidResolutionError(f"{self.id} has no verification method {vm_id[:160]!r}", code="notFound")
 
     def to_json(self) -> JSONObject:
-        """The DID document as JSON."""
-        return self._document
+        """The DID document as JSON (a copy: resolved documents are cached and shared)."""
+        return copy.deepcopy(self._document)
 
 
 def _verification_method(vm_id: str, entry: Mapping[str, JSONValue]) -> VerificationMethod:

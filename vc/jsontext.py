@@ -150,5 +150,18 @@ def parse_document(data: bytes | str, *, max_bytes: int = MAX_DOCUMENT_BYTES) ->
         raise MalformedDocumentError(
             f"expected a JSON object, got {type(value).__name__}", code="not_an_object"
         )
-    _check_shape(value, check_surrogates=_ESCAPED_SURROGATE.search(text) is not None)
+    check_surrogates = _ESCAPED_SURROGATE.search(text) is not None
+    if check_surrogates or not _obviously_within_limits(text):
+        _check_shape(value, check_surrogates=check_surrogates)
     return value
+
+
+def _obviously_within_limits(text: str) -> bool:
+    # Cheap bounds that let typical documents skip the walk: no string can be longer
+    # than the text, no array can hold more items than half its characters, and
+    # nesting cannot be deeper than the number of brackets (even those in strings).
+    return (
+        len(text) <= MAX_STRING_LENGTH
+        and len(text) <= 2 * MAX_ARRAY_LENGTH
+        and text.count("{") + text.count("[") < MAX_DEPTH
+    )

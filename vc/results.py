@@ -89,12 +89,14 @@ class VerificationResult:
     """Every check run on one document; truthy only when verified.
 
     An empty result is never verified. `credentials` holds the results of the
-    credentials embedded in a presentation, each verified in full.
+    credentials embedded in a presentation, each verified in full. `unreadable`
+    marks input that could not even be parsed (bad JSON, too large, too deep).
     """
 
     checks: tuple[CheckResult, ...]
     summary: Mapping[str, JSONValue] = field(default_factory=dict)
     credentials: tuple[VerificationResult, ...] = ()
+    unreadable: bool = False
 
     @property
     def verified(self) -> bool:

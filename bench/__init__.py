@@ -1,0 +1,1 @@
+"""laurel's benchmarks: each figure beside a baseline measured in the same run."""

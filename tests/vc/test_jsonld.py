@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from tests.conftest import VECTORS, load_vector
+from vc import jsonld
+from vc.errors import MalformedDocumentError, UnknownContextError
+
+V2 = jsonld.CREDENTIALS_V2
+
+
+def test_bundled_contexts_are_the_shared_vectors_byte_for_byte():
+    index = load_vector("contexts/INDEX.json")
+    assert set(index) == set(jsonld.PINNED_CONTEXTS)
+    for url, filename in index.items():
+        data = (VECTORS / "contexts" / filename).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == jsonld.PINNED_CONTEXTS[url], url
+        assert jsonld.load_context(url)
+
+
+def test_unknown_context_is_refused_without_fetching(monkeypatch):
+    import socket
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("a context fetch was attempted")
+
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    with pytest.raises(UnknownContextError):
+        jsonld.undefined_terms({"@context": [V2, "https://attacker.test/ctx.jsonld"], "type": ["VerifiableCredential"]})
+    with pytest.raises(UnknownContextError):
+        jsonld.document_loader("https://schema.org/")
+
+
+def test_undefined_terms_are_reported():
+    document = {
+        "@context": [V2],
+        "type": ["VerifiableCredential", "MadeUpCredential"],
+        "credentialSubject": {"id": "did:example:a", "grade": "A+"},
+    }
+    assert set(jsonld.undefined_terms(document)) == {"grade", "MadeUpCredential"}
+
+
+def test_relative_ids_are_reported():
+    document = {"@context": [V2], "type": ["VerifiableCredential"], "credentialSubject": {"id": "not-a-url"}}
+    assert jsonld.undefined_terms(document) == ["not-a-url"]
+
+
+def test_examples_context_defines_everything():
+    document = {"@context": [V2, "https://www.w3.org/ns/credentials/examples/v2"], "anything": 1, "type": ["Whatever"]}
+    assert jsonld.undefined_terms(document) == []
+
+
+def test_a_well_formed_open_badge_has_no_undefined_terms():
+    badge = load_vector("openbadges3/ldp-test-vector-obv3p0/vector.json")["signedCredential"]
+    assert jsonld.undefined_terms(badge) == []
+
+
+def test_protected_term_redefinition_is_an_error():
+    document = {"@context": [V2, {"type": "https://attacker.test/type"}], "type": ["VerifiableCredential"]}
+    with pytest.raises(MalformedDocumentError):
+        jsonld.undefined_terms(document)
+
+
+def test_context_urls_walks_nested_contexts():
+    document = {"@context": [V2], "credentialSubject": {"@context": {"x": "https://e.test/x"}}}
+    assert list(jsonld.context_urls(document)) == [V2, {"x": "https://e.test/x"}]

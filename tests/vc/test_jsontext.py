@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import pytest
+
+from vc.errors import MalformedDocumentError
+from vc.jsontext import MAX_ARRAY_LENGTH, MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_STRING_LENGTH, parse_document
+
+
+def _code(data: bytes | str) -> str:
+    with pytest.raises(MalformedDocumentError) as info:
+        parse_document(data)
+    return info.value.code
+
+
+def test_parses_an_object():
+    assert parse_document(b'\xef\xbb\xbf{"a": [1, 2.5, "x", null, true]}') == {"a": [1, 2.5, "x", None, True]}
+
+
+def test_duplicate_key_is_refused():
+    # SECURITY M06 / CVE-2017-12635: json keeps the last duplicate silently.
+    assert _code(b'{"issuer": "did:key:zA", "x": {"issuer": 1}, "issuer": "did:key:zM"}') == "duplicate_key"
+
+
+def test_nested_duplicate_key_is_refused():
+    assert _code(b'{"a": {"b": 1, "b": 2}}') == "duplicate_key"
+
+
+@pytest.mark.parametrize("text", ['{"a": NaN}', '{"a": Infinity}', '{"a": -Infinity}', '{"a": 1e400}'])
+def test_non_finite_numbers_are_refused(text):
+    assert _code(text) == "invalid_json"
+
+
+def test_lone_surrogate_is_refused():
+    assert _code(b'{"a": "\\ud800"}') == "invalid_json"
+    assert _code(b'{"\\udc00": 1}') == "invalid_json"
+
+
+def test_surrogate_pair_is_fine():
+    assert parse_document(b'{"a": "\\ud83d\\ude00"}') == {"a": "\U0001f600"}
+
+
+def test_huge_integer_is_refused():
+    assert _code('{"a": ' + "9" * 5000 + "}") == "invalid_json"
+
+
+def test_deep_nesting_is_refused_without_recursion_error():
+    assert _code("[" * 100_000 + "]" * 100_000) in {"too_deep", "not_an_object"}
+    assert _code('{"a":' * 100_000 + "1" + "}" * 100_000) == "too_deep"
+
+
+def test_depth_limit_is_exact():
+    ok = '{"a":' * (MAX_DEPTH - 1) + "1" + "}" * (MAX_DEPTH - 1)
+    assert parse_document(ok)
+    too_deep = '{"a":' * MAX_DEPTH + "{}" + "}" * MAX_DEPTH
+    assert _code(too_deep) == "too_deep"
+
+
+def test_size_limits():
+    assert _code(b" " * (MAX_DOCUMENT_BYTES + 1)) == "too_large"
+    assert _code('{"a": [' + ",".join(["1"] * (MAX_ARRAY_LENGTH + 1)) + "]}") == "too_large"
+    assert _code('{"a": "' + "x" * (MAX_STRING_LENGTH + 1) + '"}') == "too_large"
+
+
+@pytest.mark.parametrize("data", [b"", b"[]", b'"x"', b"1", b"null", b"{", b"\xff\xfe", b'{"a":1} x'])
+def test_not_an_object_or_not_json(data):
+    assert _code(data) in {"invalid_json", "not_an_object"}

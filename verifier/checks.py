@@ -1,0 +1,360 @@
+"""Each check a small function: (document, context) -> CheckResult(s).
+
+Checks never raise for bad input: the laurel errors they meet become failed
+results with the error's message. Anything else is a bug and propagates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from vc import jsonld, proofs
+from vc.did import DidDocument, DidResolver, VerificationMethod, split_did_url
+from vc.errors import DidResolutionError, MalformedDocumentError, UnknownContextError, UnsupportedSuiteError
+from vc.results import CheckResult
+from vc.timestamps import parse_datetime_stamp
+from vc.types import JSONObject, JSONValue
+from verifier.policy import VerificationPolicy
+
+__all__ = [
+    "CheckContext",
+    "check_anchor",
+    "check_contexts",
+    "check_presentation_binding",
+    "check_proofs",
+    "check_status",
+    "check_trust",
+    "check_validity",
+    "issuer_id",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckContext:
+    """What every check may use: the policy and the injected resolvers."""
+
+    policy: VerificationPolicy
+    resolver: DidResolver
+
+
+def _short(value: object, limit: int = 80) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def issuer_id(document: JSONObject) -> str | None:
+    """The issuer's id, whether `issuer` is a string or an object."""
+    issuer = document.get("issuer")
+    if isinstance(issuer, dict):
+        issuer = issuer.get("id")
+    return issuer if isinstance(issuer, str) else None
+
+
+def _holder_id(document: JSONObject) -> str | None:
+    holder = document.get("holder")
+    if isinstance(holder, dict):
+        holder = holder.get("id")
+    return holder if isinstance(holder, str) else None
+
+
+# DID Resolution error names -> our check reasons.
+_DID_ERRORS = {
+    "invalidDid": "did_invalid",
+    "invalidDidUrl": "invalid_did_url",
+    "invalidPublicKey": "invalid_public_key",
+    "invalidPublicKeyLength": "invalid_public_key",
+    "invalidPublicKeyType": "invalid_public_key",
+    "methodNotSupported": "method_not_supported",
+    "notFound": "did_unresolved",
+    "invalidDidDocument": "did_document_invalid",
+}
+
+
+def _did_failure(group: str, exc: DidResolutionError) -> CheckResult:
+    reason = _DID_ERRORS.get(exc.code, "did_unresolved")
+    return CheckResult.failed(f"{group}.{reason}", exc.message, error=exc.code, hint=exc.hint)
+
+
+def _resolve_method(vm_url: str, group: str, ctx: CheckContext) -> tuple[VerificationMethod, DidDocument] | CheckResult:
+    try:
+        did, fragment = split_did_url(vm_url)
+        if fragment is None:
+            raise DidResolutionError(
+                "the verification method must be a DID URL with a fragment", code="invalidDidUrl"
+            )
+        if did.startswith("did:key:") and fragment != did.removeprefix("did:key:"):
+            raise DidResolutionError(
+                "a did:key verification method's fragment must be the key itself", code="invalidDidUrl"
+            )
+        document = ctx.resolver.resolve(did)
+    except DidResolutionError as exc:
+        return _did_failure(group, exc)
+    try:
+        return document.verification_method(vm_url), document
+    except DidResolutionError as exc:
+        if exc.code == "notFound":
+            return CheckResult.failed(
+                f"{group}.key_not_found",
+                f"{_short(did)} does not list the key {_short(vm_url, 120)}",
+                hint="The key may have been rotated out of the DID document.",
+            )
+        return _did_failure(group, exc)
+
+
+def check_proofs(
+    document: JSONObject,
+    ctx: CheckContext,
+    *,
+    purpose: str,
+    controller: str | None,
+    group: str,
+) -> list[CheckResult]:
+    """Verify every proof of `document`: suite, purpose, signature and key binding.
+
+    `controller` is who must control the signing key (the issuer of a credential,
+    the holder of a presentation) and `purpose` the relationship the key must hold
+    in the controller's DID document (``assertionMethod``, ``authentication``).
+    Binding failures are reported in `group` (``issuer`` or ``presentation``).
+    """
+    try:
+        all_proofs = proofs.proofs_of(document)
+    except MalformedDocumentError as exc:
+        reason = "missing" if exc.code == "proof_missing" else "malformed"
+        return [CheckResult.failed(f"proof.{reason}", exc.message)]
+    results: list[CheckResult] = []
+    for index, proof in enumerate(all_proofs):
+        results.extend(_check_one_proof(document, proof, index, ctx, purpose=purpose, controller=controller, group=group))
+    return results
+
+
+def _check_one_proof(
+    document: JSONObject,
+    proof: JSONObject,
+    index: int,
+    ctx: CheckContext,
+    *,
+    purpose: str,
+    controller: str | None,
+    group: str,
+) -> Iterator[CheckResult]:
+    where: dict[str, JSONValue] = {"proof": index}
+    try:
+        proofs.suite_for(proof)
+    except UnsupportedSuiteError as exc:
+        yield CheckResult.failed("proof.unsupported_cryptosuite", exc.message, **where)
+        return
+    if proof.get("proofPurpose") != purpose:
+        yield CheckResult.failed(
+            "proof.purpose_mismatch",
+            f"proofPurpose is {_short(proof.get('proofPurpose'))}, expected {purpose}",
+            error="PROOF_VERIFICATION_ERROR",
+            **where,
+        )
+        return
+    vm_url = proof.get("verificationMethod")
+    if isinstance(vm_url, dict):
+        vm_url = vm_url.get("id")
+    if not isinstance(vm_url, str):
+        yield CheckResult.failed("proof.malformed", "the proof names no verificationMethod", **where)
+        return
+    resolved = _resolve_method(vm_url, group, ctx)
+    if isinstance(resolved, CheckResult):
+        yield resolved
+        return
+    method, did_document = resolved
+    yield _check_signature(document, proof, method, where)
+    yield _check_binding(method, did_document, purpose, controller, group, where)
+
+
+def _check_signature(
+    document: JSONObject, proof: JSONObject, method: VerificationMethod, where: dict[str, JSONValue]
+) -> CheckResult:
+    try:
+        outcome = proofs.verify_signature(document, proof, method.public_key)
+    except UnknownContextError as exc:
+        return CheckResult.failed("proof.context", exc.message, **where)
+    except MalformedDocumentError as exc:
+        reasons = {
+            "proof_chain_broken": "chain_broken",
+            "canonicalization_timeout": "canonicalization_timeout",
+            "too_large": "too_large",
+        }
+        reason = reasons.get(exc.code, "canonicalization_failed")
+        return CheckResult.failed(f"proof.{reason}", exc.message, **where)
+    if not outcome.valid:
+        return CheckResult.failed(
+            f"proof.{outcome.reason}", outcome.message, error="PROOF_VERIFICATION_ERROR", **where
+        )
+    return CheckResult.passed("proof.signature", f"{outcome.message} (key {_short(method.id, 60)})", **where)
+
+
+def _check_binding(
+    method: VerificationMethod,
+    did_document: DidDocument,
+    purpose: str,
+    controller: str | None,
+    group: str,
+    where: dict[str, JSONValue],
+) -> CheckResult:
+    role = "issuer" if group == "issuer" else "holder"
+    if controller is None:
+        return CheckResult.failed(f"{group}.controller_mismatch", f"the document names no {role} to bind the key to", **where)
+    # Exact string comparison: no case folding, no normalization (SECURITY D12).
+    if method.controller != controller or did_document.id != controller:
+        return CheckResult.failed(
+            f"{group}.controller_mismatch",
+            f"signed by a key of {_short(method.controller)}, but the {role} is {_short(controller)}",
+            **where,
+        )
+    if method.id not in did_document.relationship(purpose):
+        return CheckResult.failed(
+            f"{group}.relationship_not_authorized",
+            f"the key is not listed under {purpose} in {_short(controller)}'s DID document",
+            **where,
+        )
+    return CheckResult.passed(f"{group}.key_binding", f"the key belongs to the {role} and is authorized for {purpose}", **where)
+
+
+def _nested_contexts(node: JSONValue, *, skip: frozenset[str]) -> Iterator[JSONValue]:
+    stack: list[JSONValue] = [v for k, v in node.items() if k not in skip] if isinstance(node, dict) else []
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if "@context" in item:
+                yield item["@context"]
+            stack.extend(v for k, v in item.items() if k != "@context")
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def check_contexts(document: JSONObject, *, skip: frozenset[str] = frozenset()) -> CheckResult:
+    """Data Integrity, "Context Validation": every @context is bundled, none inline or nested.
+
+    The examples contexts (``@vocab``: every term "defined") pass with a warning.
+    `skip` names top-level members validated on their own (a presentation's
+    ``verifiableCredential``).
+    """
+    contexts = document.get("@context")
+    entries = contexts if isinstance(contexts, list) else [contexts]
+    examples: list[str] = []
+    for entry in entries:
+        if not isinstance(entry, str):
+            return CheckResult.failed("proof.context", "the document defines an inline @context; only bundled contexts are trusted")
+        if entry not in jsonld.PINNED_CONTEXTS:
+            return CheckResult.failed("proof.context", f"context {_short(entry)} is not one laurel knows and pins")
+        if entry in jsonld.EXAMPLE_CONTEXTS:
+            examples.append(entry)
+    for nested in _nested_contexts(document, skip=skip | {"proof"}):
+        return CheckResult.failed("proof.context", f"an @context is nested inside the document ({_short(nested)})")
+    if examples:
+        return CheckResult.warning(
+            "proof.context",
+            "uses an examples context, which defines every term (@vocab): fine for tests, not for real badges",
+            contexts=list(examples),
+        )
+    return CheckResult.passed("proof.context", "every @context is a bundled, pinned context")
+
+
+def check_validity(document: JSONObject, ctx: CheckContext) -> CheckResult:
+    """Report whether `ctx.policy.now` falls within validFrom..validUntil (with clock skew on validFrom)."""
+    now = ctx.policy.now
+    bounds: dict[str, dt.datetime] = {}
+    for name in ("validFrom", "validUntil"):
+        value = document.get(name)
+        if value is None:
+            continue
+        try:
+            bounds[name] = parse_datetime_stamp(value) if isinstance(value, str) else parse_datetime_stamp("")
+        except (ValueError, TypeError) as exc:
+            return CheckResult.failed("validity.invalid_date", f"{name} is not a valid date: {exc}", **{name: _short(value)})
+    valid_from, valid_until = bounds.get("validFrom"), bounds.get("validUntil")
+    if valid_from and valid_until and valid_until < valid_from:
+        return CheckResult.failed("validity.invalid_range", "validUntil is before validFrom")
+    if valid_from and now + ctx.policy.clock_skew < valid_from:
+        return CheckResult.failed(
+            "validity.not_yet_valid", f"not valid until {valid_from:%Y-%m-%d %H:%M} UTC", validFrom=valid_from.isoformat()
+        )
+    if valid_until and now > valid_until:
+        return CheckResult.failed(
+            "validity.expired", f"expired on {valid_until:%Y-%m-%d %H:%M} UTC", validUntil=valid_until.isoformat()
+        )
+    if not bounds:
+        return CheckResult.passed("validity.period", "states no validity period")
+    return CheckResult.passed("validity.period", "within its validity period")
+
+
+def check_status(document: JSONObject) -> CheckResult:
+    """The revocation/suspension check (status lists arrive with their own issue)."""
+    if document.get("credentialStatus") is None:
+        return CheckResult.skipped("status", "the credential has no credentialStatus")
+    return CheckResult.skipped("status", "status lists are not checked by this version of laurel")
+
+
+def check_anchor(document: JSONObject) -> CheckResult:
+    """The ledger anchor check (arrives with its own issue)."""
+    return CheckResult.skipped("anchor", "the credential carries no anchor proof")
+
+
+def check_trust(document: JSONObject, ctx: CheckContext) -> CheckResult:
+    """Whether the issuer is one the verifier recognizes (optional registry)."""
+    registry = ctx.policy.trusted_issuers
+    if registry is None:
+        return CheckResult.skipped("trust", "no registry of recognized issuers is configured")
+    issuer = issuer_id(document)
+    if issuer in registry:
+        return CheckResult.passed("trust", "the issuer is in the registry of recognized issuers")
+    return CheckResult.failed("trust.unknown_issuer", f"{_short(issuer)} is not in the registry of recognized issuers")
+
+
+def check_presentation_binding(presentation: JSONObject, ctx: CheckContext) -> list[CheckResult]:
+    """Challenge, domain, and holder = subject of every credential presented."""
+    results: list[CheckResult] = []
+    proof_value = presentation.get("proof")
+    first = proof_value[0] if isinstance(proof_value, list) and proof_value else proof_value
+    proof = first if isinstance(first, dict) else {}
+    policy = ctx.policy
+    for name, expected in (("challenge", policy.challenge), ("domain", policy.domain)):
+        actual = proof.get(name)
+        if expected is None:
+            results.append(
+                CheckResult.warning(
+                    f"presentation.{name}",
+                    f"no {name} was requested, so a replayed presentation would not be noticed",
+                )
+            )
+        elif actual != expected:
+            error = "INVALID_CHALLENGE_ERROR" if name == "challenge" else "INVALID_DOMAIN_ERROR"
+            results.append(
+                CheckResult.failed(
+                    f"presentation.{name}_mismatch",
+                    f"the presentation was made for {name} {_short(actual)}, not {_short(expected)}",
+                    error=error,
+                )
+            )
+        else:
+            results.append(CheckResult.passed(f"presentation.{name}", f"the {name} matches the one requested"))
+    holder = _holder_id(presentation)
+    credentials = presentation.get("verifiableCredential")
+    items = credentials if isinstance(credentials, list) else [credentials] if credentials is not None else []
+    strangers = []
+    for index, credential in enumerate(items):
+        if not isinstance(credential, dict):
+            continue
+        subjects = credential.get("credentialSubject")
+        subject_list = subjects if isinstance(subjects, list) else [subjects]
+        ids = {s.get("id") for s in subject_list if isinstance(s, dict)}
+        if holder is None or holder not in ids:
+            strangers.append(index)
+    if strangers:
+        results.append(
+            CheckResult.failed(
+                "presentation.holder_not_subject",
+                "the holder is not the subject of every credential presented",
+                credentials=list(strangers),
+            )
+        )
+    elif items:
+        results.append(CheckResult.passed("presentation.holder", "the holder is the subject of every credential"))
+    return results

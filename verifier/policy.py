@@ -1,0 +1,32 @@
+"""What the verifier requires: a frozen policy, never chosen by the document."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+__all__ = ["CLOCK_SKEW", "VerificationPolicy"]
+
+#: Tolerance on validFrom for clocks that run slow (SECURITY.md, "clock skew on validFrom").
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationPolicy:
+    """The verifier's requirements for one run.
+
+    `now` is the reference time (UTC-aware); it is passed in, never read below the
+    CLI or a route. `challenge` and `domain` are what the verifier asked a holder to
+    sign; when set, a presentation must carry exactly them.
+    """
+
+    now: dt.datetime
+    clock_skew: dt.timedelta = CLOCK_SKEW
+    challenge: str | None = None
+    domain: str | None = None
+    trusted_issuers: frozenset[str] | None = field(default=None)
+
+    def __post_init__(self) -> None:
+        if self.now.tzinfo is None:
+            raise ValueError("VerificationPolicy.now must be timezone-aware")
+

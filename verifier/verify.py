@@ -1,0 +1,127 @@
+"""The verification pipeline: detect the input kind, run every check, collect the result."""
+
+from __future__ import annotations
+
+from vc.did import DidResolver
+from vc.errors import MalformedDocumentError
+from vc.jsontext import parse_document
+from vc.model import check_format, document_kind
+from vc.results import CheckResult, VerificationResult
+from vc.schema import check_schema
+from vc.types import JSONObject, JSONValue
+from verifier.checks import (
+    CheckContext,
+    check_anchor,
+    check_contexts,
+    check_presentation_binding,
+    check_proofs,
+    check_status,
+    check_trust,
+    check_validity,
+    issuer_id,
+)
+from verifier.policy import VerificationPolicy
+
+__all__ = ["MAX_PRESENTED_CREDENTIALS", "summarize", "verify", "verify_bytes"]
+
+#: A presentation carrying more credentials is refused before any canonicalization.
+MAX_PRESENTED_CREDENTIALS = 20
+
+
+def verify_bytes(data: bytes, policy: VerificationPolicy, *, resolver: DidResolver | None = None) -> VerificationResult:
+    """Parse untrusted bytes and verify the credential or presentation they hold.
+
+    Unreadable input (bad JSON, duplicate keys, too large or deep) gives a result
+    with one failed ``format.<reason>`` check and ``unreadable`` set.
+    """
+    try:
+        document = parse_document(data)
+    except MalformedDocumentError as exc:
+        check = CheckResult.failed(f"format.{exc.code}", exc.message, hint=exc.hint)
+        return VerificationResult((check,), unreadable=True)
+    return verify(document, policy, resolver=resolver)
+
+
+def verify(document: JSONObject, policy: VerificationPolicy, *, resolver: DidResolver | None = None) -> VerificationResult:
+    """Verify a parsed credential or presentation; every check runs and reports."""
+    ctx = CheckContext(policy=policy, resolver=resolver or DidResolver())
+    kind = document_kind(document)
+    if kind == "presentation":
+        return _verify_presentation(document, ctx)
+    return _verify_credential(document, ctx)
+
+
+def _verify_credential(credential: JSONObject, ctx: CheckContext) -> VerificationResult:
+    checks: list[CheckResult] = [*check_format(credential)]
+    checks.append(check_contexts(credential))
+    checks.extend(
+        check_proofs(credential, ctx, purpose="assertionMethod", controller=issuer_id(credential), group="issuer")
+    )
+    checks.append(check_validity(credential, ctx))
+    checks.append(check_status(credential))
+    checks.append(check_anchor(credential))
+    checks.extend(check_schema(credential))
+    checks.append(check_trust(credential, ctx))
+    return VerificationResult(tuple(checks), summary=summarize(credential))
+
+
+def _verify_presentation(presentation: JSONObject, ctx: CheckContext) -> VerificationResult:
+    embedded = presentation.get("verifiableCredential")
+    items = embedded if isinstance(embedded, list) else [embedded] if embedded is not None else []
+    if len(items) > MAX_PRESENTED_CREDENTIALS:
+        check = CheckResult.failed(
+            "format.too_many_credentials",
+            f"the presentation carries {len(items)} credentials (limit {MAX_PRESENTED_CREDENTIALS})",
+        )
+        return VerificationResult((check,))
+    checks: list[CheckResult] = [*check_format(presentation)]
+    checks.append(check_contexts(presentation, skip=frozenset({"verifiableCredential"})))
+    holder = presentation.get("holder")
+    holder_id = holder.get("id") if isinstance(holder, dict) else holder
+    if presentation.get("proof") is None:
+        if ctx.policy.challenge is not None:
+            checks.append(CheckResult.failed("presentation.unsigned", "a challenge was requested but the presentation is not signed"))
+        else:
+            checks.append(CheckResult.warning("presentation.unsigned", "the presentation is not signed, so it does not prove who presents it"))
+    else:
+        checks.extend(
+            check_proofs(
+                presentation,
+                ctx,
+                purpose="authentication",
+                controller=holder_id if isinstance(holder_id, str) else None,
+                group="presentation",
+            )
+        )
+        checks.extend(check_presentation_binding(presentation, ctx))
+    credentials = tuple(
+        _verify_credential(item, ctx) for item in items if isinstance(item, dict) and document_kind(item) == "credential"
+    )
+    summary: dict[str, JSONValue] = {"type": presentation.get("type"), "holder": holder_id if isinstance(holder_id, str) else None}
+    return VerificationResult(tuple(checks), summary=summary, credentials=credentials)
+
+
+def _text(value: JSONValue) -> JSONValue:
+    # A name may be a language map or a list of language values (VC 2.0 "Names and Descriptions").
+    if isinstance(value, list) and value:
+        value = value[0]
+    if isinstance(value, dict):
+        value = value.get("@value")
+    return value if isinstance(value, str) else None
+
+
+def summarize(credential: JSONObject) -> dict[str, JSONValue]:
+    """The short description a report shows: types, issuer, achievement, subject, dates."""
+    issuer = credential.get("issuer")
+    subject = credential.get("credentialSubject")
+    first_subject = subject[0] if isinstance(subject, list) and subject else subject
+    achievement = first_subject.get("achievement") if isinstance(first_subject, dict) else None
+    return {
+        "type": credential.get("type"),
+        "issuer": {"id": issuer_id(credential), "name": _text(issuer.get("name")) if isinstance(issuer, dict) else None},
+        "achievement": _text(achievement.get("name")) if isinstance(achievement, dict) else None,
+        "name": _text(credential.get("name")),
+        "subject": first_subject.get("id") if isinstance(first_subject, dict) else None,
+        "validFrom": credential.get("validFrom"),
+        "validUntil": credential.get("validUntil"),
+    }
