@@ -34,7 +34,7 @@ _STATUS_STYLE = {
     "passed": ("✔", "green"),
     "failed": ("✘", "bold red"),
     "warning": ("!", "yellow"),
-    "skipped": ("–", "dim"),
+    "skipped": ("–", "dim"),  # noqa: RUF001 (an en dash, on purpose)
 }
 
 
@@ -84,7 +84,13 @@ def render_result(console: Console, name: str, result: VerificationResult) -> No
             ("badge", summary.get("achievement") or summary.get("name")),
             ("issuer", issuer_text or None),
             ("subject", summary.get("subject") or summary.get("holder")),
-            ("valid", " → ".join(str(v) for v in (summary.get("validFrom"), summary.get("validUntil")) if v) or None),
+            (
+                "valid",
+                " → ".join(
+                    str(v) for v in (summary.get("validFrom"), summary.get("validUntil")) if v
+                )
+                or None,
+            ),
         ]
         for label, value in rows:
             if value:
@@ -98,7 +104,7 @@ def render_result(console: Console, name: str, result: VerificationResult) -> No
         table.add_row(f"[{style}]{icon}[/]", f"[{style}]{check.id}[/]", _escape(check.message))
     console.print(table)
     for index, inner in enumerate(result.credentials):
-        render_result(console, f"{name} › credential {index}", inner)
+        render_result(console, f"{name} › credential {index}", inner)  # noqa: RUF001
     console.print()
 
 
@@ -127,7 +133,7 @@ def _read_inputs(inputs: tuple[str, ...]) -> Iterator[tuple[str, bytes | str]]:
 @click.version_option(package_name="laurel")
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks for errors.")
 def cli(verbose: bool) -> None:
-    """laurel: issue, hold, present and verify Open Badges 3.0 micro-credentials.
+    r"""laurel: issue, hold, present and verify Open Badges 3.0 micro-credentials.
 
     \b
     Try it:
@@ -142,8 +148,10 @@ def cli(verbose: bool) -> None:
 @click.option("--challenge", help="The challenge a presentation must be signed over.")
 @click.option("--domain", help="The domain a presentation must be signed for.")
 @_funnel
-def verify(inputs: tuple[str, ...], as_json: bool, challenge: str | None, domain: str | None) -> None:
-    """Verify credentials or presentations (JSON files, or - for stdin).
+def verify(
+    inputs: tuple[str, ...], as_json: bool, challenge: str | None, domain: str | None
+) -> None:
+    r"""Verify credentials or presentations (JSON files, or - for stdin).
 
     Every check runs and is reported by name: format, proof, issuer, validity,
     status, anchor, schema, presentation, trust.
@@ -164,7 +172,9 @@ def verify(inputs: tuple[str, ...], as_json: bool, challenge: str | None, domain
     worst = EXIT_OK
     for name, data in _read_inputs(inputs):
         if isinstance(data, str):
-            result = VerificationResult((CheckResult.failed("format.unreadable", data),), unreadable=True)
+            result = VerificationResult(
+                (CheckResult.failed("format.unreadable", data),), unreadable=True
+            )
         else:
             result = verify_bytes(data, policy)
         if result.unreadable:
@@ -172,7 +182,9 @@ def verify(inputs: tuple[str, ...], as_json: bool, challenge: str | None, domain
         elif not result.verified and worst == EXIT_OK:
             worst = EXIT_FAILED
         if console is None:
-            sys.stdout.write(json.dumps({"input": name, **result.to_json()}, ensure_ascii=False) + "\n")
+            sys.stdout.write(
+                json.dumps({"input": name, **result.to_json()}, ensure_ascii=False) + "\n"
+            )
             sys.stdout.flush()
         else:
             render_result(console, name, result)
@@ -187,7 +199,9 @@ def demo(keep: bool) -> None:
     import laurel_demo
 
     console = _console()
-    laurel_demo.run(console, show=lambda name, result: render_result(console, name, result), keep=keep)
+    laurel_demo.run(
+        console, show=lambda name, result: render_result(console, name, result), keep=keep
+    )
 
 
 def main() -> None:

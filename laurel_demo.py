@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from vc.did import did_key_from_public_key
 from vc.keys import Ed25519KeyPair
@@ -33,7 +33,9 @@ def _step(console: Console, number: int, text: str) -> None:
     console.rule(f"[bold cyan]{number}. {text}", align="left")
 
 
-def run(console: Console, *, show: Callable[[str, VerificationResult], None], keep: bool = False) -> None:
+def run(
+    console: Console, *, show: Callable[[str, VerificationResult], None], keep: bool = False
+) -> None:
     """Run the narrated demo, printing to `console` and rendering reports with `show`."""
     workdir = Path(tempfile.mkdtemp(prefix="laurel-demo-"))
     try:
@@ -52,7 +54,9 @@ def _tour(console: Console, workdir: Path, show: Callable[[str, VerificationResu
     _step(console, 1, "An issuer makes its signing key")
     issuer_key = Ed25519KeyPair.generate()
     issuer_did = did_key_from_public_key(issuer_key.public_key)
-    console.print("Riverside School District generates an Ed25519 key. Its identifier is a did:key,")
+    console.print(
+        "Riverside School District generates an Ed25519 key. Its identifier is a did:key,"
+    )
     console.print("which anyone can turn back into the public key, with no server involved:")
     console.print(f"  [bold]{issuer_did}[/]\n")
 
@@ -80,18 +84,24 @@ def _tour(console: Console, workdir: Path, show: Callable[[str, VerificationResu
     badge_path = workdir / "badge.json"
     badge_path.write_text(json.dumps(signed, indent=2), encoding="utf-8")
     console.print(f"Awarded to teacher {teacher_did[:28]}…, signed with eddsa-rdfc-2022")
-    console.print(f"(RDF canonicalization + Ed25519, the suite Open Badges 3.0 certifies): {badge_path.name}\n")
+    console.print(
+        f"(RDF canonicalization + Ed25519, the suite Open Badges 3.0 certifies): {badge_path.name}\n"
+    )
 
     _step(console, 3, "An employer verifies it")
     console.print(f"[dim]$ laurel verify {badge_path.name}[/]")
     show(badge_path.name, verify_bytes(badge_path.read_bytes(), policy))
 
     _step(console, 4, "Someone tampers with the badge")
-    tampered = copy.deepcopy(signed)
-    tampered["credentialSubject"]["achievement"]["name"] = "Formative Assessment in Practice (Distinguished)"
+    tampered: dict[str, Any] = copy.deepcopy(signed)
+    tampered["credentialSubject"]["achievement"]["name"] = (
+        "Formative Assessment in Practice (Distinguished)"
+    )
     tampered_path = workdir / "badge-tampered.json"
     tampered_path.write_text(json.dumps(tampered, indent=2), encoding="utf-8")
-    console.print("The achievement name is edited to claim a higher level; the proof is left as it was.")
+    console.print(
+        "The achievement name is edited to claim a higher level; the proof is left as it was."
+    )
     console.print(f"[dim]$ laurel verify {tampered_path.name}[/]")
     result = verify_bytes(tampered_path.read_bytes(), policy)
     show(tampered_path.name, result)

@@ -58,7 +58,11 @@ def _signed_badge(suite: str) -> bytes:
         credential_id="urn:uuid:0c2d5a4e-8f0b-4b6e-9a3b-2f1e7d6c5b4a",
     )
     signed = proofs.add_proof(
-        badge, key, f"{did}#{key.public_key.multibase}", cryptosuite=suite, created="2026-01-01T00:00:00Z"
+        badge,
+        key,
+        f"{did}#{key.public_key.multibase}",
+        cryptosuite=suite,
+        created="2026-01-01T00:00:00Z",
     )
     return json.dumps(signed, indent=2).encode()
 
@@ -73,7 +77,10 @@ def crypto_limit(data: bytes) -> Callable[[], None]:
         doc = json.loads(data)
         proof = doc.pop("proof")
         signature = decode_multibase_btc(proof.pop("proofValue"))
-        digest = hashlib.sha256(rfc8785.dumps(proof)).digest() + hashlib.sha256(rfc8785.dumps(doc)).digest()
+        digest = (
+            hashlib.sha256(rfc8785.dumps(proof)).digest()
+            + hashlib.sha256(rfc8785.dumps(doc)).digest()
+        )
         verify_key.verify(digest, signature)
 
     return run
@@ -129,7 +136,9 @@ def measure(pairs: dict[str, Callable[[], None]], rounds: int, seconds: float) -
 
 def _commit() -> str:
     try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False)  # noqa: S607
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+        )
     except OSError:
         return "unknown"
     return out.stdout.strip() or "unknown"
@@ -137,7 +146,9 @@ def _commit() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the figures beside the baseline."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=1.0, help="seconds per round per function")
     parser.add_argument("--json", action="store_true")
@@ -176,12 +187,16 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(report, indent=2))
     else:
         print(f"laurel bench  commit {report['commit']}  {report['machine']}")
-        print(f"credential: Open Badge, {len(jcs)} bytes, did:key issuer; one core, median of {args.rounds} rounds\n")
+        print(
+            f"credential: Open Badge, {len(jcs)} bytes, did:key issuer; one core, median of {args.rounds} rounds\n"
+        )
         print(f"{'figure':32} {'verifications/s':>16} {'x limit':>8}")
         for name, value in {**rates, **extra}.items():
             print(f"{name:32} {value:16,.0f} {value / limit:8.2f}")
         verdict = "meets" if ratio >= TARGET else "MISSES"
-        print(f"\nproof path / crypto limit = {ratio:.2f} (target >= {TARGET}): {verdict} the target")
+        print(
+            f"\nproof path / crypto limit = {ratio:.2f} (target >= {TARGET}): {verdict} the target"
+        )
     return 0 if ratio >= TARGET else 1
 
 

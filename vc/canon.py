@@ -1,4 +1,4 @@
-"""Canonical forms: JCS (RFC 8785) and RDFC-1.0 (RDF Dataset Canonicalization).
+r"""Canonical forms: JCS (RFC 8785) and RDFC-1.0 (RDF Dataset Canonicalization).
 
     >>> from vc.canon import jcs
     >>> jcs({"b": 1, "a": "é"})
@@ -57,7 +57,9 @@ def jcs(value: JSONValue) -> bytes:
     try:
         return rfc8785.dumps(value)
     except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
-        raise MalformedDocumentError(f"cannot canonicalize with JCS: {exc}", code="invalid_json") from exc
+        raise MalformedDocumentError(
+            f"cannot canonicalize with JCS: {exc}", code="invalid_json"
+        ) from exc
 
 
 _ECHAR = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\"}

@@ -57,7 +57,9 @@ RELATIONSHIPS = (
 )
 
 # DID Core, "DID Syntax": did:<method>:<method-specific-id>, method lower-case.
-_DID = re.compile(r"did:([a-z0-9]+):((?:[A-Za-z0-9._-]|%[0-9A-Fa-f]{2}|:)*(?:[A-Za-z0-9._-]|%[0-9A-Fa-f]{2}))")
+_DID = re.compile(
+    r"did:([a-z0-9]+):((?:[A-Za-z0-9._-]|%[0-9A-Fa-f]{2}|:)*(?:[A-Za-z0-9._-]|%[0-9A-Fa-f]{2}))"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +75,9 @@ class VerificationMethod:
 class DidWebFetcher(Protocol):
     """Fetches a did:web document: HTTPS URL in, response body out (raises LaurelError)."""
 
-    def __call__(self, url: str) -> bytes: ...
+    def __call__(self, url: str) -> bytes:
+        """Return the body at `url` (raise a LaurelError on any failure)."""
+        ...
 
 
 def split_did_url(did_url: str) -> tuple[str, str | None]:
@@ -112,7 +116,9 @@ def _decode_did_key(did: str) -> Ed25519PublicKey:
     try:
         data = decode_multibase_btc(value)
     except MultibaseError as exc:
-        raise DidResolutionError(f"did:key value is not base58btc: {exc}", code="invalidDid") from exc
+        raise DidResolutionError(
+            f"did:key value is not base58btc: {exc}", code="invalidDid"
+        ) from exc
     if not data.startswith(ED25519_PUB_PREFIX):
         raise DidResolutionError(
             f"did:key holds a {_codec_name(data)} key; laurel supports Ed25519 (0xed) only",
@@ -189,7 +195,9 @@ def did_web_url(did: str) -> str:
     hostname = hostname.lower()
     labels = hostname.split(".")
     if len(labels) < 2 or not all(_HOST_LABEL.fullmatch(label) for label in labels):
-        raise DidResolutionError(f"did:web host {hostname[:120]!r} is not a DNS name", code="invalidDid")
+        raise DidResolutionError(
+            f"did:web host {hostname[:120]!r} is not a DNS name", code="invalidDid"
+        )
     if labels[-1].isdigit() or labels[-1].startswith("0x") or _is_ip(hostname):
         raise DidResolutionError("did:web must not name an IP address", code="invalidDid")
     if port and (not port.isdigit() or not 0 < int(port) < 65536):
@@ -269,7 +277,9 @@ class DidDocument:
                 method = _verification_method(vm_id, entry)
                 self._methods[vm_id] = method
                 return method
-        raise DidResolutionError(f"{self.id} has no verification method {vm_id[:160]!r}", code="notFound")
+        raise DidResolutionError(
+            f"{self.id} has no verification method {vm_id[:160]!r}", code="notFound"
+        )
 
     def to_json(self) -> JSONObject:
         """The DID document as JSON (a copy: resolved documents are cached and shared)."""
@@ -280,23 +290,38 @@ def _verification_method(vm_id: str, entry: Mapping[str, JSONValue]) -> Verifica
     vm_type = entry.get("type")
     controller = entry.get("controller")
     if not isinstance(vm_type, str) or not isinstance(controller, str):
-        raise DidResolutionError(f"verification method {vm_id[:160]} lacks a type or controller", code="invalidDidDocument")
+        raise DidResolutionError(
+            f"verification method {vm_id[:160]} lacks a type or controller",
+            code="invalidDidDocument",
+        )
     try:
-        if vm_type in ("Multikey", "Ed25519VerificationKey2020") and isinstance(entry.get("publicKeyMultibase"), str):
+        if vm_type in ("Multikey", "Ed25519VerificationKey2020") and isinstance(
+            entry.get("publicKeyMultibase"), str
+        ):
             public_key = Ed25519PublicKey.from_multibase(str(entry["publicKeyMultibase"]))
-        elif vm_type == "Ed25519VerificationKey2018" and isinstance(entry.get("publicKeyBase58"), str):
+        elif vm_type == "Ed25519VerificationKey2018" and isinstance(
+            entry.get("publicKeyBase58"), str
+        ):
             public_key = Ed25519PublicKey(base58.b58decode(str(entry["publicKeyBase58"])))
-        elif vm_type in ("JsonWebKey", "JsonWebKey2020") and isinstance(entry.get("publicKeyJwk"), dict):
-            public_key = _jwk_public_key(entry["publicKeyJwk"])
+        elif vm_type in ("JsonWebKey", "JsonWebKey2020") and isinstance(
+            jwk := entry.get("publicKeyJwk"), dict
+        ):
+            public_key = _jwk_public_key(jwk)
         else:
             raise DidResolutionError(
                 f"verification method type {vm_type[:60]!r} does not hold an Ed25519 key laurel can read",
                 code="invalidPublicKeyType",
             )
     except (ValueError, TypeError) as exc:
-        raise DidResolutionError(f"verification method {vm_id[:160]} holds an invalid key: {exc}", code="invalidPublicKey") from exc
+        raise DidResolutionError(
+            f"verification method {vm_id[:160]} holds an invalid key: {exc}",
+            code="invalidPublicKey",
+        ) from exc
     if not nacl.bindings.crypto_core_ed25519_is_valid_point(public_key.raw):
-        raise DidResolutionError(f"verification method {vm_id[:160]} holds an invalid Ed25519 point", code="invalidPublicKey")
+        raise DidResolutionError(
+            f"verification method {vm_id[:160]} holds an invalid Ed25519 point",
+            code="invalidPublicKey",
+        )
     return VerificationMethod(id=vm_id, type=vm_type, controller=controller, public_key=public_key)
 
 
@@ -321,8 +346,8 @@ class DidResolver:
         Raises:
             DidResolutionError: with the DID Resolution error name as `code`.
         """
-        if not isinstance(did, str) or _DID.fullmatch(did) is None:
-            raise DidResolutionError(f"{str(did)[:120]!r} is not a DID", code="invalidDid")
+        if _DID.fullmatch(did) is None:
+            raise DidResolutionError(f"{did[:120]!r} is not a DID", code="invalidDid")
         method = did.split(":", 2)[1]
         if method == "key":
             return _did_key_document(did)
@@ -346,7 +371,9 @@ class DidResolver:
         document = parse_document(self._web_fetcher(url), max_bytes=256 * 1024)
         if document.get("id") != did:
             # did:web spec: "Verify that the ID of the resolved DID document matches the Web DID".
-            raise DidResolutionError(f"the document at {url} describes another DID", code="invalidDidDocument")
+            raise DidResolutionError(
+                f"the document at {url} describes another DID", code="invalidDidDocument"
+            )
         return DidDocument(document)
 
     def resolve_verification_method(self, vm_url: str) -> tuple[VerificationMethod, DidDocument]:
@@ -357,7 +384,9 @@ class DidResolver:
         """
         did, fragment = split_did_url(vm_url)
         if fragment is None:
-            raise DidResolutionError("a verification method must be a DID URL with a fragment", code="invalidDidUrl")
+            raise DidResolutionError(
+                "a verification method must be a DID URL with a fragment", code="invalidDidUrl"
+            )
         if did.startswith("did:key:") and fragment != did.removeprefix("did:key:"):
             # did:key: the only verification method is the key itself (SECURITY D02).
             raise DidResolutionError(

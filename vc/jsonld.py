@@ -148,12 +148,15 @@ def run_pyld(operation: Callable[[], Any]) -> Any:
             raise cause from exc
         code = getattr(exc, "code", None) or getattr(exc, "type", "error")
         raise MalformedDocumentError(
-            f"invalid JSON-LD: {code}", code="invalid_jsonld",
+            f"invalid JSON-LD: {code}",
+            code="invalid_jsonld",
             hint="The document is not valid JSON-LD under its contexts.",
         ) from exc
 
 
-def expand(document: JSONObject, on_dropped: Callable[[str | None], Any] | None = None) -> list[JSONValue]:
+def expand(
+    document: JSONObject, on_dropped: Callable[[str | None], Any] | None = None
+) -> list[JSONValue]:
     """Expand `document` with the bundled contexts only.
 
     Raises:
@@ -184,9 +187,7 @@ def context_urls(document: JSONValue) -> Iterator[JSONValue]:
 
 def _is_absolute_iri(value: str) -> bool:
     scheme, sep, _ = value.partition(":")
-    return bool(sep) and scheme[:1].isalpha() and all(
-        c.isalnum() or c in "+-." for c in scheme
-    )
+    return bool(sep) and scheme[:1].isalpha() and all(c.isalnum() or c in "+-." for c in scheme)
 
 
 def _relative_references(expanded: JSONValue) -> Iterator[str]:
@@ -200,16 +201,28 @@ def _relative_references(expanded: JSONValue) -> Iterator[str]:
         elif isinstance(node, dict):
             if "@value" in node:
                 value_type = node.get("@type")
-                if isinstance(value_type, str) and value_type != "@json" and not _is_absolute_iri(value_type):
+                if (
+                    isinstance(value_type, str)
+                    and value_type != "@json"
+                    and not _is_absolute_iri(value_type)
+                ):
                     yield value_type
                 continue
             for key, value in node.items():
                 if key == "@type":
                     for t in value if isinstance(value, list) else [value]:
-                        if isinstance(t, str) and not _is_absolute_iri(t) and not t.startswith("_:"):
+                        if (
+                            isinstance(t, str)
+                            and not _is_absolute_iri(t)
+                            and not t.startswith("_:")
+                        ):
                             yield t
                 elif key == "@id":
-                    if isinstance(value, str) and not _is_absolute_iri(value) and not value.startswith("_:"):
+                    if (
+                        isinstance(value, str)
+                        and not _is_absolute_iri(value)
+                        and not value.startswith("_:")
+                    ):
                         yield value
                 else:
                     stack.append(value)

@@ -44,7 +44,7 @@ def encode_multibase_btc(data: bytes) -> str:
     return "z" + base58.b58encode(data).decode("ascii")
 
 
-def decode_multibase_btc(value: str) -> bytes:
+def decode_multibase_btc(value: object) -> bytes:
     """Decode a multibase base58btc string (``z`` prefix).
 
     Raises:

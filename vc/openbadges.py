@@ -62,7 +62,9 @@ def build_open_badge(
     valid_until: str | None = None,
 ) -> JSONObject:
     """An unsigned OpenBadgeCredential awarding `achievement` to `subject_id`."""
-    achievement_json = achievement.to_json() if isinstance(achievement, Achievement) else dict(achievement)
+    achievement_json = (
+        achievement.to_json() if isinstance(achievement, Achievement) else dict(achievement)
+    )
     credential: JSONObject = {
         "@context": [CREDENTIALS_V2, OB3_CONTEXT],
         "id": credential_id or f"urn:uuid:{uuid.uuid4()}",

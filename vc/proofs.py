@@ -1,5 +1,7 @@
-"""Data Integrity proofs: eddsa-rdfc-2022 and eddsa-jcs-2022 (sign and verify),
-Ed25519Signature2020 (verify), proof sets and proof chains.
+"""Data Integrity proofs: eddsa-rdfc-2022, eddsa-jcs-2022, Ed25519Signature2020.
+
+laurel signs with the first two and verifies all three, alone, in proof sets
+and in proof chains.
 
     >>> from vc.keys import Ed25519KeyPair
     >>> from vc.proofs import add_proof, verify_signature, proofs_of
@@ -24,7 +26,13 @@ from typing import Protocol
 
 from vc import canon
 from vc.errors import MalformedDocumentError, SigningError, UnsupportedSuiteError
-from vc.keys import Ed25519KeyPair, Ed25519PublicKey, MultibaseError, decode_multibase_btc, encode_multibase_btc
+from vc.keys import (
+    Ed25519KeyPair,
+    Ed25519PublicKey,
+    MultibaseError,
+    decode_multibase_btc,
+    encode_multibase_btc,
+)
 from vc.types import JSONObject, JSONValue
 
 __all__ = [
@@ -53,8 +61,15 @@ _DATETIME_STAMP = re.compile(
 class Cryptosuite(Protocol):
     """One way of turning a document and its proof configuration into signed bytes."""
 
-    name: str
-    proof_type: str
+    @property
+    def name(self) -> str:
+        """The cryptosuite name (or the legacy proof type)."""
+        ...
+
+    @property
+    def proof_type(self) -> str:
+        """The proof `type` this suite produces."""
+        ...
 
     def canonical_document(self, unsecured: JSONObject) -> bytes:
         """The transformed (canonical) unsecured document."""
@@ -194,7 +209,7 @@ def _proof_config_for_verify(
     suite: Cryptosuite, document: JSONObject, unsecured: JSONObject, proof: JSONObject
 ) -> tuple[JSONObject, JSONObject] | SignatureCheck:
     options = {k: v for k, v in proof.items() if k != "proofValue"}
-    if suite is EDDSA_JCS_2022:
+    if suite.name == EDDSA_JCS_2022.name:
         # VC-DI-EdDSA, "Verify Proof (eddsa-jcs-2022)": a proof @context must be a
         # prefix of the document's, and then stands in for it.
         if "@context" in options:
@@ -216,7 +231,9 @@ def _proof_config_for_verify(
     return unsecured, options
 
 
-def verify_signature(document: JSONObject, proof: JSONObject, public_key: Ed25519PublicKey) -> SignatureCheck:
+def verify_signature(
+    document: JSONObject, proof: JSONObject, public_key: Ed25519PublicKey
+) -> SignatureCheck:
     """Check that `proof` (one of `document`'s proofs) is a valid signature by `public_key`.
 
     Only the signature is checked here; binding the key to an issuer or holder
@@ -239,7 +256,9 @@ def verify_signature(document: JSONObject, proof: JSONObject, public_key: Ed2551
     if len(signature) != 64:
         return _invalid("malformed_value", f"proofValue holds {len(signature)} bytes, not 64")
     created = proof.get("created")
-    if created is not None and (not isinstance(created, str) or _DATETIME_STAMP.fullmatch(created) is None):
+    if created is not None and (
+        not isinstance(created, str) or _DATETIME_STAMP.fullmatch(created) is None
+    ):
         return _invalid("malformed", "proof 'created' is not an XML Schema dateTimeStamp")
     prepared = _proof_config_for_verify(suite, document, unsecured_document(document, proof), proof)
     if isinstance(prepared, SignatureCheck):
@@ -264,8 +283,10 @@ def create_proof(
     previous_proof: str | list[str] | None = None,
     expires: str | None = None,
 ) -> JSONObject:
-    """Create a Data Integrity proof over `document` (which must carry no proof of its own
-    unless `previous_proof` chains to it).
+    """Create a Data Integrity proof over `document`.
+
+    The document's own proofs are left out of what is signed, unless
+    `previous_proof` chains the new proof to some of them.
 
     Raises:
         UnsupportedSuiteError: `cryptosuite` is not eddsa-rdfc-2022 or eddsa-jcs-2022.
@@ -284,23 +305,30 @@ def create_proof(
         ("proofPurpose", proof_purpose),
         ("challenge", challenge),
         ("domain", domain),
-        ("previousProof", previous_proof),
+        (
+            "previousProof",
+            list(previous_proof) if isinstance(previous_proof, list) else previous_proof,
+        ),
     ]
     for name, value in optional:
         if value is not None:
             proof[name] = value
     for name in ("created", "expires"):
         stamp = proof.get(name)
-        if stamp is not None and (not isinstance(stamp, str) or _DATETIME_STAMP.fullmatch(stamp) is None):
+        if stamp is not None and (
+            not isinstance(stamp, str) or _DATETIME_STAMP.fullmatch(stamp) is None
+        ):
             raise SigningError(f"proof {name} {stamp!r} is not an XML Schema dateTimeStamp")
-    unsecured = unsecured_document(document, proof) if previous_proof is not None else {
-        k: v for k, v in document.items() if k != "proof"
-    }
+    unsecured = (
+        unsecured_document(document, proof)
+        if previous_proof is not None
+        else {k: v for k, v in document.items() if k != "proof"}
+    )
     config = dict(proof)
     if "@context" in unsecured:
         # VC-DI-EdDSA, "Proof Configuration": the configuration takes the document's @context.
         config["@context"] = unsecured["@context"]
-    if suite is EDDSA_JCS_2022 and "@context" in unsecured:
+    if suite.name == EDDSA_JCS_2022.name and "@context" in unsecured:
         proof["@context"] = unsecured["@context"]
     signature = key.sign(hash_data(suite, unsecured, config))
     proof["proofValue"] = encode_multibase_btc(signature)

@@ -1,9 +1,9 @@
 """Verification results: named checks, never a bare yes/no.
 
-    >>> from vc.results import CheckResult, Status, VerificationResult
-    >>> result = VerificationResult((CheckResult("proof", Status.PASSED, "ok"),))
-    >>> bool(result)
-    True
+>>> from vc.results import CheckResult, Status, VerificationResult
+>>> result = VerificationResult((CheckResult("proof", Status.PASSED, "ok"),))
+>>> bool(result)
+True
 """
 
 from __future__ import annotations

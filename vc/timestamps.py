@@ -1,8 +1,8 @@
 """XML Schema dateTimeStamp values, as VC 2.0 and Data Integrity use them.
 
-    >>> from vc.timestamps import parse_datetime_stamp
-    >>> parse_datetime_stamp("2024-01-01T00:00:00Z").isoformat()
-    '2024-01-01T00:00:00+00:00'
+>>> from vc.timestamps import parse_datetime_stamp
+>>> parse_datetime_stamp("2024-01-01T00:00:00Z").isoformat()
+'2024-01-01T00:00:00+00:00'
 """
 
 from __future__ import annotations

@@ -16,4 +16,11 @@ from vc.results import CheckResult, Status, VerificationResult
 from verifier.policy import VerificationPolicy
 from verifier.verify import verify, verify_bytes
 
-__all__ = ["CheckResult", "Status", "VerificationPolicy", "VerificationResult", "verify", "verify_bytes"]
+__all__ = [
+    "CheckResult",
+    "Status",
+    "VerificationPolicy",
+    "VerificationResult",
+    "verify",
+    "verify_bytes",
+]

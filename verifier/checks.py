@@ -12,7 +12,12 @@ from dataclasses import dataclass
 
 from vc import jsonld, proofs
 from vc.did import DidDocument, DidResolver, VerificationMethod, split_did_url
-from vc.errors import DidResolutionError, MalformedDocumentError, UnknownContextError, UnsupportedSuiteError
+from vc.errors import (
+    DidResolutionError,
+    MalformedDocumentError,
+    UnknownContextError,
+    UnsupportedSuiteError,
+)
 from vc.results import CheckResult
 from vc.timestamps import parse_datetime_stamp
 from vc.types import JSONObject, JSONValue
@@ -77,7 +82,9 @@ def _did_failure(group: str, exc: DidResolutionError) -> CheckResult:
     return CheckResult.failed(f"{group}.{reason}", exc.message, error=exc.code, hint=exc.hint)
 
 
-def _resolve_method(vm_url: str, group: str, ctx: CheckContext) -> tuple[VerificationMethod, DidDocument] | CheckResult:
+def _resolve_method(
+    vm_url: str, group: str, ctx: CheckContext
+) -> tuple[VerificationMethod, DidDocument] | CheckResult:
     try:
         did, fragment = split_did_url(vm_url)
         if fragment is None:
@@ -86,7 +93,8 @@ def _resolve_method(vm_url: str, group: str, ctx: CheckContext) -> tuple[Verific
             )
         if did.startswith("did:key:") and fragment != did.removeprefix("did:key:"):
             raise DidResolutionError(
-                "a did:key verification method's fragment must be the key itself", code="invalidDidUrl"
+                "a did:key verification method's fragment must be the key itself",
+                code="invalidDidUrl",
             )
         document = ctx.resolver.resolve(did)
     except DidResolutionError as exc:
@@ -125,7 +133,11 @@ def check_proofs(
         return [CheckResult.failed(f"proof.{reason}", exc.message)]
     results: list[CheckResult] = []
     for index, proof in enumerate(all_proofs):
-        results.extend(_check_one_proof(document, proof, index, ctx, purpose=purpose, controller=controller, group=group))
+        results.extend(
+            _check_one_proof(
+                document, proof, index, ctx, purpose=purpose, controller=controller, group=group
+            )
+        )
     return results
 
 
@@ -157,7 +169,9 @@ def _check_one_proof(
     if isinstance(vm_url, dict):
         vm_url = vm_url.get("id")
     if not isinstance(vm_url, str):
-        yield CheckResult.failed("proof.malformed", "the proof names no verificationMethod", **where)
+        yield CheckResult.failed(
+            "proof.malformed", "the proof names no verificationMethod", **where
+        )
         return
     resolved = _resolve_method(vm_url, group, ctx)
     if isinstance(resolved, CheckResult):
@@ -187,7 +201,9 @@ def _check_signature(
         return CheckResult.failed(
             f"proof.{outcome.reason}", outcome.message, error="PROOF_VERIFICATION_ERROR", **where
         )
-    return CheckResult.passed("proof.signature", f"{outcome.message} (key {_short(method.id, 60)})", **where)
+    return CheckResult.passed(
+        "proof.signature", f"{outcome.message} (key {_short(method.id, 60)})", **where
+    )
 
 
 def _check_binding(
@@ -200,7 +216,11 @@ def _check_binding(
 ) -> CheckResult:
     role = "issuer" if group == "issuer" else "holder"
     if controller is None:
-        return CheckResult.failed(f"{group}.controller_mismatch", f"the document names no {role} to bind the key to", **where)
+        return CheckResult.failed(
+            f"{group}.controller_mismatch",
+            f"the document names no {role} to bind the key to",
+            **where,
+        )
     # Exact string comparison: no case folding, no normalization (SECURITY D12).
     if method.controller != controller or did_document.id != controller:
         return CheckResult.failed(
@@ -214,11 +234,17 @@ def _check_binding(
             f"the key is not listed under {purpose} in {_short(controller)}'s DID document",
             **where,
         )
-    return CheckResult.passed(f"{group}.key_binding", f"the key belongs to the {role} and is authorized for {purpose}", **where)
+    return CheckResult.passed(
+        f"{group}.key_binding",
+        f"the key belongs to the {role} and is authorized for {purpose}",
+        **where,
+    )
 
 
 def _nested_contexts(node: JSONValue, *, skip: frozenset[str]) -> Iterator[JSONValue]:
-    stack: list[JSONValue] = [v for k, v in node.items() if k not in skip] if isinstance(node, dict) else []
+    stack: list[JSONValue] = (
+        [v for k, v in node.items() if k not in skip] if isinstance(node, dict) else []
+    )
     while stack:
         item = stack.pop()
         if isinstance(item, dict):
@@ -241,13 +267,20 @@ def check_contexts(document: JSONObject, *, skip: frozenset[str] = frozenset()) 
     examples: list[str] = []
     for entry in entries:
         if not isinstance(entry, str):
-            return CheckResult.failed("proof.context", "the document defines an inline @context; only bundled contexts are trusted")
+            return CheckResult.failed(
+                "proof.context",
+                "the document defines an inline @context; only bundled contexts are trusted",
+            )
         if entry not in jsonld.PINNED_CONTEXTS:
-            return CheckResult.failed("proof.context", f"context {_short(entry)} is not one laurel knows and pins")
+            return CheckResult.failed(
+                "proof.context", f"context {_short(entry)} is not one laurel knows and pins"
+            )
         if entry in jsonld.EXAMPLE_CONTEXTS:
             examples.append(entry)
     for nested in _nested_contexts(document, skip=skip | {"proof"}):
-        return CheckResult.failed("proof.context", f"an @context is nested inside the document ({_short(nested)})")
+        return CheckResult.failed(
+            "proof.context", f"an @context is nested inside the document ({_short(nested)})"
+        )
     if examples:
         return CheckResult.warning(
             "proof.context",
@@ -266,19 +299,29 @@ def check_validity(document: JSONObject, ctx: CheckContext) -> CheckResult:
         if value is None:
             continue
         try:
-            bounds[name] = parse_datetime_stamp(value) if isinstance(value, str) else parse_datetime_stamp("")
+            bounds[name] = (
+                parse_datetime_stamp(value) if isinstance(value, str) else parse_datetime_stamp("")
+            )
         except (ValueError, TypeError) as exc:
-            return CheckResult.failed("validity.invalid_date", f"{name} is not a valid date: {exc}", **{name: _short(value)})
+            return CheckResult.failed(
+                "validity.invalid_date",
+                f"{name} is not a valid date: {exc}",
+                **{name: _short(value)},
+            )
     valid_from, valid_until = bounds.get("validFrom"), bounds.get("validUntil")
     if valid_from and valid_until and valid_until < valid_from:
         return CheckResult.failed("validity.invalid_range", "validUntil is before validFrom")
     if valid_from and now + ctx.policy.clock_skew < valid_from:
         return CheckResult.failed(
-            "validity.not_yet_valid", f"not valid until {valid_from:%Y-%m-%d %H:%M} UTC", validFrom=valid_from.isoformat()
+            "validity.not_yet_valid",
+            f"not valid until {valid_from:%Y-%m-%d %H:%M} UTC",
+            validFrom=valid_from.isoformat(),
         )
     if valid_until and now > valid_until:
         return CheckResult.failed(
-            "validity.expired", f"expired on {valid_until:%Y-%m-%d %H:%M} UTC", validUntil=valid_until.isoformat()
+            "validity.expired",
+            f"expired on {valid_until:%Y-%m-%d %H:%M} UTC",
+            validUntil=valid_until.isoformat(),
         )
     if not bounds:
         return CheckResult.passed("validity.period", "states no validity period")
@@ -305,7 +348,9 @@ def check_trust(document: JSONObject, ctx: CheckContext) -> CheckResult:
     issuer = issuer_id(document)
     if issuer in registry:
         return CheckResult.passed("trust", "the issuer is in the registry of recognized issuers")
-    return CheckResult.failed("trust.unknown_issuer", f"{_short(issuer)} is not in the registry of recognized issuers")
+    return CheckResult.failed(
+        "trust.unknown_issuer", f"{_short(issuer)} is not in the registry of recognized issuers"
+    )
 
 
 def check_presentation_binding(presentation: JSONObject, ctx: CheckContext) -> list[CheckResult]:
@@ -334,10 +379,18 @@ def check_presentation_binding(presentation: JSONObject, ctx: CheckContext) -> l
                 )
             )
         else:
-            results.append(CheckResult.passed(f"presentation.{name}", f"the {name} matches the one requested"))
+            results.append(
+                CheckResult.passed(f"presentation.{name}", f"the {name} matches the one requested")
+            )
     holder = _holder_id(presentation)
     credentials = presentation.get("verifiableCredential")
-    items = credentials if isinstance(credentials, list) else [credentials] if credentials is not None else []
+    items = (
+        credentials
+        if isinstance(credentials, list)
+        else [credentials]
+        if credentials is not None
+        else []
+    )
     strangers = []
     for index, credential in enumerate(items):
         if not isinstance(credential, dict):
@@ -356,5 +409,9 @@ def check_presentation_binding(presentation: JSONObject, ctx: CheckContext) -> l
             )
         )
     elif items:
-        results.append(CheckResult.passed("presentation.holder", "the holder is the subject of every credential"))
+        results.append(
+            CheckResult.passed(
+                "presentation.holder", "the holder is the subject of every credential"
+            )
+        )
     return results

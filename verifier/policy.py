@@ -29,4 +29,3 @@ class VerificationPolicy:
     def __post_init__(self) -> None:
         if self.now.tzinfo is None:
             raise ValueError("VerificationPolicy.now must be timezone-aware")
-

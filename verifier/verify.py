@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from vc.schema import check_schema
+
 from vc.did import DidResolver
 from vc.errors import MalformedDocumentError
 from vc.jsontext import parse_document
 from vc.model import check_format, document_kind
 from vc.results import CheckResult, VerificationResult
-from vc.schema import check_schema
 from vc.types import JSONObject, JSONValue
 from verifier.checks import (
     CheckContext,
@@ -28,7 +29,9 @@ __all__ = ["MAX_PRESENTED_CREDENTIALS", "summarize", "verify", "verify_bytes"]
 MAX_PRESENTED_CREDENTIALS = 20
 
 
-def verify_bytes(data: bytes, policy: VerificationPolicy, *, resolver: DidResolver | None = None) -> VerificationResult:
+def verify_bytes(
+    data: bytes, policy: VerificationPolicy, *, resolver: DidResolver | None = None
+) -> VerificationResult:
     """Parse untrusted bytes and verify the credential or presentation they hold.
 
     Unreadable input (bad JSON, duplicate keys, too large or deep) gives a result
@@ -42,7 +45,9 @@ def verify_bytes(data: bytes, policy: VerificationPolicy, *, resolver: DidResolv
     return verify(document, policy, resolver=resolver)
 
 
-def verify(document: JSONObject, policy: VerificationPolicy, *, resolver: DidResolver | None = None) -> VerificationResult:
+def verify(
+    document: JSONObject, policy: VerificationPolicy, *, resolver: DidResolver | None = None
+) -> VerificationResult:
     """Verify a parsed credential or presentation; every check runs and reports."""
     ctx = CheckContext(policy=policy, resolver=resolver or DidResolver())
     kind = document_kind(document)
@@ -55,7 +60,13 @@ def _verify_credential(credential: JSONObject, ctx: CheckContext) -> Verificatio
     checks: list[CheckResult] = [*check_format(credential)]
     checks.append(check_contexts(credential))
     checks.extend(
-        check_proofs(credential, ctx, purpose="assertionMethod", controller=issuer_id(credential), group="issuer")
+        check_proofs(
+            credential,
+            ctx,
+            purpose="assertionMethod",
+            controller=issuer_id(credential),
+            group="issuer",
+        )
     )
     checks.append(check_validity(credential, ctx))
     checks.append(check_status(credential))
@@ -80,9 +91,19 @@ def _verify_presentation(presentation: JSONObject, ctx: CheckContext) -> Verific
     holder_id = holder.get("id") if isinstance(holder, dict) else holder
     if presentation.get("proof") is None:
         if ctx.policy.challenge is not None:
-            checks.append(CheckResult.failed("presentation.unsigned", "a challenge was requested but the presentation is not signed"))
+            checks.append(
+                CheckResult.failed(
+                    "presentation.unsigned",
+                    "a challenge was requested but the presentation is not signed",
+                )
+            )
         else:
-            checks.append(CheckResult.warning("presentation.unsigned", "the presentation is not signed, so it does not prove who presents it"))
+            checks.append(
+                CheckResult.warning(
+                    "presentation.unsigned",
+                    "the presentation is not signed, so it does not prove who presents it",
+                )
+            )
     else:
         checks.extend(
             check_proofs(
@@ -95,9 +116,14 @@ def _verify_presentation(presentation: JSONObject, ctx: CheckContext) -> Verific
         )
         checks.extend(check_presentation_binding(presentation, ctx))
     credentials = tuple(
-        _verify_credential(item, ctx) for item in items if isinstance(item, dict) and document_kind(item) == "credential"
+        _verify_credential(item, ctx)
+        for item in items
+        if isinstance(item, dict) and document_kind(item) == "credential"
     )
-    summary: dict[str, JSONValue] = {"type": presentation.get("type"), "holder": holder_id if isinstance(holder_id, str) else None}
+    summary: dict[str, JSONValue] = {
+        "type": presentation.get("type"),
+        "holder": holder_id if isinstance(holder_id, str) else None,
+    }
     return VerificationResult(tuple(checks), summary=summary, credentials=credentials)
 
 
@@ -118,7 +144,10 @@ def summarize(credential: JSONObject) -> dict[str, JSONValue]:
     achievement = first_subject.get("achievement") if isinstance(first_subject, dict) else None
     return {
         "type": credential.get("type"),
-        "issuer": {"id": issuer_id(credential), "name": _text(issuer.get("name")) if isinstance(issuer, dict) else None},
+        "issuer": {
+            "id": issuer_id(credential),
+            "name": _text(issuer.get("name")) if isinstance(issuer, dict) else None,
+        },
         "achievement": _text(achievement.get("name")) if isinstance(achievement, dict) else None,
         "name": _text(credential.get("name")),
         "subject": first_subject.get("id") if isinstance(first_subject, dict) else None,

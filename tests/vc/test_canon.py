@@ -15,13 +15,21 @@ def test_jcs_orders_keys_and_normalizes_numbers():
 
 def test_rdfc_escapes_literals_as_rdf_1_2_canonical_n_quads():
     # RDF 1.2 N-Quads "Canonical form": ECHAR for \b \t \n \f \r " \, UCHAR for other controls.
-    document = {"@context": [V2, EXAMPLES], "id": "urn:x", "note": 'a\bb\tc\nd\fe\rf"g\\h\x01i\x7fj'}
+    document = {
+        "@context": [V2, EXAMPLES],
+        "id": "urn:x",
+        "note": 'a\bb\tc\nd\fe\rf"g\\h\x01i\x7fj',
+    }
     nquads = canon.rdfc(document)
     assert '"a\\bb\\tc\\nd\\fe\\rf\\"g\\\\h\\u0001i\\u007Fj"' in nquads
 
 
 def test_rdfc_refuses_oversized_documents():
-    document = {"@context": [V2, EXAMPLES], "id": "urn:x", "note": "x" * (canon.MAX_RDFC_INPUT_BYTES + 1)}
+    document = {
+        "@context": [V2, EXAMPLES],
+        "id": "urn:x",
+        "note": "x" * (canon.MAX_RDFC_INPUT_BYTES + 1),
+    }
     with pytest.raises(MalformedDocumentError) as info:
         canon.rdfc(document)
     assert info.value.code == "too_large"
@@ -29,7 +37,10 @@ def test_rdfc_refuses_oversized_documents():
 
 def _poison(n: int) -> dict:
     # A clique of blank nodes: hashing n-degree quads explores permutations.
-    nodes = [{"@id": f"_:b{i}", "link": [{"@id": f"_:b{j}"} for j in range(n) if j != i]} for i in range(n)]
+    nodes = [
+        {"@id": f"_:b{i}", "link": [{"@id": f"_:b{j}"} for j in range(n) if j != i]}
+        for i in range(n)
+    ]
     return {"@context": [V2, EXAMPLES], "@graph": nodes}
 
 

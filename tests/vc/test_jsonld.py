@@ -29,7 +29,9 @@ def test_unknown_context_is_refused_without_fetching(monkeypatch):
     monkeypatch.setattr(socket, "create_connection", no_network)
     monkeypatch.setattr(socket.socket, "connect", no_network)
     with pytest.raises(UnknownContextError):
-        jsonld.undefined_terms({"@context": [V2, "https://attacker.test/ctx.jsonld"], "type": ["VerifiableCredential"]})
+        jsonld.undefined_terms(
+            {"@context": [V2, "https://attacker.test/ctx.jsonld"], "type": ["VerifiableCredential"]}
+        )
     with pytest.raises(UnknownContextError):
         jsonld.document_loader("https://schema.org/")
 
@@ -44,12 +46,20 @@ def test_undefined_terms_are_reported():
 
 
 def test_relative_ids_are_reported():
-    document = {"@context": [V2], "type": ["VerifiableCredential"], "credentialSubject": {"id": "not-a-url"}}
+    document = {
+        "@context": [V2],
+        "type": ["VerifiableCredential"],
+        "credentialSubject": {"id": "not-a-url"},
+    }
     assert jsonld.undefined_terms(document) == ["not-a-url"]
 
 
 def test_examples_context_defines_everything():
-    document = {"@context": [V2, "https://www.w3.org/ns/credentials/examples/v2"], "anything": 1, "type": ["Whatever"]}
+    document = {
+        "@context": [V2, "https://www.w3.org/ns/credentials/examples/v2"],
+        "anything": 1,
+        "type": ["Whatever"],
+    }
     assert jsonld.undefined_terms(document) == []
 
 
@@ -59,7 +69,10 @@ def test_a_well_formed_open_badge_has_no_undefined_terms():
 
 
 def test_protected_term_redefinition_is_an_error():
-    document = {"@context": [V2, {"type": "https://attacker.test/type"}], "type": ["VerifiableCredential"]}
+    document = {
+        "@context": [V2, {"type": "https://attacker.test/type"}],
+        "type": ["VerifiableCredential"],
+    }
     with pytest.raises(MalformedDocumentError):
         jsonld.undefined_terms(document)
 

@@ -3,7 +3,13 @@ from __future__ import annotations
 import pytest
 
 from vc.errors import MalformedDocumentError
-from vc.jsontext import MAX_ARRAY_LENGTH, MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_STRING_LENGTH, parse_document
+from vc.jsontext import (
+    MAX_ARRAY_LENGTH,
+    MAX_DEPTH,
+    MAX_DOCUMENT_BYTES,
+    MAX_STRING_LENGTH,
+    parse_document,
+)
 
 
 def _code(data: bytes | str) -> str:
@@ -13,19 +19,26 @@ def _code(data: bytes | str) -> str:
 
 
 def test_parses_an_object():
-    assert parse_document(b'\xef\xbb\xbf{"a": [1, 2.5, "x", null, true]}') == {"a": [1, 2.5, "x", None, True]}
+    assert parse_document(b'\xef\xbb\xbf{"a": [1, 2.5, "x", null, true]}') == {
+        "a": [1, 2.5, "x", None, True]
+    }
 
 
 def test_duplicate_key_is_refused():
     # SECURITY M06 / CVE-2017-12635: json keeps the last duplicate silently.
-    assert _code(b'{"issuer": "did:key:zA", "x": {"issuer": 1}, "issuer": "did:key:zM"}') == "duplicate_key"
+    assert (
+        _code(b'{"issuer": "did:key:zA", "x": {"issuer": 1}, "issuer": "did:key:zM"}')
+        == "duplicate_key"
+    )
 
 
 def test_nested_duplicate_key_is_refused():
     assert _code(b'{"a": {"b": 1, "b": 2}}') == "duplicate_key"
 
 
-@pytest.mark.parametrize("text", ['{"a": NaN}', '{"a": Infinity}', '{"a": -Infinity}', '{"a": 1e400}'])
+@pytest.mark.parametrize(
+    "text", ['{"a": NaN}', '{"a": Infinity}', '{"a": -Infinity}', '{"a": 1e400}']
+)
 def test_non_finite_numbers_are_refused(text):
     assert _code(text) == "invalid_json"
 
@@ -61,6 +74,8 @@ def test_size_limits():
     assert _code('{"a": "' + "x" * (MAX_STRING_LENGTH + 1) + '"}') == "too_large"
 
 
-@pytest.mark.parametrize("data", [b"", b"[]", b'"x"', b"1", b"null", b"{", b"\xff\xfe", b'{"a":1} x'])
+@pytest.mark.parametrize(
+    "data", [b"", b"[]", b'"x"', b"1", b"null", b"{", b"\xff\xfe", b'{"a":1} x']
+)
 def test_not_an_object_or_not_json(data):
     assert _code(data) in {"invalid_json", "not_an_object"}

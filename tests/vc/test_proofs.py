@@ -23,7 +23,9 @@ def _credential() -> dict:
 
 
 def _sign(document: dict, suite: str, **options) -> dict:
-    return proofs.add_proof(document, KEY, VM, cryptosuite=suite, created="2024-01-01T00:00:00Z", **options)
+    return proofs.add_proof(
+        document, KEY, VM, cryptosuite=suite, created="2024-01-01T00:00:00Z", **options
+    )
 
 
 def _valid(document: dict) -> proofs.SignatureCheck:
@@ -44,7 +46,9 @@ def test_tampered_claim_fails(suite):
 
 
 @pytest.mark.parametrize("suite", SUITES)
-@pytest.mark.parametrize(("field", "value"), [("created", "2024-01-02T00:00:00Z"), ("proofPurpose", "authentication")])
+@pytest.mark.parametrize(
+    ("field", "value"), [("created", "2024-01-02T00:00:00Z"), ("proofPurpose", "authentication")]
+)
 def test_tampered_proof_options_fail(suite, field, value):
     # SECURITY C02: the proof configuration is hashed too.
     signed = _sign(_credential(), suite)
@@ -190,7 +194,9 @@ _values = st.recursive(
     ),
     max_leaves=12,
 )
-_claims = st.dictionaries(st.from_regex(r"[a-z][a-zA-Z]{0,10}", fullmatch=True), _values, min_size=1, max_size=5)
+_claims = st.dictionaries(
+    st.from_regex(r"[a-z][a-zA-Z]{0,10}", fullmatch=True), _values, min_size=1, max_size=5
+)
 
 
 def _random_credential(claims: dict) -> dict:
@@ -210,7 +216,11 @@ def _mutations(signed: dict) -> list[dict]:
     changed = copy.deepcopy(signed)
     changed["issuer"] = "did:example:mallory"
     out.append(changed)
-    for field, value in [("created", "2030-01-01T00:00:00Z"), ("verificationMethod", VM + "x"), ("proofPurpose", "x")]:
+    for field, value in [
+        ("created", "2030-01-01T00:00:00Z"),
+        ("verificationMethod", VM + "x"),
+        ("proofPurpose", "x"),
+    ]:
         changed = copy.deepcopy(signed)
         changed["proof"][field] = value
         out.append(changed)
