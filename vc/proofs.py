@@ -19,7 +19,6 @@ Every suite reduces to the same shape (VC-DI-EdDSA, "Hashing"): the signature co
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -33,6 +32,7 @@ from vc.keys import (
     decode_multibase_btc,
     encode_multibase_btc,
 )
+from vc.timestamps import parse_datetime_stamp
 from vc.types import JSONObject, JSONValue
 
 __all__ = [
@@ -52,10 +52,15 @@ __all__ = [
 #: Documents with more proofs than this are refused before any canonicalization.
 MAX_PROOFS = 4
 
-# XML Schema dateTimeStamp as used by Data Integrity ("created", "expires").
-_DATETIME_STAMP = re.compile(
-    r"-?\d{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)"
-)
+
+def _is_datetime_stamp(value: JSONValue) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        parse_datetime_stamp(value)
+    except ValueError:
+        return False
+    return True
 
 
 class Cryptosuite(Protocol):
@@ -256,9 +261,7 @@ def verify_signature(
     if len(signature) != 64:
         return _invalid("malformed_value", f"proofValue holds {len(signature)} bytes, not 64")
     created = proof.get("created")
-    if created is not None and (
-        not isinstance(created, str) or _DATETIME_STAMP.fullmatch(created) is None
-    ):
+    if created is not None and (not _is_datetime_stamp(created)):
         return _invalid("malformed", "proof 'created' is not an XML Schema dateTimeStamp")
     prepared = _proof_config_for_verify(suite, document, unsecured_document(document, proof), proof)
     if isinstance(prepared, SignatureCheck):
@@ -315,9 +318,7 @@ def create_proof(
             proof[name] = value
     for name in ("created", "expires"):
         stamp = proof.get(name)
-        if stamp is not None and (
-            not isinstance(stamp, str) or _DATETIME_STAMP.fullmatch(stamp) is None
-        ):
+        if stamp is not None and (not _is_datetime_stamp(stamp)):
             raise SigningError(f"proof {name} {stamp!r} is not an XML Schema dateTimeStamp")
     unsecured = (
         unsecured_document(document, proof)
