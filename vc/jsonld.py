@@ -106,7 +106,10 @@ def document_loader(url: str, options: Any = None) -> dict[str, Any]:
     Raises:
         UnknownContextError: `url` is not a bundled context.
     """
-    return {"contextUrl": None, "documentUrl": url, "document": load_context(url)}
+    # "tag": "static" lets pyld keep the processed context in its shared cache
+    # (without a tag it re-resolves every context on every operation): ours are
+    # pinned and never change, so they are processed once per process.
+    return {"contextUrl": None, "documentUrl": url, "document": load_context(url), "tag": "static"}
 
 
 def _pyld() -> Any:
