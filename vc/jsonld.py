@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from importlib import resources
 from typing import Any
 
-from vc.errors import MalformedDocumentError, UnknownContextError
+from vc.errors import LaurelError, MalformedDocumentError, UnknownContextError
 from vc.types import JSONObject, JSONValue
 
 __all__ = [
@@ -144,12 +144,14 @@ def run_pyld(operation: Callable[[], Any]) -> Any:
     pyld = _pyld()
     try:
         return operation()
-    except pyld.JsonLdError as exc:
+    except (pyld.JsonLdError, ValueError) as exc:
         cause = _root_cause(exc, pyld.JsonLdError)
-        if cause is not None:
-            # Our loader's refusal, or a bug: never disguise either as bad input.
-            raise cause from exc
-        code = getattr(exc, "code", None) or getattr(exc, "type", "error")
+        if isinstance(cause, LaurelError):
+            raise cause from exc  # our loader's refusal (an unknown context)
+        if cause is not None and not isinstance(cause, ValueError):
+            raise cause from exc  # a bug: never disguise it as bad input
+        # A JSON-LD error, or pyld's IRI resolver refusing an IRI (ValueError).
+        code = getattr(exc, "code", None) or getattr(exc, "type", None) or str(exc)[:120]
         raise MalformedDocumentError(
             f"invalid JSON-LD: {code}",
             code="invalid_jsonld",

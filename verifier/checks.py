@@ -397,7 +397,7 @@ def check_presentation_binding(presentation: JSONObject, ctx: CheckContext) -> l
             continue
         subjects = credential.get("credentialSubject")
         subject_list = subjects if isinstance(subjects, list) else [subjects]
-        ids = {s.get("id") for s in subject_list if isinstance(s, dict)}
+        ids = [s.get("id") for s in subject_list if isinstance(s, dict)]
         if holder is None or holder not in ids:
             strangers.append(index)
     if strangers:
