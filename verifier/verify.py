@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from vc.schema import check_schema
-
 from vc.did import DidResolver
 from vc.errors import MalformedDocumentError
 from vc.jsontext import parse_document
 from vc.model import check_format, document_kind
 from vc.results import CheckResult, VerificationResult
+from vc.schema import check_schema
 from vc.types import JSONObject, JSONValue
 from verifier.checks import (
     CheckContext,
@@ -57,7 +56,7 @@ def verify(
 
 
 def _verify_credential(credential: JSONObject, ctx: CheckContext) -> VerificationResult:
-    checks: list[CheckResult] = [*check_format(credential)]
+    checks: list[CheckResult] = [*check_format(credential, require_issuer=True)]
     checks.append(check_contexts(credential))
     checks.extend(
         check_proofs(
