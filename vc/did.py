@@ -44,6 +44,7 @@ __all__ = [
     "did_key_from_public_key",
     "did_web_url",
     "split_did_url",
+    "verification_method_did",
 ]
 
 DID_KEY_CONTEXTS = ("https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1")
@@ -97,6 +98,26 @@ def split_did_url(did_url: str) -> tuple[str, str | None]:
     if _DID.fullmatch(did) is None:
         raise DidResolutionError(f"{did[:120]!r} is not a DID", code="invalidDidUrl")
     return did, (fragment if sep else None)
+
+
+def verification_method_did(vm_url: str) -> str:
+    """The DID a verification method URL points into, after checking its form.
+
+    Raises:
+        DidResolutionError: ``invalidDidUrl`` without a fragment, or for a did:key
+            whose fragment is not the key itself (the only method did:key has).
+    """
+    did, fragment = split_did_url(vm_url)
+    if fragment is None:
+        raise DidResolutionError(
+            "a verification method must be a DID URL with a fragment", code="invalidDidUrl"
+        )
+    if did.startswith("did:key:") and fragment != did.removeprefix("did:key:"):
+        # SECURITY D02: a victim's did:key with an attacker's key as the fragment.
+        raise DidResolutionError(
+            "a did:key verification method's fragment must equal the key", code="invalidDidUrl"
+        )
+    return did
 
 
 def did_key_from_public_key(public_key: Ed25519PublicKey) -> str:
@@ -382,15 +403,6 @@ class DidResolver:
         Raises:
             DidResolutionError: the DID does not resolve, or it has no such method.
         """
-        did, fragment = split_did_url(vm_url)
-        if fragment is None:
-            raise DidResolutionError(
-                "a verification method must be a DID URL with a fragment", code="invalidDidUrl"
-            )
-        if did.startswith("did:key:") and fragment != did.removeprefix("did:key:"):
-            # did:key: the only verification method is the key itself (SECURITY D02).
-            raise DidResolutionError(
-                "a did:key verification method's fragment must equal the key", code="invalidDidUrl"
-            )
+        did = verification_method_did(vm_url)
         document = self.resolve(did)
         return document.verification_method(vm_url), document

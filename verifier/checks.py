@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from vc import jsonld, proofs
-from vc.did import DidDocument, DidResolver, VerificationMethod, split_did_url
+from vc.did import DidDocument, DidResolver, VerificationMethod, verification_method_did
 from vc.errors import (
     DidResolutionError,
     MalformedDocumentError,
@@ -86,16 +86,7 @@ def _resolve_method(
     vm_url: str, group: str, ctx: CheckContext
 ) -> tuple[VerificationMethod, DidDocument] | CheckResult:
     try:
-        did, fragment = split_did_url(vm_url)
-        if fragment is None:
-            raise DidResolutionError(
-                "the verification method must be a DID URL with a fragment", code="invalidDidUrl"
-            )
-        if did.startswith("did:key:") and fragment != did.removeprefix("did:key:"):
-            raise DidResolutionError(
-                "a did:key verification method's fragment must be the key itself",
-                code="invalidDidUrl",
-            )
+        did = verification_method_did(vm_url)
         document = ctx.resolver.resolve(did)
     except DidResolutionError as exc:
         return _did_failure(group, exc)
