@@ -270,7 +270,7 @@ def _check_document(document: JSONObject, report: _Report, *, require_issuer: bo
     if is_credential and not is_presentation:
         _check_credential(document, report, "", require_issuer=require_issuer)
         return "credential"
-    # Neither or both: say so, then apply the rules of what it most looks like.
+    # Neither or both: say so.
     _check_context(document, report, "")
     if is_credential:
         report.fail(
