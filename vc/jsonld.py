@@ -134,6 +134,9 @@ def _root_cause(exc: BaseException, wrapper: type[BaseException]) -> BaseExcepti
     return None
 
 
+_PYLD_RESET_KEYS = frozenset({"@vocab", "@language", "@direction"})
+
+
 def run_pyld(operation: Callable[[], Any]) -> Any:
     """Run a pyld operation, turning its errors into laurel's.
 
@@ -157,6 +160,15 @@ def run_pyld(operation: Callable[[], Any]) -> Any:
             code="invalid_jsonld",
             hint="The document is not valid JSON-LD under its contexts.",
         ) from exc
+    except KeyError as exc:
+        # pyld 3.3 deletes @vocab/@language/@direction without checking when a
+        # context resets one to null that was never set: refuse the document.
+        if exc.args and exc.args[0] in _PYLD_RESET_KEYS:
+            raise MalformedDocumentError(
+                f"pyld cannot process a context that resets {exc.args[0]} to null",
+                code="invalid_jsonld",
+            ) from exc
+        raise
 
 
 def expand(

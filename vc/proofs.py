@@ -52,6 +52,26 @@ __all__ = [
 #: Documents with more proofs than this are refused before any canonicalization.
 MAX_PROOFS = 4
 
+#: The proof options Data Integrity defines. Under RDFC a key outside this set
+#: would be dropped by canonicalization, hence unsigned, so it is refused.
+PROOF_OPTIONS = frozenset(
+    {
+        "@context",
+        "id",
+        "type",
+        "cryptosuite",
+        "verificationMethod",
+        "proofPurpose",
+        "created",
+        "expires",
+        "domain",
+        "challenge",
+        "nonce",
+        "previousProof",
+        "proofValue",
+    }
+)
+
 
 def _is_datetime_stamp(value: JSONValue) -> bool:
     if not isinstance(value, str):
@@ -263,6 +283,13 @@ def verify_signature(
     created = proof.get("created")
     if created is not None and (not _is_datetime_stamp(created)):
         return _invalid("malformed", "proof 'created' is not an XML Schema dateTimeStamp")
+    if suite.name != EDDSA_JCS_2022.name:
+        unknown = sorted(set(proof) - PROOF_OPTIONS)
+        if unknown:
+            return _invalid(
+                "undefined_term",
+                f"the proof has options no context signs under RDF canonicalization: {', '.join(unknown)[:80]}",
+            )
     prepared = _proof_config_for_verify(suite, document, unsecured_document(document, proof), proof)
     if isinstance(prepared, SignatureCheck):
         return prepared

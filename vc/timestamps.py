@@ -14,9 +14,9 @@ __all__ = ["DATETIME_STAMP", "format_datetime_stamp", "parse_datetime_stamp"]
 
 #: dateTimeStamp: a dateTime with a mandatory time zone (VC 2.0, "Validity Period").
 DATETIME_STAMP = re.compile(
-    r"(?P<year>-?\d{4,})-(?P<month>\d{2})-(?P<day>\d{2})"
-    r"T(?P<hour>\d{2}):(?P<minute>\d{2}):(?P<second>\d{2})(?P<fraction>\.\d+)?"
-    r"(?P<zone>Z|[+-]\d{2}:\d{2})"
+    r"(?P<year>-?[0-9]{4,})-(?P<month>[0-9]{2})-(?P<day>[0-9]{2})"
+    r"T(?P<hour>[0-9]{2}):(?P<minute>[0-9]{2}):(?P<second>[0-9]{2})(?P<fraction>\.[0-9]+)?"
+    r"(?P<zone>Z|[+-][0-9]{2}:[0-9]{2})"
 )
 
 

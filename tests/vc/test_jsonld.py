@@ -77,6 +77,12 @@ def test_protected_term_redefinition_is_an_error():
         jsonld.undefined_terms(document)
 
 
+@pytest.mark.parametrize("key", ["@vocab", "@language", "@direction"])
+def test_pyld_reset_crash_is_bad_input(key):
+    with pytest.raises(MalformedDocumentError):
+        jsonld.undefined_terms({"@context": [V2, {key: None}], "type": ["VerifiableCredential"]})
+
+
 def test_context_urls_walks_nested_contexts():
     document = {"@context": [V2], "credentialSubject": {"@context": {"x": "https://e.test/x"}}}
     assert list(jsonld.context_urls(document)) == [V2, {"x": "https://e.test/x"}]

@@ -177,6 +177,18 @@ def test_jcs_refuses_integers_beyond_the_safe_range():
         _sign(document, "eddsa-jcs-2022")
 
 
+def test_rdfc_proof_with_an_unsigned_option_fails():
+    signed = _sign(_credential(), "eddsa-rdfc-2022")
+    signed["proof"]["note"] = "added after signing, dropped by RDFC"
+    assert _valid(signed).reason == "undefined_term"
+
+
+def test_jcs_proof_options_are_all_signed():
+    signed = _sign(_credential(), "eddsa-jcs-2022")
+    signed["proof"]["note"] = "added after signing"
+    assert _valid(signed).reason == "signature_invalid"
+
+
 def test_malformed_created_fails_verification():
     signed = _sign(_credential(), "eddsa-jcs-2022")
     signed["proof"]["created"] = "2024-01-01"

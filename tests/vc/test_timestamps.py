@@ -30,6 +30,7 @@ def test_parses(text, expected):
         "2024-01-01T00:00:00+15:00",
         "0000-01-01T00:00:00Z",
         "2024-1-01T00:00:00Z",
+        "\uff12\uff10\uff12\uff14-01-01T00:00:00Z",  # fullwidth digits: int() would take them
     ],
 )
 def test_rejects(text):
