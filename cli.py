@@ -8,10 +8,13 @@ Exit codes: 0 ok / verified, 1 not verified or failed, 2 usage or unreadable inp
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
@@ -23,6 +26,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from vc.results import VerificationResult
+    from wallet.home import Wallet
 
 __all__ = ["main"]
 
@@ -202,6 +206,407 @@ def demo(keep: bool) -> None:
     laurel_demo.run(
         console, show=lambda name, result: render_result(console, name, result), keep=keep
     )
+
+
+# -- the wallet ----------------------------------------------------------------------
+
+_home_option = click.option(
+    "--home",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The wallet folder (default: $LAUREL_HOME, else the user data folder).",
+)
+
+
+def _home(home: Path | None) -> Path:
+    from wallet.home import default_home
+
+    return home if home is not None else default_home()
+
+
+def _passphrase(*, confirm: bool = False, prompt: str = "Wallet passphrase") -> str:
+    """LAUREL_PASSPHRASE when set, else a hidden prompt (twice when creating)."""
+    value = os.environ.get("LAUREL_PASSPHRASE")
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise click.UsageError("set LAUREL_PASSPHRASE, or run in a terminal to be asked for it")
+    answer: str = click.prompt(prompt, hide_input=True, confirmation_prompt=confirm)
+    return answer
+
+
+@contextlib.contextmanager
+def _open_wallet(home: Path | None) -> Iterator[Wallet]:
+    from wallet.home import Wallet
+
+    wallet = Wallet.open(_home(home))
+    try:
+        yield wallet
+    finally:
+        wallet.close()
+
+
+def _print_json(value: object) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+
+
+@cli.command()
+@click.option("--name", required=True, help="Your name as issuers and verifiers will see it.")
+@click.option("--did-web", metavar="HOST[/PATH]", help="Use did:web:HOST instead of did:key.")
+@click.option(
+    "--base-url", metavar="URL", help="Where your status lists (and did.json) will be published."
+)
+@click.option(
+    "--force", is_flag=True, help="Replace an existing wallet (its files are kept as *.bak)."
+)
+@_home_option
+@_funnel
+def init(
+    name: str, did_web: str | None, base_url: str | None, force: bool, home: Path | None
+) -> None:
+    r"""Create a wallet: an encrypted Ed25519 key and its DID.
+
+    The passphrase comes from LAUREL_PASSPHRASE, or is asked twice.
+
+    \b
+    Examples:
+      laurel init --name "Riverside School District" --base-url https://badges.riverside.example
+      laurel init --name "Ana Rivera"
+    """
+    from wallet.home import Wallet, did_web_from_host
+
+    did = did_web_from_host(did_web) if did_web else None
+    wallet = Wallet.create(
+        _home(home),
+        name=name,
+        passphrase=_passphrase(confirm=True),
+        did_web=did,
+        base_url=base_url,
+        force=force,
+    )
+    with wallet:
+        click.echo(wallet.identity.did)
+
+
+@cli.command()
+@_home_option
+@_funnel
+def passwd(home: Path | None) -> None:
+    """Change the wallet's passphrase (the keys are re-encrypted)."""
+    with _open_wallet(home) as wallet:
+        keystore = wallet.unlock(_passphrase(prompt="Current passphrase"))
+        new = os.environ.get("LAUREL_NEW_PASSPHRASE") or _prompt_new()
+        keystore.change_passphrase(new)
+    click.echo("passphrase changed")
+
+
+def _prompt_new() -> str:
+    if not sys.stdin.isatty():
+        raise click.UsageError("set LAUREL_NEW_PASSPHRASE, or run in a terminal to be asked for it")
+    answer: str = click.prompt("New passphrase", hide_input=True, confirmation_prompt=True)
+    return answer
+
+
+@cli.command()
+@click.option(
+    "--document", is_flag=True, help="Print the DID document (for did:web, host it as did.json)."
+)
+@_home_option
+@_funnel
+def did(document: bool, home: Path | None) -> None:
+    """Print this wallet's DID, or its DID document."""
+    with _open_wallet(home) as wallet:
+        if document:
+            _print_json(wallet.did_document())
+        else:
+            click.echo(wallet.identity.did)
+
+
+def _valid_until(value: str | None) -> str | None:
+    if value is None:
+        return None
+    from vc.timestamps import format_datetime_stamp, parse_datetime_stamp
+
+    text = value if "T" in value else f"{value}T00:00:00Z"
+    try:
+        return format_datetime_stamp(parse_datetime_stamp(text))
+    except ValueError as exc:
+        raise click.BadParameter(f"{exc} (use 2027-06-30 or 2027-06-30T12:00:00Z)") from exc
+
+
+@cli.command()
+@click.option(
+    "--achievement",
+    "achievement_file",
+    required=True,
+    type=click.File("rb"),
+    help="An OB 3.0 Achievement (JSON).",
+)
+@click.option(
+    "--recipient", help="The earner: a DID, or an email address (stored salted and hashed)."
+)
+@click.option(
+    "--roster",
+    type=click.File("rb"),
+    help="A CSV with name,email[,did] columns: one badge per row.",
+)
+@click.option(
+    "--out-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="With --roster: where to write each badge.",
+)
+@click.option(
+    "--suite",
+    type=click.Choice(["eddsa-rdfc-2022", "eddsa-jcs-2022"]),
+    default="eddsa-rdfc-2022",
+    show_default=True,
+)
+@click.option("--valid-until", help="Expiry date (2027-06-30 or a full dateTimeStamp).")
+@click.option("--evidence", multiple=True, metavar="URL", help="An artifact reviewed (repeatable).")
+@click.option(
+    "--evidence-name", multiple=True, metavar="TEXT", help="A name for each --evidence, in order."
+)
+@click.option(
+    "--result", metavar="LEVEL", help="The rubric level earned (id or name from resultDescription)."
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the badge to this file.",
+)
+@_home_option
+@_funnel
+def issue(
+    achievement_file: Any,
+    recipient: str | None,
+    roster: Any,
+    out_dir: Path | None,
+    suite: str,
+    valid_until: str | None,
+    evidence: tuple[str, ...],
+    evidence_name: tuple[str, ...],
+    result: str | None,
+    out: Path | None,
+    home: Path | None,
+) -> None:
+    r"""Issue an Open Badges 3.0 credential, or one per row of a roster.
+
+    \b
+    Examples:
+      laurel issue --achievement formative.json --recipient did:key:z6Mk…
+      laurel issue --achievement formative.json --recipient ana@school.example \
+          --evidence https://portfolio.example/ana/unit3 --result proficient
+      laurel issue --achievement formative.json --roster cohort.csv --out-dir badges/
+    A roster run is resumable: run it again after any interruption and it
+    issues exactly the rows that are missing.
+    """
+    from wallet.issuer import (
+        Evidence,
+        IssueOptions,
+        issue_badge,
+        issue_roster,
+        load_achievement,
+        read_roster,
+    )
+
+    if (recipient is None) == (roster is None):
+        raise click.UsageError("give exactly one of --recipient or --roster")
+    if roster is not None and out_dir is None:
+        raise click.UsageError("--roster needs --out-dir")
+    if len(evidence_name) > len(evidence):
+        raise click.UsageError("each --evidence-name needs its --evidence")
+    names = list(evidence_name) + [None] * (len(evidence) - len(evidence_name))
+    options = IssueOptions(
+        suite=suite,
+        valid_until=_valid_until(valid_until),
+        evidence=tuple(Evidence(url, name) for url, name in zip(evidence, names, strict=True)),
+        result=result,
+    )
+    achievement = load_achievement(achievement_file.read())
+    with _open_wallet(home) as wallet:
+        passphrase = _passphrase()
+        if recipient is not None:
+            stored = issue_badge(wallet, passphrase, achievement, recipient, options)
+            if out is not None:
+                out.write_text(stored.text, encoding="utf-8")
+            click.echo(stored.id)
+            return
+        rows = read_roster(roster.read())
+        from rich.progress import Progress
+
+        with Progress(console=_console(stderr=True), transient=False) as bar:
+            task = bar.add_task("issuing", total=len(rows))
+            report = issue_roster(
+                wallet,
+                passphrase,
+                achievement,
+                rows,
+                out_dir or Path("."),
+                options,
+                progress=lambda n: bar.advance(task, n),
+            )
+    click.echo(
+        f"{report.issued} issued, {report.already_issued} already issued, "
+        f"{report.files} files written to {report.out_dir}"
+    )
+
+
+@cli.command(name="import")
+@click.argument("files", nargs=-1, required=True, type=click.File("rb"))
+@click.option(
+    "--force", is_flag=True, help="Store a badge even if it does not verify (marked unverified)."
+)
+@_home_option
+@_funnel
+def import_(files: tuple[Any, ...], force: bool, home: Path | None) -> None:
+    """Verify badges and keep them in the wallet."""
+    from verifier import VerificationPolicy, verify_bytes
+    from wallet.holder import import_credential
+
+    policy = VerificationPolicy(now=dt.datetime.now(dt.UTC))
+    with _open_wallet(home) as wallet:
+        for handle in files:
+            outcome = import_credential(
+                wallet,
+                handle.read(MAX_DOCUMENT_BYTES + 1),
+                lambda data: verify_bytes(data, policy),
+                force=force,
+            )
+            mark = "" if outcome.result.verified else "  (NOT VERIFIED, stored with --force)"
+            click.echo(f"{outcome.credential.id}{mark}")
+
+
+def _listing(stored: Any) -> dict[str, object]:
+    return {
+        "id": stored.id,
+        "name": stored.name,
+        "issuer": stored.issuer,
+        "recipient": stored.recipient,
+        "validFrom": stored.valid_from,
+        "status": "issued"
+        if stored.origin == "issued"
+        else ("verified" if stored.verified else "unverified"),
+        "anchored": stored.anchored,
+    }
+
+
+@cli.command(name="list")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="A JSON array of {id, name, issuer, recipient, validFrom, status, anchored}.",
+)
+@_home_option
+@_funnel
+def list_(as_json: bool, home: Path | None) -> None:
+    """List the badges in the wallet."""
+    with _open_wallet(home) as wallet:
+        items = [_listing(s) for s in wallet.store.list_credentials()]
+    if as_json:
+        _print_json(items)
+        return
+    from rich.table import Table
+
+    table = Table(box=None, header_style="bold")
+    for column in ("id", "name", "recipient", "validFrom", "status"):
+        table.add_column(column)
+    for item in items:
+        table.add_row(
+            *[
+                _escape(str(item[c] or ""))
+                for c in ("id", "name", "recipient", "validFrom", "status")
+            ]
+        )
+    _console().print(table if items else "[dim]no badges yet[/]")
+
+
+@cli.command()
+@click.argument("credential_id")
+@_home_option
+@_funnel
+def show(credential_id: str, home: Path | None) -> None:
+    """Show one badge: its summary, then the stored JSON."""
+    with _open_wallet(home) as wallet:
+        stored = wallet.store.get_credential(credential_id)
+    console = _console()
+    for key, value in _listing(stored).items():
+        console.print(f"[dim]{key:10}[/] {_escape(str(value))}")
+    console.print_json(stored.text)
+
+
+@cli.command()
+@click.argument("credential_id")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to a file instead of stdout.",
+)
+@_home_option
+@_funnel
+def export(credential_id: str, out: Path | None, home: Path | None) -> None:
+    """Export a badge exactly as stored, with every proof."""
+    with _open_wallet(home) as wallet:
+        stored = wallet.store.get_credential(credential_id)
+    if out is None:
+        sys.stdout.write(stored.text if stored.text.endswith("\n") else stored.text + "\n")
+    else:
+        out.write_text(stored.text, encoding="utf-8")
+
+
+@cli.command()
+@click.argument("credential_id")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@_home_option
+@_funnel
+def delete(credential_id: str, yes: bool, home: Path | None) -> None:
+    """Delete a badge from the wallet (asks first)."""
+    with _open_wallet(home) as wallet:
+        stored = wallet.store.get_credential(credential_id)
+        if not yes:
+            if not sys.stdin.isatty():
+                raise click.UsageError("not a terminal: pass --yes to delete without asking")
+            click.confirm(f"Delete {stored.name or stored.id}?", abort=True)
+        wallet.store.delete_credential(credential_id)
+    click.echo(f"deleted {credential_id}")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@_home_option
+@_funnel
+def backup(file: Path, home: Path | None) -> None:
+    """Write one encrypted archive holding the wallet's keys and badges."""
+    from wallet.backup import write_backup
+    from wallet.home import DATABASE_FILE, KEYSTORE_FILE
+
+    with _open_wallet(home) as wallet:
+        passphrase = _passphrase()
+        wallet.unlock(passphrase)
+        members = {
+            KEYSTORE_FILE: (wallet.home / KEYSTORE_FILE).read_bytes(),
+            DATABASE_FILE: wallet.store.snapshot(),
+        }
+        write_backup(file, passphrase, members)
+        count = wallet.store.count_credentials()
+    click.echo(
+        f"backed up {count} badges and the keys to {file} (encrypted with the wallet passphrase)"
+    )
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--force", is_flag=True, help="Replace an existing wallet (its files are kept as *.bak)."
+)
+@_home_option
+@_funnel
+def restore(file: Path, force: bool, home: Path | None) -> None:
+    """Restore a wallet from an archive made by `laurel backup`."""
+    from wallet.restore import restore_wallet
+
+    count = restore_wallet(file, _home(home), _passphrase(), force=force)
+    click.echo(f"restored {count} badges and the keys into {_home(home)}")
 
 
 def main() -> None:

@@ -1,7 +1,9 @@
 """`laurel demo`: a narrated tour of what laurel does, in a temporary directory.
 
-It grows with every capability; today: an issuer key, a signed Open Badge, its
-verification, a tampered copy, and the named check that catches it.
+It grows with every capability; today: two real wallets (a district that issues,
+a teacher who holds), an Open Badge with evidence and a rubric level, its
+verification, a tampered copy and the named check that catches it, a roster, and
+an encrypted backup restored.
 """
 
 from __future__ import annotations
@@ -15,18 +17,61 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vc.did import did_key_from_public_key
-from vc.keys import Ed25519KeyPair
-from vc.openbadges import Achievement, build_open_badge
-from vc.proofs import add_proof
 from vc.results import VerificationResult
-from vc.timestamps import format_datetime_stamp
 from verifier import VerificationPolicy, verify_bytes
+from wallet.backup import write_backup
+from wallet.holder import import_credential
+from wallet.home import DATABASE_FILE, KEYSTORE_FILE, Wallet
+from wallet.issuer import (
+    Evidence,
+    IssueOptions,
+    issue_badge,
+    issue_roster,
+    load_achievement,
+    read_roster,
+)
+from wallet.restore import restore_wallet
 
 if TYPE_CHECKING:
     from rich.console import Console
 
 __all__ = ["run"]
+
+DEMO_PASSPHRASE = "demo passphrase, not for real wallets"  # noqa: S105 (a demo in a temp dir)
+
+ACHIEVEMENT = {
+    "name": "Formative Assessment in Practice",
+    "description": "Designs and uses formative assessment to adjust instruction.",
+    "criteria": {
+        "narrative": "Three annotated lesson plans with student work samples, "
+        "scored on the district's formative assessment rubric."
+    },
+    "resultDescription": [
+        {
+            "id": "urn:uuid:2b1f0c52-2f43-4a49-9d4e-8f9f1d0c7a10",
+            "type": ["ResultDescription"],
+            "name": "District formative assessment rubric",
+            "resultType": "RubricCriterionLevel",
+            "rubricCriterionLevel": [
+                {
+                    "id": "urn:uuid:7c1d4e2a-0b3f-4d5e-8a6b-1c2d3e4f5a60",
+                    "type": ["RubricCriterionLevel"],
+                    "name": "developing",
+                },
+                {
+                    "id": "urn:uuid:7c1d4e2a-0b3f-4d5e-8a6b-1c2d3e4f5a61",
+                    "type": ["RubricCriterionLevel"],
+                    "name": "proficient",
+                },
+                {
+                    "id": "urn:uuid:7c1d4e2a-0b3f-4d5e-8a6b-1c2d3e4f5a62",
+                    "type": ["RubricCriterionLevel"],
+                    "name": "distinguished",
+                },
+            ],
+        }
+    ],
+}
 
 
 def _step(console: Console, number: int, text: str) -> None:
@@ -51,59 +96,109 @@ def _tour(console: Console, workdir: Path, show: Callable[[str, VerificationResu
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     policy = VerificationPolicy(now=now)
 
-    _step(console, 1, "An issuer makes its signing key")
-    issuer_key = Ed25519KeyPair.generate()
-    issuer_did = did_key_from_public_key(issuer_key.public_key)
-    console.print(
-        "Riverside School District generates an Ed25519 key. Its identifier is a did:key,"
+    _step(console, 1, "A district and a teacher each create a wallet")
+    district = Wallet.create(
+        workdir / "district", name="Riverside School District", passphrase=DEMO_PASSPHRASE
     )
-    console.print("which anyone can turn back into the public key, with no server involved:")
-    console.print(f"  [bold]{issuer_did}[/]\n")
+    teacher = Wallet.create(workdir / "teacher", name="Ana Rivera", passphrase=DEMO_PASSPHRASE)
+    console.print("Each wallet holds an Ed25519 key, encrypted with Argon2id + XSalsa20-Poly1305,")
+    console.print("and a SQLite database for badges. Their identifiers are did:key DIDs:")
+    console.print(f"  district  [bold]{district.identity.did}[/]")
+    console.print(f"  teacher   [bold]{teacher.identity.did}[/]\n")
 
-    _step(console, 2, "It signs an Open Badges 3.0 credential for a teacher")
-    teacher_did = did_key_from_public_key(Ed25519KeyPair.generate().public_key)
-    badge = build_open_badge(
-        Achievement(
-            name="Formative Assessment in Practice",
-            description="Designs and uses formative assessment to adjust instruction.",
-            criteria_narrative="Submitted three annotated lesson plans and student work samples, "
-            "scored proficient or above on the district rubric.",
+    _step(console, 2, "The district issues her an Open Badge")
+    achievement = load_achievement(json.dumps(ACHIEVEMENT).encode())
+    options = IssueOptions(
+        now=now,
+        evidence=(
+            Evidence("https://portfolio.riverside.example/arivera/unit-3", "Unit 3 lesson plans"),
         ),
-        issuer_id=issuer_did,
-        issuer_name="Riverside School District",
-        subject_id=teacher_did,
-        valid_from=format_datetime_stamp(now),
+        result="proficient",
     )
-    signed = add_proof(
-        badge,
-        issuer_key,
-        f"{issuer_did}#{issuer_key.public_key.multibase}",
-        cryptosuite="eddsa-rdfc-2022",
-        created=format_datetime_stamp(now),
-    )
+    stored = issue_badge(district, DEMO_PASSPHRASE, achievement, teacher.identity.did, options)
     badge_path = workdir / "badge.json"
-    badge_path.write_text(json.dumps(signed, indent=2), encoding="utf-8")
-    console.print(f"Awarded to teacher {teacher_did[:28]}…, signed with eddsa-rdfc-2022")
+    badge_path.write_text(stored.text, encoding="utf-8")
     console.print(
-        f"(RDF canonicalization + Ed25519, the suite Open Badges 3.0 certifies): {badge_path.name}\n"
+        f"$ laurel issue --achievement formative.json --recipient {teacher.identity.did[:20]}… \\"
+    )
+    console.print(
+        "      --evidence https://portfolio.riverside.example/arivera/unit-3 --result proficient"
+    )
+    console.print(f"  {stored.id}  (eddsa-rdfc-2022: RDF canonicalization + Ed25519)\n")
+
+    _step(console, 3, "She keeps it in her wallet (it is verified on the way in)")
+    outcome = import_credential(
+        teacher, stored.text.encode(), lambda data: verify_bytes(data, policy)
+    )
+    console.print(
+        f"$ laurel import badge.json\n  {outcome.credential.id}  verified: {outcome.result.verified}\n"
     )
 
-    _step(console, 3, "An employer verifies it")
+    _step(console, 4, "An employer verifies the badge she sends")
     console.print(f"[dim]$ laurel verify {badge_path.name}[/]")
     show(badge_path.name, verify_bytes(badge_path.read_bytes(), policy))
 
-    _step(console, 4, "Someone tampers with the badge")
-    tampered: dict[str, Any] = copy.deepcopy(signed)
-    tampered["credentialSubject"]["achievement"]["name"] = (
-        "Formative Assessment in Practice (Distinguished)"
-    )
+    _step(console, 5, "Someone tampers with it")
+    tampered: dict[str, Any] = copy.deepcopy(stored.document)
+    tampered["credentialSubject"]["result"][0]["achievedLevel"] = ACHIEVEMENT["resultDescription"][
+        0
+    ]["rubricCriterionLevel"][2]["id"]  # type: ignore[index]
     tampered_path = workdir / "badge-tampered.json"
     tampered_path.write_text(json.dumps(tampered, indent=2), encoding="utf-8")
     console.print(
-        "The achievement name is edited to claim a higher level; the proof is left as it was."
+        "The rubric level is edited from proficient to distinguished; the proof is left as it was."
     )
     console.print(f"[dim]$ laurel verify {tampered_path.name}[/]")
     result = verify_bytes(tampered_path.read_bytes(), policy)
     show(tampered_path.name, result)
     names = ", ".join(check.id for check in result.failures())
     console.print(f"The forgery is caught by name: [bold red]{names}[/].\n")
+
+    _step(console, 6, "The district issues a whole cohort from a roster")
+    roster = "name,email\n" + "\n".join(
+        f"Teacher {i},teacher{i}@riverside.example" for i in range(1, 201)
+    )
+    rows = read_roster(roster.encode())
+    report = issue_roster(
+        district,
+        DEMO_PASSPHRASE,
+        achievement,
+        rows,
+        workdir / "cohort",
+        IssueOptions(now=now, suite="eddsa-jcs-2022"),
+    )
+    again = issue_roster(
+        district,
+        DEMO_PASSPHRASE,
+        achievement,
+        rows,
+        workdir / "cohort",
+        IssueOptions(now=now, suite="eddsa-jcs-2022"),
+    )
+    console.print(
+        "$ laurel issue --achievement formative.json --roster cohort.csv --out-dir cohort/"
+    )
+    console.print(
+        f"  {report.issued} issued (emails stored only as salted SHA-256 identity hashes)"
+    )
+    console.print(
+        f"  run again: {again.issued} issued, {again.already_issued} already there (resumable after any crash)\n"
+    )
+
+    _step(console, 7, "The district backs up its wallet, and restores it elsewhere")
+    archive = workdir / "district.backup"
+    write_backup(
+        archive,
+        DEMO_PASSPHRASE,
+        {
+            KEYSTORE_FILE: (district.home / KEYSTORE_FILE).read_bytes(),
+            DATABASE_FILE: district.store.snapshot(),
+        },
+    )
+    count = restore_wallet(archive, workdir / "district-restored", DEMO_PASSPHRASE)
+    console.print(
+        "$ laurel backup district.backup && laurel restore district.backup --home restored/"
+    )
+    console.print(f"  {count} badges and the keys, in one encrypted archive\n")
+    district.close()
+    teacher.close()

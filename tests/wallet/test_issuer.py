@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from tests.wallet.conftest import ACHIEVEMENT, PASSPHRASE
+from vc.results import Status
+from verifier import VerificationPolicy, verify
+from wallet.errors import WrongPassphraseError
+from wallet.issuer import (
+    AchievementError,
+    Evidence,
+    IssueOptions,
+    RosterError,
+    issue_badge,
+    issue_roster,
+    load_achievement,
+    read_roster,
+)
+
+NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
+LATER = VerificationPolicy(now=NOW + dt.timedelta(days=1))
+HOLDER = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
+
+
+def _achievement():
+    return load_achievement(json.dumps(ACHIEVEMENT).encode())
+
+
+@pytest.mark.parametrize("suite", ["eddsa-rdfc-2022", "eddsa-jcs-2022"])
+def test_issued_badge_verifies_and_is_stored(tmp_wallet, suite):
+    options = IssueOptions(
+        suite=suite,
+        now=NOW,
+        evidence=(Evidence("https://portfolio.example/ana", "Unit 3 plans"),),
+        result="proficient",
+    )
+    stored = issue_badge(tmp_wallet, PASSPHRASE, _achievement(), HOLDER, options)
+    result = verify(stored.document, LATER)
+    assert result.verified, [(c.id, c.message) for c in result.failures()]
+    assert result.check("schema").status is Status.PASSED
+    document = stored.document
+    assert document["issuer"]["name"] == "Riverside School District"
+    assert document["credentialSubject"]["id"] == HOLDER
+    assert (
+        document["credentialSubject"]["result"][0]["achievedLevel"] == "urn:uuid:level-proficient"
+    )
+    assert document["evidence"][0] == {
+        "id": "https://portfolio.example/ana",
+        "type": ["Evidence"],
+        "name": "Unit 3 plans",
+    }
+    assert document["credentialSubject"]["achievement"]["tag"] == ["assessment", "pedagogy"]
+    assert tmp_wallet.store.get_credential(stored.id).text == stored.text
+
+
+def test_email_recipient_is_a_salted_identity_hash(tmp_wallet):
+    import hashlib
+
+    stored = issue_badge(
+        tmp_wallet, PASSPHRASE, _achievement(), "Ana@School.example", IssueOptions(now=NOW)
+    )
+    identity = stored.document["credentialSubject"]["identifier"][0]
+    assert "Ana@School.example".lower() not in stored.text.lower()
+    expected = hashlib.sha256(("ana@school.example" + identity["salt"]).encode()).hexdigest()
+    assert identity["identityHash"] == f"sha256${expected}"
+    assert verify(stored.document, LATER).verified
+
+
+def test_wrong_passphrase_issues_nothing(tmp_wallet):
+    from wallet.home import Wallet
+
+    reopened = Wallet.open(tmp_wallet.home)
+    with pytest.raises(WrongPassphraseError):
+        issue_badge(reopened, "not the passphrase", _achievement(), HOLDER, IssueOptions(now=NOW))
+    assert reopened.store.count_credentials() == 0
+    reopened.close()
+
+
+def test_unknown_rubric_level(tmp_wallet):
+    with pytest.raises(AchievementError):
+        issue_badge(
+            tmp_wallet,
+            PASSPHRASE,
+            _achievement(),
+            HOLDER,
+            IssueOptions(now=NOW, result="legendary"),
+        )
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"[]",
+        b"{}",
+        b'{"name": "x", "description": "y"}',
+        b'{"name": "x", "description": "y", "criteria": 5}',
+        b"\xff",
+    ],
+)
+def test_bad_achievements(data):
+    with pytest.raises(AchievementError):
+        load_achievement(data)
+
+
+def test_achievement_gets_a_stable_id_and_type():
+    achievement = load_achievement(b'{"name": "x", "description": "y", "criteria": "do it"}')
+    assert achievement["id"].startswith("urn:uuid:")
+    assert (
+        load_achievement(b'{"name": "x", "description": "y", "criteria": "do it"}')["id"]
+        == achievement["id"]
+    )
+    assert (
+        load_achievement(b'{"name": "z", "description": "y", "criteria": "do it"}')["id"]
+        != achievement["id"]
+    )
+    assert achievement["type"] == ["Achievement"]
+    assert achievement["criteria"] == {"narrative": "do it"}
+
+
+def test_bad_recipient(tmp_wallet):
+    with pytest.raises(ValueError, match="neither a DID nor an email"):
+        issue_badge(tmp_wallet, PASSPHRASE, _achievement(), "Ana Rivera", IssueOptions(now=NOW))
+
+
+def _roster(n: int) -> bytes:
+    lines = ["name,email"] + [f"Teacher {i},teacher{i}@riverside.example" for i in range(n)]
+    return "\n".join(lines).encode()
+
+
+def test_roster_issues_every_row_and_is_idempotent(tmp_wallet, tmp_path):
+    rows = read_roster(_roster(25))
+    out = tmp_path / "out"
+    first = issue_roster(
+        tmp_wallet, PASSPHRASE, _achievement(), rows, out, IssueOptions(now=NOW), chunk_size=10
+    )
+    assert (first.issued, first.already_issued, first.files) == (25, 0, 25)
+    again = issue_roster(
+        tmp_wallet, PASSPHRASE, _achievement(), rows, out, IssueOptions(now=NOW), chunk_size=10
+    )
+    assert (again.issued, again.already_issued, again.files) == (0, 25, 0)
+    assert tmp_wallet.store.count_credentials() == 25
+    assert len(list(out.glob("*.json"))) == 25
+
+
+def test_roster_rewrites_missing_exports(tmp_wallet, tmp_path):
+    rows = read_roster(_roster(3))
+    out = tmp_path / "out"
+    issue_roster(tmp_wallet, PASSPHRASE, _achievement(), rows, out, IssueOptions(now=NOW))
+    victim = sorted(out.glob("*.json"))[1]
+    victim.unlink()
+    report = issue_roster(tmp_wallet, PASSPHRASE, _achievement(), rows, out, IssueOptions(now=NOW))
+    assert (report.issued, report.files) == (0, 1)
+    assert victim.exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"email\nx@y.example\n",
+        b"name,email\nAna,\n",
+        b"name,email\nAna,not-an-email\n",
+        b"name,email,did\nAna,,notadid\n",
+        b"name,email\nAna,a@y.example\nAna again,A@y.example\n",
+        b"\xff\xfe",
+    ],
+)
+def test_bad_rosters(data):
+    with pytest.raises(RosterError):
+        read_roster(data)

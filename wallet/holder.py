@@ -1,0 +1,62 @@
+"""Holding badges: importing them (verified first) into the wallet.
+
+The wallet never imports the verifier (an educator's wallet and an employer's
+verifier are separate programs); the caller passes in the verification to run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from vc.jsontext import parse_document
+from vc.results import VerificationResult
+from wallet.errors import WalletError
+from wallet.home import Wallet
+from wallet.store import StoredCredential
+
+__all__ = ["ImportOutcome", "NotVerifiedError", "import_credential"]
+
+
+class NotVerifiedError(WalletError):
+    """A badge that does not verify is not stored (unless forced)."""
+
+    hint = "See why with `laurel verify FILE`; `laurel import --force` stores it marked unverified."
+
+    def __init__(self, message: str, result: VerificationResult) -> None:
+        super().__init__(message)
+        self.result = result
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOutcome:
+    """A stored badge and the verification it got on the way in."""
+
+    credential: StoredCredential
+    result: VerificationResult
+
+
+def import_credential(
+    wallet: Wallet,
+    data: bytes,
+    verify: Callable[[bytes], VerificationResult],
+    *,
+    force: bool = False,
+) -> ImportOutcome:
+    """Verify a badge and store it; an unverified one only with `force`, and marked so.
+
+    Raises:
+        MalformedDocumentError: the bytes are not a credential.
+        NotVerifiedError: it does not verify and `force` is not set.
+        WalletError: a credential with that id is already in the wallet.
+    """
+    result = verify(data)
+    document = parse_document(data)
+    if not result.verified and not force:
+        failed = ", ".join(c.id for c in result.failures()) or "no checks"
+        raise NotVerifiedError(f"the badge does not verify ({failed}); it was not imported", result)
+    text = data.decode("utf-8")
+    stored = wallet.store.add_credential(
+        document, origin="imported", verified=result.verified, text=text
+    )
+    return ImportOutcome(stored, result)

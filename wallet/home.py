@@ -1,0 +1,213 @@
+"""The wallet home: where it lives, what is in it, creating and opening it.
+
+    HOME/             0700
+      keystore.enc    0600  Argon2id + XSalsa20-Poly1305 encrypted keys
+      wallet.db       0600  SQLite: settings, credentials, status allocations
+
+The passphrase is needed only to sign (issue, present) or to back up: listing,
+showing and exporting badges open the database alone.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from vc.did import DidResolver, did_key_from_public_key
+from vc.keys import Ed25519KeyPair
+from vc.types import JSONObject
+from wallet.atomic import check_private, ensure_private_dir
+from wallet.errors import WalletCorruptError, WalletExistsError, WalletNotFoundError
+from wallet.keystore import KdfParams, Keystore
+from wallet.store import Store
+
+__all__ = [
+    "DATABASE_FILE",
+    "KEYSTORE_FILE",
+    "SIGNING_KEY",
+    "Identity",
+    "Wallet",
+    "default_home",
+    "did_web_from_host",
+]
+
+KEYSTORE_FILE = "keystore.enc"
+DATABASE_FILE = "wallet.db"
+#: The keystore entry holding the wallet's Ed25519 seed.
+SIGNING_KEY = "ed25519-signing"
+
+
+def default_home() -> Path:
+    """``LAUREL_HOME``, else the platform's user data directory for laurel."""
+    configured = os.environ.get("LAUREL_HOME")
+    if configured:
+        return Path(configured).expanduser()
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "laurel"
+    if sys.platform == "win32":
+        return Path(os.environ.get("APPDATA", Path.home())) / "laurel"
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "laurel"
+
+
+def did_web_from_host(host_and_path: str) -> str:
+    """``example.org:8443/issuers/x`` style input -> ``did:web:example.org%3A8443:issuers:x``.
+
+    Raises:
+        ValueError: an empty host.
+    """
+    text = host_and_path.strip().removeprefix("https://").strip("/")
+    host, _, path = text.partition("/")
+    if not host:
+        raise ValueError("--did-web needs a host name, like example.org or example.org/issuers/1")
+    parts = [host.replace(":", "%3A"), *[p for p in path.split("/") if p]]
+    return "did:web:" + ":".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Who this wallet is: a display name, a DID and its verification method."""
+
+    name: str
+    did: str
+    verification_method: str
+    base_url: str | None
+
+
+class Wallet:
+    """An open wallet: its database always, its keystore once unlocked."""
+
+    def __init__(self, home: Path, store: Store) -> None:
+        self.home = home
+        self.store = store
+        self._keystore: Keystore | None = None
+
+    # -- creating and opening -------------------------------------------------
+
+    @classmethod
+    def create(
+        cls,
+        home: Path,
+        *,
+        name: str,
+        passphrase: str,
+        did_web: str | None = None,
+        base_url: str | None = None,
+        force: bool = False,
+        kdf: KdfParams | None = None,
+    ) -> Wallet:
+        """Create a wallet with a new Ed25519 key and its DID (did:key, or did:web when asked).
+
+        Raises:
+            WalletExistsError: a wallet is already there and `force` is not set.
+            ValueError: an empty name or a passphrase that is too short.
+        """
+        if not name.strip():
+            raise ValueError("a wallet needs a name (--name), shown as the issuer's name")
+        keystore_path, database_path = home / KEYSTORE_FILE, home / DATABASE_FILE
+        if keystore_path.exists() or database_path.exists():
+            if not force:
+                raise WalletExistsError(f"a wallet already exists in {home}")
+            for path in (keystore_path, database_path):
+                if path.exists():
+                    path.replace(path.with_name(path.name + ".bak"))
+        ensure_private_dir(home)
+        key = Ed25519KeyPair.generate()
+        keystore = Keystore.create(
+            keystore_path, passphrase, {SIGNING_KEY: key.export_seed_unencrypted()}, kdf=kdf
+        )
+        did = did_web if did_web else did_key_from_public_key(key.public_key)
+        store = Store.create(database_path)
+        with store.transaction():
+            store.set_setting("name", name.strip())
+            store.set_setting("did", did)
+            store.set_setting("verification_method", f"{did}#{key.public_key.multibase}")
+            store.set_setting("public_key", key.public_key.multibase)
+            if base_url:
+                store.set_setting("base_url", base_url.rstrip("/"))
+        wallet = cls(home, store)
+        wallet._keystore = keystore
+        return wallet
+
+    @classmethod
+    def open(cls, home: Path) -> Wallet:
+        """Open the wallet at `home` (database only; :meth:`unlock` for the keys).
+
+        Raises:
+            WalletNotFoundError: there is no wallet there.
+            WalletCorruptError: its database is damaged (never re-created).
+            UnsafePermissionsError: its files are readable by others.
+        """
+        database_path = home / DATABASE_FILE
+        if not database_path.exists():
+            if (home / KEYSTORE_FILE).exists():
+                raise WalletCorruptError(
+                    f"{database_path} is missing but {home / KEYSTORE_FILE} exists"
+                )
+            raise WalletNotFoundError(f"no laurel wallet in {home}")
+        check_private(home)
+        check_private(database_path)
+        return cls(home, Store.open(database_path))
+
+    def unlock(self, passphrase: str) -> Keystore:
+        """Open the keystore with `passphrase` (once per process).
+
+        Raises:
+            WrongPassphraseError: the passphrase is wrong (nothing is written).
+            WalletCorruptError: the keystore is damaged.
+        """
+        if self._keystore is None:
+            self._keystore = Keystore.open(self.home / KEYSTORE_FILE, passphrase)
+        return self._keystore
+
+    def close(self) -> None:
+        """Close the database."""
+        self.store.close()
+
+    def __enter__(self) -> Wallet:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    # -- identity -----------------------------------------------------------------
+
+    @property
+    def identity(self) -> Identity:
+        """This wallet's name, DID and verification method.
+
+        Raises:
+            WalletCorruptError: the settings are missing.
+        """
+        values = {k: self.store.get_setting(k) for k in ("name", "did", "verification_method")}
+        name, did, vm = values["name"], values["did"], values["verification_method"]
+        if name is None or did is None or vm is None:
+            raise WalletCorruptError(f"{self.home / DATABASE_FILE} lacks the wallet's identity")
+        return Identity(name, did, vm, self.store.get_setting("base_url"))
+
+    def signing_key(self, passphrase: str) -> Ed25519KeyPair:
+        """The wallet's Ed25519 key (unlocks the keystore if needed)."""
+        return self.unlock(passphrase).ed25519(SIGNING_KEY)
+
+    def did_document(self) -> JSONObject:
+        """The DID document to publish (did:web: as HOST/.well-known/did.json), or did:key's."""
+        identity = self.identity
+        if identity.did.startswith("did:key:"):
+            return DidResolver().resolve(identity.did).to_json()
+        public = self.store.get_setting("public_key") or ""
+        return {
+            "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
+            "id": identity.did,
+            "verificationMethod": [
+                {
+                    "id": identity.verification_method,
+                    "type": "Multikey",
+                    "controller": identity.did,
+                    "publicKeyMultibase": public,
+                }
+            ],
+            "authentication": [identity.verification_method],
+            "assertionMethod": [identity.verification_method],
+        }
