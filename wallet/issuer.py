@@ -22,11 +22,12 @@ from vc.canon import jcs
 from vc.errors import LaurelError, MalformedDocumentError
 from vc.jsonld import CREDENTIALS_V2
 from vc.jsontext import parse_document
+from vc.keys import Ed25519KeyPair
 from vc.openbadges import OB3_CONTEXT
 from vc.proofs import CRYPTOSUITES, add_proof
 from vc.timestamps import format_datetime_stamp, parse_datetime_stamp
 from vc.types import JSONObject
-from wallet.home import Wallet
+from wallet.home import Identity, Wallet
 from wallet.store import StoredCredential
 
 __all__ = [
@@ -166,9 +167,8 @@ def _result(achievement: JSONObject, level: str) -> JSONObject:
 
 
 def _credential(
-    wallet: Wallet, achievement: JSONObject, recipient: str, options: IssueOptions
+    identity: Identity, achievement: JSONObject, recipient: str, options: IssueOptions
 ) -> JSONObject:
-    identity = wallet.identity
     subject = _identity_subject(recipient)
     subject["achievement"] = achievement
     if options.result is not None:
@@ -190,13 +190,12 @@ def _credential(
 
 
 def _sign(
-    wallet: Wallet, credential: JSONObject, passphrase: str, options: IssueOptions
+    key: Ed25519KeyPair, identity: Identity, credential: JSONObject, options: IssueOptions
 ) -> JSONObject:
-    key = wallet.signing_key(passphrase)
     return add_proof(
         credential,
         key,
-        wallet.identity.verification_method,
+        identity.verification_method,
         cryptosuite=options.suite,
         created=format_datetime_stamp(options.now),
     )
@@ -212,9 +211,8 @@ def issue_badge(
         AchievementError: `options.result` names no rubric level of the achievement.
         ValueError: the recipient is neither a DID nor an email address.
     """
-    signed = _sign(
-        wallet, _credential(wallet, achievement, recipient, options), passphrase, options
-    )
+    key, identity = wallet.signing_key(passphrase), wallet.identity
+    signed = _sign(key, identity, _credential(identity, achievement, recipient, options), options)
     return wallet.store.add_credential(signed, origin="issued")
 
 
@@ -325,7 +323,8 @@ def issue_roster(
         WrongPassphraseError: the passphrase does not unlock the wallet's key.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    wallet.signing_key(passphrase)  # fail on a wrong passphrase before any work
+    signing_key = wallet.signing_key(passphrase)  # a wrong passphrase fails before any work
+    identity = wallet.identity
     issued = already = files = 0
     store = wallet.store
     for chunk in _chunks(rows, chunk_size):
@@ -335,8 +334,8 @@ def issue_roster(
                 key = _roster_key(achievement, row)
                 stored = store.credential_for_roster_key(key)
                 if stored is None:
-                    credential = _credential(wallet, achievement, row.recipient, options)
-                    signed = _sign(wallet, credential, passphrase, options)
+                    credential = _credential(identity, achievement, row.recipient, options)
+                    signed = _sign(signing_key, identity, credential, options)
                     stored = store.add_credential(signed, origin="issued", roster_key=key)
                     issued += 1
                 else:
