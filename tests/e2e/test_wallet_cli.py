@@ -294,3 +294,115 @@ def test_roster_killed_with_sigkill_and_rerun_issues_exactly_the_missing_rows(
     files = sorted(out.glob("*.json"))
     assert len(files) == n
     assert {json.loads(f.read_text())["id"] for f in files} == {i["id"] for i in items}
+
+
+def test_truncated_database_is_a_clear_error_and_left_alone(home):
+    database = home / "wallet.db"
+    data = database.read_bytes()
+    database.write_bytes(data[: len(data) // 2])
+    before = database.read_bytes()
+    result = run("list", "--home", str(home), "--json")
+    assert result.exit_code == 1
+    assert str(database) in result.output
+    assert "restore" in result.output.lower()
+    assert database.read_bytes() == before
+    assert run("init", "--home", str(home), "--name", "Again").exit_code == 1  # never re-created
+
+
+def test_world_readable_wallet_is_refused(home):
+    home.chmod(0o755)
+    result = run("list", "--home", str(home))
+    assert result.exit_code == 1
+    assert "chmod" in result.output
+    home.chmod(0o700)
+    assert run("list", "--home", str(home)).exit_code == 0
+
+
+def test_secrets_never_leave_the_keystore(home, achievement, tmp_path):
+    from vc.keys import Ed25519KeyPair, encode_multibase_btc
+    from wallet.home import KEYSTORE_FILE, SIGNING_KEY
+    from wallet.keystore import Keystore
+
+    seed = Keystore.open(home / KEYSTORE_FILE, PASSPHRASE).secret(SIGNING_KEY)
+    key = Ed25519KeyPair.from_seed(seed)
+    needles = [
+        seed.hex(),
+        seed.hex().upper(),
+        encode_multibase_btc(seed)[1:],
+        key.export_private_key_unencrypted(),
+        PASSPHRASE,
+    ]
+    archive = tmp_path / "wallet.backup"
+    outputs = [
+        run("did", "--home", str(home), "--document").output,
+        run(
+            "issue",
+            "--home",
+            str(home),
+            "--achievement",
+            str(achievement),
+            "--recipient",
+            "did:example:x",
+        ).output,
+        run("list", "--home", str(home), "--json").output,
+        run("backup", "--home", str(home), str(archive)).output,
+        run(
+            "issue",
+            "--home",
+            str(home),
+            "--achievement",
+            str(achievement),
+            "--recipient",
+            "x",
+            env={"LAUREL_PASSPHRASE": "wrong passphrase!"},
+        ).output,
+        repr(Wallet.open(home).unlock(PASSPHRASE)),
+    ]
+    blobs = [
+        *outputs,
+        archive.read_bytes().decode("latin-1"),
+        (home / KEYSTORE_FILE).read_bytes().decode("latin-1"),
+        (home / "wallet.db").read_bytes().decode("latin-1"),
+    ]
+    for blob in blobs:
+        for needle in needles:
+            assert needle not in blob
+    assert seed not in archive.read_bytes()
+    assert seed not in (home / KEYSTORE_FILE).read_bytes()
+
+
+@pytest.mark.e2e
+def test_two_issue_processes_at_once_are_serialized(home, achievement, tmp_path):
+    n = 400
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "name,email\n" + "\n".join(f"T {i},t{i}@r.example" for i in range(n)), encoding="utf-8"
+    )
+    env = {**os.environ, **ENV}
+    procs = [
+        subprocess.Popen(
+            [
+                _laurel(),
+                "issue",
+                "--home",
+                str(home),
+                "--achievement",
+                str(achievement),
+                "--roster",
+                str(roster),
+                "--out-dir",
+                str(tmp_path / f"out{i}"),
+                "--suite",
+                "eddsa-jcs-2022",
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(2)
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+    assert _count(home) == n  # the same roster twice at once: each row issued exactly once
