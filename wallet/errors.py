@@ -39,7 +39,7 @@ class WalletCorruptError(WalletError):
 class WalletExistsError(WalletError):
     """A wallet already exists where one was to be created."""
 
-    hint = "Use another --home, or --force to replace it (the old files are kept as *.bak)."
+    hint = "Use another --home, or --force to replace it (the old files are kept aside as *.bak)."
 
 
 class WalletNotFoundError(WalletError):

@@ -10,6 +10,7 @@ showing and exporting badges open the database alone.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ __all__ = [
     "Wallet",
     "default_home",
     "did_web_from_host",
+    "make_room",
 ]
 
 KEYSTORE_FILE = "keystore.enc"
@@ -64,6 +66,32 @@ def did_web_from_host(host_and_path: str) -> str:
         raise ValueError("--did-web needs a host name, like example.org or example.org/issuers/1")
     parts = [host.replace(":", "%3A"), *[p for p in path.split("/") if p]]
     return "did:web:" + ":".join(parts)
+
+
+def make_room(home: Path, *, force: bool) -> list[Path]:
+    """Prepare `home` (0700) for a new wallet; set an existing one aside only with `force`.
+
+    The old files are renamed ``NAME.YYYYmmddTHHMMSSZ.bak`` (never overwriting an
+    earlier one) and returned, so that replacing a wallet never destroys one.
+
+    Raises:
+        WalletExistsError: a wallet is there and `force` is not set.
+    """
+    existing = [p for p in (home / KEYSTORE_FILE, home / DATABASE_FILE) if p.exists()]
+    if existing and not force:
+        raise WalletExistsError(f"a wallet already exists in {home}")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    kept: list[Path] = []
+    for path in existing:
+        target = path.with_name(f"{path.name}.{stamp}.bak")
+        counter = 1
+        while target.exists():
+            target = path.with_name(f"{path.name}.{stamp}-{counter}.bak")
+            counter += 1
+        path.rename(target)
+        kept.append(target)
+    ensure_private_dir(home)
+    return kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,13 +135,7 @@ class Wallet:
         if not name.strip():
             raise ValueError("a wallet needs a name (--name), shown as the issuer's name")
         keystore_path, database_path = home / KEYSTORE_FILE, home / DATABASE_FILE
-        if keystore_path.exists() or database_path.exists():
-            if not force:
-                raise WalletExistsError(f"a wallet already exists in {home}")
-            for path in (keystore_path, database_path):
-                if path.exists():
-                    path.replace(path.with_name(path.name + ".bak"))
-        ensure_private_dir(home)
+        make_room(home, force=force)
         key = Ed25519KeyPair.generate()
         keystore = Keystore.create(
             keystore_path, passphrase, {SIGNING_KEY: key.export_seed_unencrypted()}, kdf=kdf

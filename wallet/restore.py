@@ -2,7 +2,7 @@
 
 The archive is read and checked whole (checksum, MAC, the keystore opens with the
 passphrase, the database passes its integrity check) before anything on disk
-changes; an existing wallet is only replaced with ``force``, and kept as ``*.bak``.
+changes; an existing wallet is only replaced with ``force``, and kept aside (``*.bak``).
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from wallet.atomic import ensure_private_dir, write_atomic
+from wallet.atomic import write_atomic
 from wallet.backup import read_backup
-from wallet.errors import BackupCorruptError, WalletExistsError
-from wallet.home import DATABASE_FILE, KEYSTORE_FILE
+from wallet.errors import BackupCorruptError
+from wallet.home import DATABASE_FILE, KEYSTORE_FILE, make_room
 from wallet.keystore import Keystore
 from wallet.store import Store
 
@@ -37,13 +37,7 @@ def restore_wallet(archive: Path, home: Path, passphrase: str, *, force: bool = 
         write_atomic(probe, members[KEYSTORE_FILE])
         Keystore.open(probe, passphrase)  # the keys inside open with this passphrase
     keystore_path, database_path = home / KEYSTORE_FILE, home / DATABASE_FILE
-    if keystore_path.exists() or database_path.exists():
-        if not force:
-            raise WalletExistsError(f"a wallet already exists in {home}")
-        for path in (keystore_path, database_path):
-            if path.exists():
-                path.replace(path.with_name(path.name + ".bak"))
-    ensure_private_dir(home)
+    make_room(home, force=force)
     Store.restore_snapshot(database_path, members[DATABASE_FILE])
     write_atomic(keystore_path, members[KEYSTORE_FILE])
     with Store.open(database_path) as store:

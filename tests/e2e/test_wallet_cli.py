@@ -406,3 +406,10 @@ def test_two_issue_processes_at_once_are_serialized(home, achievement, tmp_path)
         _, err = proc.communicate(timeout=300)
         assert proc.returncode == 0, err
     assert _count(home) == n  # the same roster twice at once: each row issued exactly once
+
+
+def test_force_twice_keeps_every_old_wallet(home):
+    for name in ("Second", "Third"):
+        assert run("init", "--home", str(home), "--name", name, "--force").exit_code == 0
+    kept = sorted(p.name for p in home.glob("wallet.db.*.bak"))
+    assert len(kept) == 2
