@@ -55,17 +55,24 @@ def default_home() -> Path:
 
 
 def did_web_from_host(host_and_path: str) -> str:
-    """``example.org:8443/issuers/x`` style input -> ``did:web:example.org%3A8443:issuers:x``.
+    """``HOST[:PATH]`` (or ``HOST/PATH``, with an optional ``:PORT``) -> a did:web DID.
+
+    ``example.org:issuers:1``, ``example.org/issuers/1`` and
+    ``https://example.org/issuers/1`` all give ``did:web:example.org:issuers:1``;
+    ``example.org:8443`` gives ``did:web:example.org%3A8443``.
 
     Raises:
         ValueError: an empty host.
     """
     text = host_and_path.strip().removeprefix("https://").strip("/")
-    host, _, path = text.partition("/")
+    authority, _, path = text.partition("/")
+    host, *rest = authority.split(":")
+    if rest and rest[0].isdigit():
+        host, rest = f"{host}%3A{rest[0]}", rest[1:]
+    segments = [*rest, *path.split("/")]
     if not host:
-        raise ValueError("--did-web needs a host name, like example.org or example.org/issuers/1")
-    parts = [host.replace(":", "%3A"), *[p for p in path.split("/") if p]]
-    return "did:web:" + ":".join(parts)
+        raise ValueError("--did-web needs a host name, like example.org or example.org:issuers:1")
+    return ":".join(["did:web", host, *[s for s in segments if s]])
 
 
 def make_room(home: Path, *, force: bool) -> list[Path]:

@@ -170,3 +170,22 @@ def test_roster_rewrites_missing_exports(tmp_wallet, tmp_path):
 def test_bad_rosters(data):
     with pytest.raises(RosterError):
         read_roster(data)
+
+
+@pytest.mark.parametrize(
+    ("given", "did"),
+    [
+        ("example.org", "did:web:example.org"),
+        ("example.org:issuers:1", "did:web:example.org:issuers:1"),
+        ("example.org/issuers/1", "did:web:example.org:issuers:1"),
+        ("https://example.org/issuers/1/", "did:web:example.org:issuers:1"),
+        ("example.org:8443", "did:web:example.org%3A8443"),
+        ("example.org:8443/u", "did:web:example.org%3A8443:u"),
+    ],
+)
+def test_did_web_from_host(given, did):
+    from vc.did import did_web_url
+    from wallet.home import did_web_from_host
+
+    assert did_web_from_host(given) == did
+    assert did_web_url(did).startswith("https://example.org")
