@@ -131,9 +131,8 @@ def rdfc(document: JSONValue, *, time_limit: float = RDFC_TIME_LIMIT_SECONDS) ->
             code="too_large",
         )
     deadline = time.monotonic() + time_limit
-    from pyld import jsonld as pyld_jsonld
-
     options = {"documentLoader": jsonld.document_loader, "produceGeneralizedRdf": False}
-    dataset = jsonld.run_pyld(lambda: pyld_jsonld.to_rdf(document, options))
+    processor = jsonld.processor_class()()
+    dataset = jsonld.run_pyld(lambda: processor.to_rdf(document, options))
     nquads: str = _canonicalizer(deadline).main(dataset, {"format": "application/n-quads"})
     return nquads

@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import threading
 from collections.abc import Callable, Iterator
 from importlib import resources
 from typing import Any
@@ -120,6 +121,75 @@ def _pyld() -> Any:
     return pyld_jsonld
 
 
+_PROCESSED_CONTEXT_LIMIT = 2048
+
+
+@functools.cache
+def processor_class() -> Any:
+    """The JSON-LD processor (pyld), remembering processed contexts across documents.
+
+    pyld caches a processed context under the uuid of the active context it was
+    applied to, but a type-scoped context (OB 3.0 defines one per type) is applied
+    to a fresh clone with a fresh uuid each time, so its cache never hits and
+    every document re-processes them (about half of verification time). Here the
+    result of applying a local context to an *immutable* (frozen) active context
+    is remembered, keyed by that context's uuid and the local context object
+    itself: both inputs are immutable and processing is deterministic.
+    """
+    pyld = _pyld()
+    from frozendict import frozendict  # pyld's own dependency (its frozen contexts)
+
+    memo: dict[tuple[object, ...], tuple[object, object]] = {}
+    lock = threading.Lock()
+
+    class _Processor(pyld.JsonLdProcessor):  # type: ignore[misc,name-defined]
+        def _process_context(
+            self,
+            active_ctx: Any,
+            local_ctx: Any,
+            options: Any,
+            override_protected: bool = False,
+            propagate: bool = True,
+            validate_scoped: bool = True,
+            cycles: Any = None,
+        ) -> Any:
+            uid = active_ctx.get("_uuid") if isinstance(active_ctx, frozendict) else None
+            if uid is None or cycles is not None:
+                return super()._process_context(
+                    active_ctx,
+                    local_ctx,
+                    options,
+                    override_protected,
+                    propagate,
+                    validate_scoped,
+                    cycles,
+                )
+            key = (uid, id(local_ctx), override_protected, propagate, validate_scoped)
+            with lock:
+                hit = memo.get(key)
+            # The entry holds the local context itself, so its id cannot be reused
+            # by another object while the entry exists.
+            if hit is not None and hit[0] is local_ctx:
+                return hit[1]
+            result = super()._process_context(
+                active_ctx,
+                local_ctx,
+                options,
+                override_protected,
+                propagate,
+                validate_scoped,
+                cycles,
+            )
+            if isinstance(result, frozendict):
+                with lock:
+                    if len(memo) >= _PROCESSED_CONTEXT_LIMIT:
+                        memo.clear()
+                    memo[key] = (local_ctx, result)
+            return result
+
+    return _Processor
+
+
 def _root_cause(exc: BaseException, wrapper: type[BaseException]) -> BaseException | None:
     # pyld wraps whatever the loader raised in JsonLdError; find the original.
     seen: set[int] = set()
@@ -180,11 +250,11 @@ def expand(
         UnknownContextError: the document names a context that is not bundled.
         MalformedDocumentError: the document is not valid JSON-LD.
     """
-    pyld = _pyld()
     # "@base": null keeps relative IRIs relative, so that they can be reported.
     options = {"documentLoader": document_loader, "base": "", "expandContext": {"@base": None}}
     kwargs = {"on_property_dropped": on_dropped} if on_dropped is not None else {}
-    result: list[JSONValue] = run_pyld(lambda: pyld.expand(document, options, **kwargs))
+    processor = processor_class()(**kwargs)
+    result: list[JSONValue] = run_pyld(lambda: processor.expand(document, options))
     return result
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 
 import pytest
 
@@ -86,3 +87,49 @@ def test_pyld_reset_crash_is_bad_input(key):
 def test_context_urls_walks_nested_contexts():
     document = {"@context": [V2], "credentialSubject": {"@context": {"x": "https://e.test/x"}}}
     assert list(jsonld.context_urls(document)) == [V2, {"x": "https://e.test/x"}]
+
+
+def _plain_expand(document):
+    from pyld import jsonld as pyld_jsonld
+
+    options = {
+        "documentLoader": jsonld.document_loader,
+        "base": "",
+        "expandContext": {"@base": None},
+    }
+    dropped = []
+    expanded = pyld_jsonld.JsonLdProcessor(on_property_dropped=dropped.append).expand(
+        document, options
+    )
+    return expanded, dropped
+
+
+def test_remembered_contexts_expand_exactly_like_plain_pyld():
+    # Differential test of processor_class(): every fixture, twice, in two orders.
+    import copy
+
+    from tests.builders import badge, presentation
+
+    documents = [badge(), badge("eddsa-jcs-2022"), presentation([badge()])]
+    for folder in (
+        "openbadges3/examples",
+        "vc-dm2-test-suite-inputs",
+        "openbadges3/validator-test-resources",
+    ):
+        documents.extend(
+            json.loads(p.read_text(encoding="utf-8"))
+            for p in sorted((VECTORS / folder).glob("*.json"))
+        )
+    results = {}
+    for document in [*documents, *reversed(documents)]:
+        key = json.dumps(document, sort_keys=True)
+        try:
+            plain = _plain_expand(copy.deepcopy(document))
+        except Exception as exc:  # pyld refuses it: so must ours
+            with pytest.raises((MalformedDocumentError, UnknownContextError)):
+                jsonld.expand(copy.deepcopy(document))
+            results.setdefault(key, type(exc).__name__)
+            continue
+        dropped: list = []
+        ours = jsonld.expand(copy.deepcopy(document), dropped.append)
+        assert (ours, dropped) == plain

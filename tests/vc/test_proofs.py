@@ -189,6 +189,15 @@ def test_jcs_proof_options_are_all_signed():
     assert _valid(signed).reason == "signature_invalid"
 
 
+def test_rdfc_refuses_to_sign_invalid_json_ld():
+    document = {
+        **_credential(),
+        "credentialSubject": {"id": "did:example:x", "a": {"@value": None, "b": 1}},
+    }
+    with pytest.raises(MalformedDocumentError):
+        _sign(document, "eddsa-rdfc-2022")
+
+
 def test_malformed_created_fails_verification():
     signed = _sign(_credential(), "eddsa-jcs-2022")
     signed["proof"]["created"] = "2024-01-01"
@@ -202,7 +211,12 @@ _scalars = st.one_of(st.none(), st.booleans(), st.integers(-(2**53) + 1, 2**53 -
 _values = st.recursive(
     _scalars,
     lambda children: st.one_of(
-        st.lists(children, max_size=4), st.dictionaries(_text, children, max_size=4)
+        st.lists(children, max_size=4),
+        # Keys that are not JSON-LD keywords: "@value" & co. make invalid JSON-LD,
+        # which RDFC rightly refuses to sign (tested separately).
+        st.dictionaries(
+            st.from_regex(r"[a-zA-Z][a-zA-Z0-9 ]{0,10}", fullmatch=True), children, max_size=4
+        ),
     ),
     max_leaves=12,
 )
