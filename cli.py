@@ -151,9 +151,18 @@ def cli(verbose: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per input, one per line.")
 @click.option("--challenge", help="The challenge a presentation must be signed over.")
 @click.option("--domain", help="The domain a presentation must be signed for.")
+@click.option(
+    "--allow-private-network",
+    is_flag=True,
+    help="Let did:web resolution reach private/loopback hosts (also LAUREL_ALLOW_PRIVATE_NETWORK=1).",
+)
 @_funnel
 def verify(
-    inputs: tuple[str, ...], as_json: bool, challenge: str | None, domain: str | None
+    inputs: tuple[str, ...],
+    as_json: bool,
+    challenge: str | None,
+    domain: str | None,
+    allow_private_network: bool,
 ) -> None:
     r"""Verify credentials or presentations (JSON files, or - for stdin).
 
@@ -170,8 +179,10 @@ def verify(
     """
     from vc.results import CheckResult, VerificationResult
     from verifier import VerificationPolicy, verify_bytes
+    from verifier.verify import networked_resolver
 
     policy = VerificationPolicy(now=dt.datetime.now(dt.UTC), challenge=challenge, domain=domain)
+    resolver = networked_resolver(allow_private_network=allow_private_network)
     console = None if as_json else _console()
     worst = EXIT_OK
     for name, data in _read_inputs(inputs):
@@ -180,7 +191,7 @@ def verify(
                 (CheckResult.failed("format.unreadable", data),), unreadable=True
             )
         else:
-            result = verify_bytes(data, policy)
+            result = verify_bytes(data, policy, resolver=resolver)
         if result.unreadable:
             worst = EXIT_USAGE
         elif not result.verified and worst == EXIT_OK:

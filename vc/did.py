@@ -17,8 +17,9 @@ import copy
 import functools
 import ipaddress
 import re
+import time
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -358,8 +359,17 @@ def _jwk_public_key(jwk: Mapping[str, JSONValue]) -> Ed25519PublicKey:
 class DidResolver:
     """Resolves DIDs: did:key locally; did:web through an injected fetcher."""
 
-    def __init__(self, web_fetcher: DidWebFetcher | None = None) -> None:
+    def __init__(
+        self,
+        web_fetcher: DidWebFetcher | None = None,
+        *,
+        web_ttl: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._web_fetcher = web_fetcher
+        self._web_ttl = web_ttl
+        self._clock = clock
+        self._web_cache: dict[str, tuple[float, DidDocument]] = {}
 
     def resolve(self, did: str) -> DidDocument:
         """Resolve `did` to its DID document.
@@ -380,6 +390,16 @@ class DidResolver:
         )
 
     def _resolve_web(self, did: str) -> DidDocument:
+        cached = self._web_cache.get(did)
+        if cached is not None and self._clock() - cached[0] < self._web_ttl:
+            return cached[1]
+        document = self._fetch_web(did)
+        if len(self._web_cache) >= 1024:
+            self._web_cache.clear()
+        self._web_cache[did] = (self._clock(), document)
+        return document
+
+    def _fetch_web(self, did: str) -> DidDocument:
         url = did_web_url(did)
         if self._web_fetcher is None:
             raise DidResolutionError(

@@ -21,6 +21,7 @@ from vc.errors import (
 from vc.results import CheckResult
 from vc.timestamps import parse_datetime_stamp
 from vc.types import JSONObject, JSONValue
+from verifier.errors import FetchBlockedError, FetchFailedError
 from verifier.policy import VerificationPolicy
 
 __all__ = [
@@ -90,6 +91,10 @@ def _resolve_method(
         document = ctx.resolver.resolve(did)
     except DidResolutionError as exc:
         return _did_failure(group, exc)
+    except FetchBlockedError as exc:
+        return CheckResult.failed(f"{group}.did_fetch_blocked", exc.message, hint=exc.hint)
+    except FetchFailedError as exc:
+        return CheckResult.failed(f"{group}.did_unresolved", exc.message, hint=exc.hint)
     try:
         return document.verification_method(vm_url), document
     except DidResolutionError as exc:

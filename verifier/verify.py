@@ -22,10 +22,22 @@ from verifier.checks import (
 )
 from verifier.policy import VerificationPolicy
 
-__all__ = ["MAX_PRESENTED_CREDENTIALS", "summarize", "verify", "verify_bytes"]
+__all__ = ["MAX_PRESENTED_CREDENTIALS", "networked_resolver", "summarize", "verify", "verify_bytes"]
 
 #: A presentation carrying more credentials is refused before any canonicalization.
 MAX_PRESENTED_CREDENTIALS = 20
+
+
+def networked_resolver(*, allow_private_network: bool = False) -> DidResolver:
+    """A DID resolver that fetches did:web documents through the fetch guard (cached 5 min).
+
+    `allow_private_network` (or ``LAUREL_ALLOW_PRIVATE_NETWORK=1``) lets it reach
+    private and loopback hosts, and plain http on them; off by default.
+    """
+    from verifier.fetch import Fetcher, FetchPolicy
+
+    overrides = {"allow_private_network": True} if allow_private_network else {}
+    return DidResolver(web_fetcher=Fetcher(FetchPolicy.from_env(**overrides)))
 
 
 def verify_bytes(

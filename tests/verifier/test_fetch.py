@@ -575,3 +575,68 @@ def test_did_web_on_loopback_blocked_by_default(
     with pytest.raises(FetchBlockedError):
         resolver.resolve(did)
     assert connects == []
+
+
+# --------------------------------------------------------------------------- the pipeline over did:web
+
+
+def _did_web_badge(tmp_path: Path, did: str) -> tuple[dict, bytes]:
+    """A badge issued by a real did:web wallet, and the did.json that wallet publishes."""
+    import datetime as dt
+
+    from wallet.home import Wallet
+    from wallet.issuer import IssueOptions, issue_badge, load_achievement
+    from wallet.keystore import KdfParams
+
+    wallet = Wallet.create(
+        tmp_path / "district",
+        name="Riverside",
+        passphrase="pass phrase!",
+        did_web=did,
+        kdf=KdfParams.for_tests(),
+    )
+    achievement = load_achievement(b'{"name": "x", "description": "y", "criteria": "z"}')
+    options = IssueOptions(now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    stored = issue_badge(wallet, "pass phrase!", achievement, "did:example:teacher", options)
+    document = json.dumps(wallet.did_document()).encode()
+    wallet.close()
+    return stored.document, document
+
+
+def test_did_web_badge_verifies_end_to_end(
+    server: Server, client_tls: ssl.SSLContext, tmp_path: Path
+) -> None:
+    import datetime as dt
+
+    from verifier import VerificationPolicy, verify
+
+    did = f"did:web:issuer.test%3A{server.port}"
+    badge, did_json = _did_web_badge(tmp_path, did)
+    server.routes["/.well-known/did.json"] = body(did_json)
+    policy = VerificationPolicy(now=dt.datetime(2026, 6, 1, tzinfo=dt.UTC))
+    resolver = DidResolver(web_fetcher=_fetcher(client_tls))
+    result = verify(badge, policy, resolver=resolver)
+    assert result.verified, [(c.id, c.message) for c in result.failures()]
+    assert result.check("issuer.key_binding") is not None
+    # Cached: a second verification does not fetch again.
+    fetched = len(server.requests)
+    assert verify(badge, policy, resolver=resolver)
+    assert len(server.requests) == fetched
+
+
+def test_did_web_badge_with_unreachable_or_blocked_host(
+    server: Server, client_tls: ssl.SSLContext, tmp_path: Path
+) -> None:
+    import datetime as dt
+
+    from verifier import VerificationPolicy, verify
+
+    did = f"did:web:issuer.test%3A{server.port}"
+    badge, _ = _did_web_badge(tmp_path, did)
+    policy = VerificationPolicy(now=dt.datetime(2026, 6, 1, tzinfo=dt.UTC))
+    missing = verify(badge, policy, resolver=DidResolver(web_fetcher=_fetcher(client_tls)))
+    assert [c.id for c in missing.failures()] == ["issuer.did_unresolved"]
+    blocked = verify(
+        badge, policy, resolver=DidResolver(web_fetcher=_fetcher(client_tls, FetchPolicy()))
+    )
+    assert [c.id for c in blocked.failures()] == ["issuer.did_fetch_blocked"]
