@@ -156,6 +156,13 @@ def cli(verbose: bool) -> None:
     is_flag=True,
     help="Let did:web resolution reach private/loopback hosts (also LAUREL_ALLOW_PRIVATE_NETWORK=1).",
 )
+@click.option(
+    "--trust",
+    "trust_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    envvar="LAUREL_TRUST_REGISTRY",
+    help="Your registry of recognized issuers: CSV did,name[,note] or JSON (also LAUREL_TRUST_REGISTRY).",
+)
 @_funnel
 def verify(
     inputs: tuple[str, ...],
@@ -163,6 +170,7 @@ def verify(
     challenge: str | None,
     domain: str | None,
     allow_private_network: bool,
+    trust_file: Path | None,
 ) -> None:
     r"""Verify credentials or presentations (JSON files, or - for stdin).
 
@@ -179,9 +187,13 @@ def verify(
     """
     from vc.results import CheckResult, VerificationResult
     from verifier import VerificationPolicy, verify_bytes
+    from verifier.trust import TrustRegistry
     from verifier.verify import networked_resolver
 
-    policy = VerificationPolicy(now=dt.datetime.now(dt.UTC), challenge=challenge, domain=domain)
+    registry = TrustRegistry.from_file(trust_file) if trust_file is not None else None
+    policy = VerificationPolicy(
+        now=dt.datetime.now(dt.UTC), challenge=challenge, domain=domain, trusted_issuers=registry
+    )
     resolver = networked_resolver(allow_private_network=allow_private_network)
     console = None if as_json else _console()
     worst = EXIT_OK

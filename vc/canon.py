@@ -2,10 +2,10 @@ r"""Canonical forms: JCS (RFC 8785) and RDFC-1.0 (RDF Dataset Canonicalization).
 
     >>> from vc.canon import jcs
     >>> jcs({"b": 1, "a": "é"})
-    b'{"a":"\\xc3\\xa9","b":1}'
+    b'{"a":"\xc3\xa9","b":1}'
 
 RDFC-1.0 runs pyld's URDNA2015 (the same algorithm) with two changes: literals are
-escaped as RDF 1.2 canonical N-Quads require (pyld 3.3 escapes only ``\\t \\n \\r " \\\\``),
+escaped as RDF 1.2 canonical N-Quads require (pyld 3.3 escapes only ``\t \n \r " \\``),
 and the hashing of blank nodes stops at a deadline, since a poisoned dataset can
 make it exponential (VC Data Integrity, "Dataset Poisoning").
 """

@@ -337,13 +337,21 @@ def check_anchor(document: JSONObject) -> CheckResult:
 
 
 def check_trust(document: JSONObject, ctx: CheckContext) -> CheckResult:
-    """Whether the issuer is one the verifier recognizes (optional registry)."""
+    """Whether the issuer is in the verifier's registry of recognized issuers.
+
+    Without a registry this is a warning: the signature says which key signed,
+    not whether anyone knows that issuer.
+    """
     registry = ctx.policy.trusted_issuers
     if registry is None:
-        return CheckResult.skipped("trust", "no registry of recognized issuers is configured")
+        return CheckResult.warning(
+            "trust",
+            "no registry of recognized issuers is configured: the issuer is known only by its DID",
+        )
     issuer = issuer_id(document)
-    if issuer in registry:
-        return CheckResult.passed("trust", "the issuer is in the registry of recognized issuers")
+    name = registry.name_of(issuer)
+    if name is not None:
+        return CheckResult.passed("trust", f"a recognized issuer: {_short(name)}")
     return CheckResult.failed(
         "trust.unknown_issuer", f"{_short(issuer)} is not in the registry of recognized issuers"
     )

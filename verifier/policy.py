@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from verifier.trust import TrustRegistry
 
 __all__ = ["CLOCK_SKEW", "VerificationPolicy"]
 
@@ -24,7 +28,7 @@ class VerificationPolicy:
     clock_skew: dt.timedelta = CLOCK_SKEW
     challenge: str | None = None
     domain: str | None = None
-    trusted_issuers: frozenset[str] | None = field(default=None)
+    trusted_issuers: TrustRegistry | None = field(default=None)
 
     def __post_init__(self) -> None:
         if self.now.tzinfo is None:

@@ -177,8 +177,19 @@ def test_c08_suite_outside_the_allowlist(suite):
 
 
 def test_trust_registry():
-    known = VerificationPolicy(now=NOW, trusted_issuers=frozenset({ISSUER.did}))
-    unknown = VerificationPolicy(now=NOW, trusted_issuers=frozenset({MALLORY.did}))
+    from verifier.trust import TrustRegistry
+
+    known = VerificationPolicy(
+        now=NOW,
+        trusted_issuers=TrustRegistry.from_text(f"did,name\n{ISSUER.did},Riverside\n", "csv"),
+    )
+    unknown = VerificationPolicy(
+        now=NOW,
+        trusted_issuers=TrustRegistry.from_text(
+            json.dumps([{"did": MALLORY.did, "name": "M"}]), "json"
+        ),
+    )
+    assert verify(badge(), POLICY).check("trust").status is Status.WARNING
     assert verify(badge(), known).check("trust").status is Status.PASSED
     assert failures(verify(badge(), unknown)) == ["trust.unknown_issuer"]
 
