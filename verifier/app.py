@@ -1,0 +1,137 @@
+"""The verifier service's Flask app factory (``laurel serve`` runs it under gunicorn).
+
+>>> app = create_app(resolver=DidResolver(), testing=True)
+>>> app.test_client().get("/health").get_json()
+{'status': 'ok'}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Callable
+
+from flask import Flask, Response, g
+from werkzeug.exceptions import HTTPException
+
+from vc.did import DidResolver
+from vc.errors import LaurelError, MalformedDocumentError
+from verifier.api import (
+    PARSING_ERROR,
+    PROBLEM_BASE,
+    ServiceState,
+    api,
+    problem_response,
+)
+from verifier.challenges import CHALLENGE_TTL, ChallengeStore
+
+__all__ = ["MAX_CONTENT_LENGTH", "SECURITY_HEADERS", "create_app"]
+
+#: Largest request body accepted (SECURITY.md §2): 413 above it.
+MAX_CONTENT_LENGTH = 1024 * 1024
+#: Set on every response (SECURITY.md X08) unless a view chose its own.
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'self'",
+}
+
+_log = logging.getLogger("laurel.verifier")
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def create_app(
+    *,
+    resolver: DidResolver | None = None,
+    clock: Callable[[], dt.datetime] | None = None,
+    challenge_ttl: dt.timedelta = CHALLENGE_TTL,
+    testing: bool = False,
+    domain: str | None = None,
+) -> Flask:
+    """Build the verifier service.
+
+    Args:
+        resolver: the DID resolver; by default did:key locally and did:web through
+            the fetch guard (:func:`verifier.verify.networked_resolver`).
+        clock: returns the current, timezone-aware time; read once per request, in
+            the route. Defaults to UTC now.
+        challenge_ttl: how long an issued challenge stays usable.
+        testing: Flask's testing mode.
+        domain: the domain challenges are bound to; by default the request's Host.
+
+    Returns:
+        The Flask application (a WSGI callable).
+    """
+    if resolver is None:
+        from verifier.verify import networked_resolver
+
+        resolver = networked_resolver()
+    app = Flask(__name__)
+    app.config.update(
+        MAX_CONTENT_LENGTH=MAX_CONTENT_LENGTH,
+        TESTING=testing,
+        # Problem details are built here; Flask must not add its own debug pages.
+        PROPAGATE_EXCEPTIONS=False,
+        TRAP_HTTP_EXCEPTIONS=False,
+    )
+    app.extensions["laurel.verifier"] = ServiceState(
+        resolver=resolver,
+        clock=clock or _utc_now,
+        challenges=ChallengeStore(ttl=challenge_ttl),
+        domain=domain,
+    )
+    app.register_blueprint(api)
+
+    @app.before_request
+    def _assign_request_id() -> None:
+        g.request_id = uuid.uuid4().hex
+
+    @app.after_request
+    def _secure_headers(response: Response) -> Response:
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        response.headers.setdefault("Cache-Control", "no-store")
+        request_id = g.get("request_id")
+        if request_id is not None:
+            response.headers["X-Request-Id"] = request_id
+        return response
+
+    @app.errorhandler(LaurelError)
+    def _laurel_error(exc: LaurelError) -> Response:
+        if isinstance(exc, MalformedDocumentError):
+            status = 413 if exc.code == "too_large" else 400
+            return problem_response(
+                status,
+                "The request body cannot be read",
+                exc.message,
+                type_=PARSING_ERROR,
+                code=exc.code,
+                hint=exc.hint,
+            )
+        name = type(exc).__name__
+        return problem_response(400, name, exc.message, type_=PROBLEM_BASE + name, hint=exc.hint)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Response:
+        status = exc.code or 500
+        extra = {"code": "too_large"} if status == 413 else {}
+        return problem_response(
+            status, exc.name, exc.description or exc.name, type_="about:blank", **extra
+        )
+
+    @app.errorhandler(Exception)
+    def _internal_error(exc: Exception) -> Response:
+        request_id = g.get("request_id") or uuid.uuid4().hex
+        _log.error("request %s failed", request_id, exc_info=exc)
+        return problem_response(
+            500,
+            "Internal Server Error",
+            "the verifier failed unexpectedly; report the request id",
+            type_=PROBLEM_BASE + "internal",
+            requestId=request_id,
+        )
+
+    return app

@@ -1,0 +1,149 @@
+"""Single-use presentation challenges the verifier service issues (SECURITY.md P01, P04, P10).
+
+A challenge is 128 random bits, base64url, bound to a domain, valid for a few
+minutes and consumed on first use, whatever the verification then says.
+
+    >>> import datetime as dt
+    >>> store = ChallengeStore()
+    >>> now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    >>> issued = store.issue(now, domain="hiring.example")
+    >>> store.consume(issued.value, now), store.consume(issued.value, now)
+    ('ok', 'reused')
+    >>> store.take("never-issued", now).outcome
+    'unknown'
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import secrets
+import threading
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = [
+    "CHALLENGE_BYTES",
+    "CHALLENGE_TTL",
+    "MAX_CHALLENGES",
+    "Challenge",
+    "ChallengeStore",
+    "Consumed",
+    "Outcome",
+]
+
+#: 128 bits of randomness per challenge.
+CHALLENGE_BYTES = 16
+#: How long an issued challenge may be used.
+CHALLENGE_TTL = dt.timedelta(minutes=5)
+#: At most this many challenges are remembered (issued, or used and not yet expired).
+MAX_CHALLENGES = 100_000
+
+Outcome = Literal["ok", "unknown", "reused", "expired"]
+
+
+@dataclass(frozen=True, slots=True)
+class Challenge:
+    """One issued challenge: its value, the domain it is bound to, and when it expires."""
+
+    value: str
+    domain: str | None
+    expires: dt.datetime
+
+    def to_json(self) -> dict[str, str | None]:
+        """The ``POST /challenges`` response body."""
+        stamp = self.expires.astimezone(dt.UTC).isoformat(timespec="seconds")
+        return {
+            "challenge": self.value,
+            "domain": self.domain,
+            "expires": stamp.replace("+00:00", "Z"),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Consumed:
+    """What :meth:`ChallengeStore.consume` found: the outcome and, if known, the challenge."""
+
+    outcome: Outcome
+    challenge: Challenge | None = None
+
+
+@dataclass(slots=True)
+class _Entry:
+    challenge: Challenge
+    used: bool = False
+
+
+class ChallengeStore:
+    """A thread-safe, bounded, in-memory store of issued challenges.
+
+    When full, expired entries are evicted first, then the oldest ones; an
+    evicted challenge is then ``unknown``. Used challenges are remembered until
+    they expire, so a replay inside the TTL is reported as ``reused``.
+    """
+
+    def __init__(
+        self, *, ttl: dt.timedelta = CHALLENGE_TTL, max_size: int = MAX_CHALLENGES
+    ) -> None:
+        if ttl <= dt.timedelta(0):
+            raise ValueError("the challenge TTL must be positive")
+        if max_size < 1:
+            raise ValueError("the challenge store must hold at least one challenge")
+        self._ttl = ttl
+        self._max_size = max_size
+        self._lock = threading.Lock()
+        # Insertion order is issue order, so the first entries expire first.
+        self._entries: dict[str, _Entry] = {}
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+    def issue(self, now: dt.datetime, *, domain: str | None = None) -> Challenge:
+        """Create, remember and return a fresh challenge valid from `now` for the TTL."""
+        _require_aware(now)
+        value = base64.urlsafe_b64encode(secrets.token_bytes(CHALLENGE_BYTES)).rstrip(b"=")
+        challenge = Challenge(value.decode("ascii"), domain, now + self._ttl)
+        with self._lock:
+            if len(self._entries) >= self._max_size:
+                self._evict(now)
+            self._entries[challenge.value] = _Entry(challenge)
+        return challenge
+
+    def consume(self, value: str, now: dt.datetime) -> Outcome:
+        """Use `value` once; the outcome only (see :meth:`take`)."""
+        return self.take(value, now).outcome
+
+    def take(self, value: str, now: dt.datetime) -> Consumed:
+        """Use `value` once: ``ok`` the first time within its TTL, with the issued challenge.
+
+        Otherwise ``unknown`` (never issued here, or forgotten), ``reused`` or
+        ``expired``. A challenge is consumed even when the verification that
+        uses it then fails.
+        """
+        _require_aware(now)
+        with self._lock:
+            entry = self._entries.get(value)
+            if entry is None:
+                return Consumed("unknown")
+            if now >= entry.challenge.expires:
+                del self._entries[value]
+                return Consumed("expired", entry.challenge)
+            if entry.used:
+                return Consumed("reused", entry.challenge)
+            entry.used = True
+            return Consumed("ok", entry.challenge)
+
+    def _evict(self, now: dt.datetime) -> None:
+        # Caller holds the lock. Drop every expired entry; if none was, drop the oldest tenth.
+        expired = [key for key, e in self._entries.items() if now >= e.challenge.expires]
+        for key in expired:
+            del self._entries[key]
+        if len(self._entries) >= self._max_size:
+            for key in list(self._entries)[: max(1, self._max_size // 10)]:
+                del self._entries[key]
+
+
+def _require_aware(now: dt.datetime) -> None:
+    if now.tzinfo is None:
+        raise ValueError("`now` must be timezone-aware")
