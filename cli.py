@@ -231,6 +231,59 @@ def demo(keep: bool) -> None:
     )
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="Worker processes."
+)
+@click.option("--domain", help="The domain challenges are bound to (default: the request's Host).")
+@click.option(
+    "--allow-private-network",
+    is_flag=True,
+    help="Let did:web resolution reach private/loopback hosts (also LAUREL_ALLOW_PRIVATE_NETWORK=1).",
+)
+@_funnel
+def serve(
+    host: str, port: int, workers: int, domain: str | None, allow_private_network: bool
+) -> None:
+    r"""Run the verifier service (gunicorn): VC-API JSON routes for employers' systems.
+
+    
+    POST /credentials/verify     {"verifiableCredential": {...}}         200 or 422
+    POST /presentations/verify   {"verifiablePresentation": {...},
+                                  "options": {"challenge", "domain"}}    200 or 422
+    POST /challenges             a fresh single-use challenge (5 min)
+    GET  /1.0/identifiers/DID    DID resolution
+    GET  /health, /openapi.json
+    """
+    import tempfile
+
+    from verifier.app import create_app
+    from verifier.challenges import SharedChallengeStore
+    from verifier.server import ServeOptions
+    from verifier.server import serve as run_server
+    from verifier.verify import networked_resolver
+
+    with tempfile.TemporaryDirectory(prefix="laurel-serve-") as state:
+        # One challenge file for every worker: a challenge issued by one is known,
+        # and usable once, in all of them.
+        challenges = SharedChallengeStore(Path(state) / "challenges.db")
+
+        def factory() -> Any:
+            return create_app(
+                resolver=networked_resolver(allow_private_network=allow_private_network),
+                challenges=challenges,
+                domain=domain,
+            )
+
+        click.echo(
+            f"laurel verifier on http://{host}:{port} ({workers} workers); Ctrl-C stops it",
+            err=True,
+        )
+        run_server(ServeOptions(host=host, port=port, workers=workers), factory)
+
+
 # -- the wallet ----------------------------------------------------------------------
 
 _home_option = click.option(

@@ -22,7 +22,7 @@ from vc.jsontext import parse_document
 from vc.model import document_kind
 from vc.results import CheckResult, Status, VerificationResult
 from vc.types import JSONObject, JSONValue
-from verifier.challenges import ChallengeStore
+from verifier.challenges import ChallengeBook
 from verifier.policy import VerificationPolicy
 from verifier.verify import verify
 
@@ -61,7 +61,7 @@ class ServiceState:
 
     resolver: DidResolver
     clock: Callable[[], dt.datetime]
-    challenges: ChallengeStore
+    challenges: ChallengeBook
     domain: str | None = None
 
 

@@ -24,7 +24,7 @@ from verifier.api import (
     api,
     problem_response,
 )
-from verifier.challenges import CHALLENGE_TTL, ChallengeStore
+from verifier.challenges import CHALLENGE_TTL, ChallengeBook, ChallengeStore
 
 __all__ = ["MAX_CONTENT_LENGTH", "SECURITY_HEADERS", "create_app"]
 
@@ -50,6 +50,7 @@ def create_app(
     challenge_ttl: dt.timedelta = CHALLENGE_TTL,
     testing: bool = False,
     domain: str | None = None,
+    challenges: ChallengeBook | None = None,
 ) -> Flask:
     """Build the verifier service.
 
@@ -61,6 +62,8 @@ def create_app(
         challenge_ttl: how long an issued challenge stays usable.
         testing: Flask's testing mode.
         domain: the domain challenges are bound to; by default the request's Host.
+        challenges: where challenges are kept; by default in this process's memory
+            (`laurel serve` shares one SQLite file between its workers).
 
     Returns:
         The Flask application (a WSGI callable).
@@ -80,7 +83,7 @@ def create_app(
     app.extensions["laurel.verifier"] = ServiceState(
         resolver=resolver,
         clock=clock or _utc_now,
-        challenges=ChallengeStore(ttl=challenge_ttl),
+        challenges=challenges if challenges is not None else ChallengeStore(ttl=challenge_ttl),
         domain=domain,
     )
     app.register_blueprint(api)

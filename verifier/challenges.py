@@ -16,13 +16,19 @@ minutes and consumed on first use, whatever the verification then says.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
+import os
 import secrets
+import sqlite3
 import threading
 from dataclasses import dataclass
-from typing import Literal
+from pathlib import Path
+from typing import Literal, Protocol
 
 __all__ = [
+    "ChallengeBook",
+    "SharedChallengeStore",
     "CHALLENGE_BYTES",
     "CHALLENGE_TTL",
     "MAX_CHALLENGES",
@@ -147,3 +153,114 @@ class ChallengeStore:
 def _require_aware(now: dt.datetime) -> None:
     if now.tzinfo is None:
         raise ValueError("`now` must be timezone-aware")
+
+
+class ChallengeBook(Protocol):
+    """Where the service keeps its challenges: in memory, or shared between workers."""
+
+    def issue(self, now: dt.datetime, *, domain: str | None = None) -> Challenge:
+        """Create, remember and return a fresh challenge."""
+        ...
+
+    def take(self, value: str, now: dt.datetime) -> Consumed:
+        """Use `value` once (see :meth:`ChallengeStore.take`)."""
+        ...
+
+
+class SharedChallengeStore:
+    """Challenges in a SQLite file, shared by every worker process of `laurel serve`.
+
+    With several gunicorn workers, a challenge issued by one must be known to the
+    others, and used only once across all of them: each `take` is one
+    ``BEGIN IMMEDIATE`` transaction on the shared file.
+    """
+
+    def __init__(
+        self, path: Path, *, ttl: dt.timedelta = CHALLENGE_TTL, max_size: int = MAX_CHALLENGES
+    ) -> None:
+        if ttl <= dt.timedelta(0):
+            raise ValueError("the challenge TTL must be positive")
+        self._path = path
+        self._ttl = ttl
+        self._max_size = max_size
+        self._local = threading.local()
+        with contextlib.closing(self._connect()) as db:
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS challenges (value TEXT PRIMARY KEY, domain TEXT,"
+                " expires REAL NOT NULL, used INTEGER NOT NULL DEFAULT 0)"
+            )
+            db.execute("CREATE INDEX IF NOT EXISTS challenges_expires ON challenges (expires)")
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self._path, timeout=10, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        return db
+
+    def _db(self) -> sqlite3.Connection:
+        # One connection per thread and per process (workers fork after creation).
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None or getattr(self._local, "pid", None) != os.getpid():
+            db = self._connect()
+            self._local.db, self._local.pid = db, os.getpid()
+        return db
+
+    def issue(self, now: dt.datetime, *, domain: str | None = None) -> Challenge:
+        """Create, remember and return a fresh challenge valid from `now` for the TTL."""
+        _require_aware(now)
+        value = base64.urlsafe_b64encode(secrets.token_bytes(CHALLENGE_BYTES)).rstrip(b"=")
+        challenge = Challenge(value.decode("ascii"), domain, now + self._ttl)
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("DELETE FROM challenges WHERE expires <= ?", (now.timestamp(),))
+            (count,) = db.execute("SELECT count(*) FROM challenges").fetchone()
+            if count >= self._max_size:
+                db.execute(
+                    "DELETE FROM challenges WHERE value IN"
+                    " (SELECT value FROM challenges ORDER BY expires LIMIT ?)",
+                    (max(1, self._max_size // 10),),
+                )
+            db.execute(
+                "INSERT INTO challenges (value, domain, expires) VALUES (?, ?, ?)",
+                (challenge.value, domain, challenge.expires.timestamp()),
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return challenge
+
+    def consume(self, value: str, now: dt.datetime) -> Outcome:
+        """Use `value` once; the outcome only (see :meth:`take`)."""
+        return self.take(value, now).outcome
+
+    def take(self, value: str, now: dt.datetime) -> Consumed:
+        """Use `value` once, across every worker: ``ok`` only the first time within its TTL."""
+        _require_aware(now)
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            row = db.execute(
+                "SELECT domain, expires, used FROM challenges WHERE value = ?", (value,)
+            ).fetchone()
+            if row is None:
+                outcome: Consumed = Consumed("unknown")
+            else:
+                challenge = Challenge(value, row[0], dt.datetime.fromtimestamp(row[1], dt.UTC))
+                if now >= challenge.expires:
+                    db.execute("DELETE FROM challenges WHERE value = ?", (value,))
+                    outcome = Consumed("expired", challenge)
+                elif row[2]:
+                    outcome = Consumed("reused", challenge)
+                else:
+                    db.execute("UPDATE challenges SET used = 1 WHERE value = ?", (value,))
+                    outcome = Consumed("ok", challenge)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return outcome
+
+    def __len__(self) -> int:
+        (count,) = self._db().execute("SELECT count(*) FROM challenges").fetchone()
+        return int(count)

@@ -528,3 +528,32 @@ def test_real_server_refuses_a_5_mib_body_and_keeps_serving(server: tuple[str, i
         assert json.loads(resp.read()) == {"status": "ok"}
     finally:
         conn.close()
+
+
+def test_shared_challenge_store_is_single_use_across_processes(tmp_path):
+    import datetime as dt
+    import multiprocessing
+
+    from verifier.challenges import SharedChallengeStore
+
+    path = tmp_path / "challenges.db"
+    store = SharedChallengeStore(path)
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    issued = store.issue(now, domain="hiring.example")
+    context = multiprocessing.get_context("fork")
+    with context.Pool(4) as pool:
+        outcomes = pool.starmap(_take_in_child, [(str(path), issued.value)] * 8)
+    assert sorted(outcomes) == ["ok"] + ["reused"] * 7
+    assert store.take(issued.value, now + dt.timedelta(minutes=6)).outcome == "expired"
+    assert store.take("never", now).outcome == "unknown"
+
+
+def _take_in_child(path: str, value: str) -> str:
+    import datetime as dt
+    from pathlib import Path
+
+    from verifier.challenges import SharedChallengeStore
+
+    return (
+        SharedChallengeStore(Path(path)).take(value, dt.datetime(2026, 1, 1, tzinfo=dt.UTC)).outcome
+    )
