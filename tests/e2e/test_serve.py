@@ -70,11 +70,15 @@ def service() -> Iterator[int]:
 
 @pytest.mark.e2e
 def test_serve_verifies_and_rejects(service: int) -> None:
-    status, body = _request(service, "POST", "/credentials/verify", {"verifiableCredential": badge()})
+    status, body = _request(
+        service, "POST", "/credentials/verify", {"verifiableCredential": badge()}
+    )
     assert (status, body["verified"]) == (200, True)
     tampered = badge()
     tampered["credentialSubject"]["achievement"]["name"] = "Distinguished"
-    status, body = _request(service, "POST", "/credentials/verify", {"verifiableCredential": tampered})
+    status, body = _request(
+        service, "POST", "/credentials/verify", {"verifiableCredential": tampered}
+    )
     assert (status, body["verified"]) == (422, False)
     assert "proof.signature_invalid" in json.dumps(body)
 
@@ -88,8 +92,18 @@ def test_challenges_work_across_workers(service: int) -> None:
         assert status == 201
         vp = presentation([badge()], challenge=issued["challenge"], domain=issued["domain"])
         options = {"challenge": issued["challenge"], "domain": issued["domain"]}
-        status, body = _request(service, "POST", "/presentations/verify", {"verifiablePresentation": vp, "options": options})
+        status, body = _request(
+            service,
+            "POST",
+            "/presentations/verify",
+            {"verifiablePresentation": vp, "options": options},
+        )
         assert status == 200, body
-        status, body = _request(service, "POST", "/presentations/verify", {"verifiablePresentation": vp, "options": options})
+        status, body = _request(
+            service,
+            "POST",
+            "/presentations/verify",
+            {"verifiablePresentation": vp, "options": options},
+        )
         assert status == 422
         assert "presentation.challenge_reused" in json.dumps(body)
