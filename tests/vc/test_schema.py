@@ -690,3 +690,99 @@ def test_non_string_keys_do_not_break_validation():
         ("schema.credential_subject", "contains"),
     ]
     assert checks[0].message == "credentialSubject.type must have at least 1 item, not 0"
+
+
+def _both_verdicts(document: dict) -> tuple[bool, bool]:
+    from vc import schema as module
+
+    target = module._target(document)
+    if not isinstance(target, str):  # a mutation made it no OB3 credential: nothing to compare
+        return True, True
+    instance = dict(document)
+    if isinstance(instance.get("proof"), dict):
+        instance["proof"] = [instance["proof"]]
+    fast = module._fast_validators()[target](instance)
+    full = not list(module._validators()[target].iter_errors(instance))
+    return fast, full
+
+
+def test_fast_and_full_validators_agree_on_every_fixture():
+    from pathlib import Path
+
+    from tests.builders import badge
+    from tests.conftest import VECTORS
+    from vc import schema as module
+
+    documents = [badge(), badge("eddsa-jcs-2022")]
+    for folder in ("openbadges3/examples", "openbadges3/validator-test-resources"):
+        for path in sorted(Path(VECTORS / folder).rglob("*.json")):
+            document = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(document, dict) and isinstance(module._target(document), str):
+                documents.append(document)
+    assert len(documents) > 20
+    for document in documents:
+        fast, full = _both_verdicts(document)
+        assert fast == full, document.get("id")
+
+
+def _mutations():
+    from hypothesis import strategies as st
+
+    scalars = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-5, 5),
+        st.text(max_size=8),
+        st.sampled_from(
+            [
+                "2024-01-01T00:00:00Z",
+                "2024-13-01T00:00:00Z",
+                "2024-02-30",
+                "Profile",
+                ["Profile"],
+                [],
+            ]
+        ),
+    )
+    return st.recursive(
+        scalars,
+        lambda c: st.one_of(
+            st.lists(c, max_size=3), st.dictionaries(st.text(max_size=6), c, max_size=3)
+        ),
+        max_leaves=6,
+    )
+
+
+def test_fast_validator_never_passes_what_jsonschema_fails():
+    import copy
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from tests.builders import badge
+
+    base = badge()
+
+    def paths(node, prefix=()):
+        yield prefix
+        if isinstance(node, dict):
+            for key, value in node.items():
+                yield from paths(value, (*prefix, key))
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                yield from paths(value, (*prefix, index))
+
+    all_paths = [p for p in paths(base) if p]
+
+    @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(path=st.sampled_from(all_paths), value=_mutations())
+    def check(path, value):
+        document = copy.deepcopy(base)
+        node = document
+        for step in path[:-1]:
+            node = node[step]
+        node[path[-1]] = value
+        fast, full = _both_verdicts(document)
+        assert fast == full
+
+    check()
