@@ -25,6 +25,7 @@ from verifier.api import (
     problem_response,
 )
 from verifier.challenges import CHALLENGE_TTL, ChallengeBook, ChallengeStore
+from verifier.page import page
 
 __all__ = ["MAX_CONTENT_LENGTH", "SECURITY_HEADERS", "create_app"]
 
@@ -87,6 +88,7 @@ def create_app(
         domain=domain,
     )
     app.register_blueprint(api)
+    app.register_blueprint(page)
 
     @app.before_request
     def _assign_request_id() -> None:

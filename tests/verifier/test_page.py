@@ -1,0 +1,386 @@
+"""The verification page (GET/POST /): verdict, badge card, checks, escaping (SECURITY.md M11, X08)."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import io
+import json
+import re
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse, stream_encode_multipart
+
+from tests.builders import HOLDER, badge, presentation, sign, unsigned_badge
+from vc.did import DidResolver
+from verifier.app import MAX_CONTENT_LENGTH, create_app
+from verifier.page import MAX_FORM_PARTS, BadgeCard, image_source, safe_link
+
+NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
+SCRIPT = "<script>alert(1)</script>"
+PNG = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+
+
+@pytest.fixture
+def app() -> Flask:
+    return create_app(resolver=DidResolver(), clock=lambda: NOW, testing=True)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def tampered() -> dict[str, Any]:
+    doc = copy.deepcopy(badge())
+    doc["credentialSubject"]["achievement"]["name"] = "Something Else Entirely"
+    return doc
+
+
+def badge_with(**achievement: Any) -> dict[str, Any]:
+    """A validly signed badge whose achievement was edited before signing."""
+    doc = unsigned_badge()
+    doc["credentialSubject"]["achievement"].update(achievement)
+    return sign(doc)
+
+
+def xss_badge() -> dict[str, Any]:
+    """SECURITY.md M11: script in the name, a javascript: image."""
+    return badge_with(name=SCRIPT, image={"id": "javascript:alert(1)", "type": "Image"})
+
+
+def post(client: FlaskClient, document: Any) -> TestResponse:
+    text = document if isinstance(document, str) else json.dumps(document)
+    return client.post("/", data={"document": text})
+
+
+def verdict(response: TestResponse) -> str:
+    match = re.search(r'<h2 id="verdict"[^>]*>([^<]*)</h2>', response.get_data(as_text=True))
+    assert match is not None, "no verdict heading"
+    return match.group(1)
+
+
+def images(response: TestResponse) -> list[str]:
+    return re.findall(r'<img[^>]*\ssrc="([^"]*)"', response.get_data(as_text=True))
+
+
+# --- the form ---------------------------------------------------------------------------------
+
+
+def test_get_renders_the_labelled_form(client: FlaskClient) -> None:
+    response = client.get("/")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert response.mimetype == "text/html"
+    assert '<html lang="en">' in html
+    assert '<meta name="viewport"' in html
+    assert '<label for="document">' in html
+    assert '<textarea id="document" name="document"' in html
+    assert '<label for="file">' in html
+    assert 'id="file" name="file" type="file"' in html
+    assert 'enctype="multipart/form-data"' in html
+    assert ">Verify</button>" in html
+    assert 'id="verdict"' not in html
+
+
+def test_page_uses_only_local_assets(client: FlaskClient) -> None:
+    html = client.get("/").get_data(as_text=True)
+    assert "<style" not in html
+    assert "style=" not in html
+    assert re.search(r"<script(?![^>]*\ssrc=\"/)", html) is None, "inline script"
+    assert "//" not in "".join(re.findall(r'(?:src|href)="([^"]*)"', html))
+    for asset, mimetype in [
+        ("/assets/page.css", "text/css"),
+        ("/assets/page.js", "text/javascript"),
+    ]:
+        assert f'"{asset}"' in html
+        with client.get(asset) as response:
+            assert response.status_code == 200
+            assert response.mimetype == mimetype
+            assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_page_security_headers(client: FlaskClient, method: str) -> None:
+    response = getattr(client, method)("/", data={"document": json.dumps(badge())})
+    csp = response.headers["Content-Security-Policy"]
+    assert csp.startswith("default-src 'self';")
+    assert "script-src" not in csp, "scripts fall back to default-src 'self'"
+    assert "'unsafe-inline'" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_api_headers_unchanged(client: FlaskClient) -> None:
+    response = client.get("/health")
+    assert response.headers["Content-Security-Policy"] == "default-src 'self'"
+    assert "Referrer-Policy" not in response.headers
+
+
+# --- results ----------------------------------------------------------------------------------
+
+
+def test_valid_badge_is_verified_with_its_card(client: FlaskClient) -> None:
+    response = post(client, badge())
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert verdict(response) == "Verified"
+    assert html.index('id="verdict"') < html.index("Formative Assessment in Practice")
+    assert "Designs and uses formative assessment to adjust instruction." in html
+    assert "Three annotated lesson plans scored proficient on the district rubric." in html
+    assert "Riverside School District" in html
+    assert HOLDER.did in html
+    assert "2026-01-01T00:00:00Z" in html
+    assert "<code>proof.signature</code>" in html
+    assert "Passed" in html
+
+
+def test_every_check_is_listed_with_status_id_and_message(client: FlaskClient) -> None:
+    from verifier.policy import VerificationPolicy
+    from verifier.verify import verify
+
+    result = verify(badge(), VerificationPolicy(now=NOW), resolver=DidResolver())
+    html = post(client, badge()).get_data(as_text=True)
+    rows = re.findall(r'<tr class="row-(\w+)">.*?<code>([^<]+)</code>', html, re.DOTALL)
+    assert rows == [(c.status.value, c.id) for c in result.checks]
+    for check in result.checks:
+        assert check.message.replace("'", "&#39;") in html
+
+
+def test_tampered_badge_is_not_verified_and_names_the_check(client: FlaskClient) -> None:
+    response = post(client, tampered())
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200, "the page answers 200 even when not verified"
+    assert verdict(response) == "Not verified"
+    assert re.search(
+        r'<tr class="row-failed">\s*<td>.*?</td>\s*<td><code>proof\.signature_invalid', html
+    )
+    assert "Something Else Entirely" in html
+
+
+def test_presentation_shows_each_embedded_credential(client: FlaskClient) -> None:
+    vp = presentation([badge(), tampered()])
+    response = post(client, vp)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert verdict(response) == "Not verified", "one embedded credential is tampered"
+    assert "Presentation checks" in html
+    assert HOLDER.did in html
+    assert re.search(r'<h3 id="credential-1"[^>]*>Verified</h3>', html)
+    assert re.search(r'<h3 id="credential-2"[^>]*>Not verified</h3>', html)
+    assert "Formative Assessment in Practice" in html
+    assert "Something Else Entirely" in html
+    assert "Checks of credential 2" in html
+
+
+def test_valid_presentation_is_verified(client: FlaskClient) -> None:
+    response = post(client, presentation([badge()], challenge=None, domain=None))
+    assert verdict(response) == "Verified"
+    assert "Credential 1 of 1" in response.get_data(as_text=True)
+
+
+def test_upload_via_file_field(client: FlaskClient) -> None:
+    data = {"file": (io.BytesIO(json.dumps(badge()).encode()), "badge.json", "application/json")}
+    response = client.post("/", data=data, content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert verdict(response) == "Verified"
+    assert "Formative Assessment in Practice" in response.get_data(as_text=True)
+
+
+def test_uploaded_file_wins_over_pasted_text(client: FlaskClient) -> None:
+    data = {
+        "document": json.dumps(tampered()),
+        "file": (io.BytesIO(json.dumps(badge()).encode()), "badge.json"),
+    }
+    response = client.post("/", data=data, content_type="multipart/form-data")
+    assert verdict(response) == "Verified"
+
+
+def test_empty_file_falls_back_to_pasted_text(client: FlaskClient) -> None:
+    data = {"document": json.dumps(badge()), "file": (io.BytesIO(b""), "")}
+    response = client.post("/", data=data, content_type="multipart/form-data")
+    assert verdict(response) == "Verified"
+
+
+# --- SECURITY.md M11 / X08 -----------------------------------------------------------------
+
+
+def test_script_in_badge_is_escaped_and_javascript_image_not_rendered(client: FlaskClient) -> None:
+    response = post(client, xss_badge())
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert SCRIPT not in html
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert images(response) == []
+    assert "javascript:" not in html.split("<textarea", 1)[0]
+    assert not re.search(r"(src|href)=\"\s*javascript:", html, re.IGNORECASE)
+
+
+def test_reflected_script_in_pasted_text_is_escaped(client: FlaskClient) -> None:
+    response = post(client, '{"x": "</textarea></script><script>alert(1)</script>"}')
+    html = response.get_data(as_text=True)
+    assert "<script>alert" not in html
+    assert "</textarea></script>" not in html
+    assert "&lt;/textarea&gt;&lt;/script&gt;&lt;script&gt;" in html
+
+
+def test_reflected_script_in_unreadable_text_is_escaped(client: FlaskClient) -> None:
+    response = post(client, "</textarea><script>alert(1)</script>")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "<script>alert" not in html
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        "data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9ImFsZXJ0KDEpIi8+",
+        {"id": "data:image/svg+xml,<svg onload=alert(1)>", "type": "Image"},
+        "http://example.org/badge.png",
+        " javascript:alert(1)",
+        "JAVASCRIPT:alert(1)",
+        "https:alert(1)",
+        "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+    ],
+)
+def test_unsafe_image_schemes_are_not_rendered(client: FlaskClient, image: Any) -> None:
+    response = post(client, badge_with(image=image))
+    assert images(response) == []
+    assert "badge-placeholder" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "image", ["https://example.org/badge.png", {"id": PNG, "type": "Image", "caption": "A laurel"}]
+)
+def test_https_and_png_images_are_rendered(client: FlaskClient, image: Any) -> None:
+    response = post(client, badge_with(image=image))
+    src = image if isinstance(image, str) else image["id"]
+    assert images(response) == [src]
+
+
+def test_evidence_links_only_if_https(client: FlaskClient) -> None:
+    doc = unsigned_badge()
+    doc["evidence"] = [
+        {"id": "https://example.org/lesson-plans", "type": ["Evidence"], "name": "Lesson plans"},
+        {"id": "javascript:alert(1)", "type": ["Evidence"], "name": "Click me"},
+    ]
+    html = post(client, sign(doc)).get_data(as_text=True)
+    assert '<a href="https://example.org/lesson-plans" rel="noopener noreferrer nofollow">' in html
+    assert "Click me" in html
+    assert "javascript:" not in html.split("<textarea", 1)[0]
+
+
+def test_card_reads_language_maps_and_hashed_recipients() -> None:
+    card = BadgeCard.from_credential(
+        {
+            "issuer": {
+                "id": "did:example:issuer",
+                "name": [{"@value": "Issuer", "@language": "en"}],
+            },
+            "credentialSubject": {
+                "identifier": [{"identityType": "emailAddress", "hashed": True}],
+                "achievement": {"name": {"@value": "Name"}, "criteria": {"id": "http://x.example"}},
+            },
+        }
+    )
+    assert (card.issuer_name, card.issuer_id, card.achievement) == (
+        "Issuer",
+        "did:example:issuer",
+        "Name",
+    )
+    assert card.recipient == "emailAddress (hashed)"
+    assert card.criteria_link is None
+    assert card.image is None
+
+
+def test_image_and_link_filters() -> None:
+    assert image_source({"id": PNG}) == PNG
+    assert image_source("data:image/jpeg;base64,/9j/4AAQ") == "data:image/jpeg;base64,/9j/4AAQ"
+    assert image_source(["https://example.org/a.png"]) is None
+    assert safe_link("https://") is None
+    assert safe_link('https://example.org/"onmouseover="x') is None
+    assert safe_link(42) is None
+
+
+# --- unreadable input: a 400 page, never a 500 --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "needle"),
+    [
+        ("not json at all", "not valid JSON"),
+        ("[1, 2, 3]", "expected a JSON object"),
+        ('{"a": 1, "a": 2}', "not a readable credential"),
+        ("[" * 500 + "]" * 500, "not a readable credential"),
+    ],
+)
+def test_garbage_gives_a_400_page_with_an_error(
+    client: FlaskClient, body: str, needle: str
+) -> None:
+    response = post(client, body)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert response.mimetype == "text/html"
+    assert 'role="alert"' in html
+    assert needle in html
+    assert 'id="verdict"' not in html
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_nothing_to_verify_is_a_400_page(client: FlaskClient) -> None:
+    response = client.post("/", data={"document": "   "})
+    assert response.status_code == 400
+    assert "There is nothing to verify" in response.get_data(as_text=True)
+
+
+def test_binary_upload_is_a_400_page(client: FlaskClient) -> None:
+    data = {"file": (io.BytesIO(b"\xff\xd8\xff\xe0\x00\x10JFIF"), "photo.jpg")}
+    response = client.post("/", data=data, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "not UTF-8" in response.get_data(as_text=True)
+
+
+def test_too_many_form_parts_is_a_413_page(client: FlaskClient) -> None:
+    data = {f"field{i}": "x" for i in range(MAX_FORM_PARTS + 1)}
+    response = client.post("/", data=data, content_type="multipart/form-data")
+    assert response.status_code == 413
+    assert response.mimetype == "text/html"
+    assert "too large" in response.get_data(as_text=True)
+
+
+def test_body_over_the_limit_is_a_413_page(client: FlaskClient) -> None:
+    response = client.post("/", data={"document": "x" * (MAX_CONTENT_LENGTH + 1)})
+    assert response.status_code == 413
+    assert "1024 KiB" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "content_type", ["application/x-www-form-urlencoded", "multipart/form-data"]
+)
+def test_pasted_text_may_use_the_whole_body_limit(client: FlaskClient, content_type: str) -> None:
+    doc = badge()
+    doc["notes"] = ["x" * 60_000] * 10  # over werkzeug's default 500 kB form-field cap
+    if content_type == "multipart/form-data":
+        # Encoded in memory: the test client would spool this body to an unclosed temp file.
+        stream, _, boundary = stream_encode_multipart(
+            {"document": json.dumps(doc)}, use_tempfile=False
+        )
+        body: Any = stream.getvalue()
+        content_type = f"{content_type}; boundary={boundary}"
+    else:
+        body = {"document": json.dumps(doc)}
+    response = client.post("/", data=body, content_type=content_type)
+    assert response.status_code == 200
+    assert verdict(response) == "Not verified", "the notes were added after signing"
+
+
+def test_garbage_multipart_is_a_400_page(client: FlaskClient) -> None:
+    response = client.post(
+        "/", data=b"--x\r\ngarbage", content_type="multipart/form-data; boundary=x"
+    )
+    assert response.status_code == 400
+    assert response.mimetype == "text/html"
