@@ -157,6 +157,14 @@ def cli(verbose: bool) -> None:
     help="Let did:web resolution reach private/loopback hosts (also LAUREL_ALLOW_PRIVATE_NETWORK=1).",
 )
 @click.option(
+    "--clock-skew",
+    type=click.IntRange(0, 3600),
+    default=300,
+    show_default=True,
+    metavar="SECONDS",
+    help="How far in the future a validFrom may be (clocks drift).",
+)
+@click.option(
     "--trust",
     "trust_file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -170,6 +178,7 @@ def verify(
     challenge: str | None,
     domain: str | None,
     allow_private_network: bool,
+    clock_skew: int,
     trust_file: Path | None,
 ) -> None:
     r"""Verify credentials or presentations (JSON files, or - for stdin).
@@ -192,7 +201,11 @@ def verify(
 
     registry = TrustRegistry.from_file(trust_file) if trust_file is not None else None
     policy = VerificationPolicy(
-        now=dt.datetime.now(dt.UTC), challenge=challenge, domain=domain, trusted_issuers=registry
+        now=dt.datetime.now(dt.UTC),
+        clock_skew=dt.timedelta(seconds=clock_skew),
+        challenge=challenge,
+        domain=domain,
+        trusted_issuers=registry,
     )
     resolver = networked_resolver(allow_private_network=allow_private_network)
     console = None if as_json else _console()

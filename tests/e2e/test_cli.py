@@ -123,6 +123,20 @@ def test_verify_presentation_with_challenge(runner, files):
     assert failed == ["presentation.challenge_mismatch"]
 
 
+def test_clock_skew_is_configurable(runner, tmp_path):
+    import datetime as dt
+
+    from vc.timestamps import format_datetime_stamp
+
+    soon = format_datetime_stamp(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=3))
+    path = tmp_path / "soon.json"
+    path.write_text(json.dumps(badge(valid_from=soon)), encoding="utf-8")
+    assert runner.invoke(cli, ["verify", "--json", str(path)]).exit_code == 0
+    strict = runner.invoke(cli, ["verify", "--json", "--clock-skew", "0", str(path)])
+    assert strict.exit_code == 1
+    assert "validity.not_yet_valid" in strict.output
+
+
 def test_human_report_puts_the_verdict_first(runner, files):
     result = runner.invoke(cli, ["verify", str(files["tampered"])])
     assert result.exit_code == 1

@@ -109,6 +109,17 @@ def test_m06_duplicate_key_is_unreadable():
     assert failures(result) == ["format.duplicate_key"]
 
 
+def test_m04_undefined_term_added_after_signing():
+    # The RDFC signature still verifies (the term is dropped before hashing), so the
+    # undefined term must fail on its own, in the proof group and in format.
+    document = badge()
+    document["credentialSubject"]["grade"] = "A+"
+    result = verify(document, POLICY)
+    assert result.check("proof.signature").status is Status.PASSED
+    assert {"proof.undefined_term", "format.undefined_term"} <= set(failures(result))
+    assert not result
+
+
 def test_m07_nested_context_fails():
     document = unsigned_badge()
     document["credentialSubject"]["@context"] = {"x": "https://attacker.test/x"}
