@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from vc.results import VerificationResult
+from vc.types import JSONObject
 from verifier import VerificationPolicy, verify_bytes
 from wallet.backup import write_backup
 from wallet.holder import import_credential
@@ -72,6 +73,74 @@ ACHIEVEMENT = {
         }
     ],
 }
+
+
+def _service_tour(console: Console, badge: bytes, teacher: Wallet) -> None:
+    """`laurel serve`'s app on a loopback port: a verify call, a challenge, a presentation."""
+    import http.client
+    import threading
+
+    from werkzeug.serving import WSGIRequestHandler, make_server
+
+    from vc.proofs import add_proof
+    from verifier.app import create_app
+
+    class _Quiet(WSGIRequestHandler):
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            pass
+
+    server = make_server("127.0.0.1", 0, create_app(), threaded=True, request_handler=_Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    port = server.server_address[1]
+
+    def post(path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.request("POST", path, json.dumps(body), {"Content-Type": "application/json"})
+        response = connection.getresponse()
+        answer = json.loads(response.read())
+        connection.close()
+        return response.status, answer
+
+    try:
+        console.print(
+            f"(the same app `laurel serve` runs under gunicorn; here on 127.0.0.1:{port})"
+        )
+        status, answer = post("/credentials/verify", {"verifiableCredential": json.loads(badge)})
+        console.print(f"POST /credentials/verify  ->  {status}  verified={answer['verified']}")
+        console.print(f"  passed: {', '.join(answer['checks'])}")
+        status, issued = post("/challenges", {})
+        console.print(
+            f"POST /challenges  ->  {status}  challenge {issued['challenge']} for {issued['domain']}"
+        )
+        presentation: JSONObject = {
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiablePresentation"],
+            "holder": teacher.identity.did,
+            "verifiableCredential": [json.loads(badge)],
+        }
+        signed = add_proof(
+            presentation,
+            teacher.signing_key(DEMO_PASSPHRASE),
+            teacher.identity.verification_method,
+            cryptosuite="eddsa-rdfc-2022",
+            proof_purpose="authentication",
+            challenge=issued["challenge"],
+            domain=issued["domain"],
+        )
+        options = {"challenge": issued["challenge"], "domain": issued["domain"]}
+        request = {"verifiablePresentation": signed, "options": options}
+        status, answer = post("/presentations/verify", request)
+        console.print(
+            f"the teacher presents it, signed over that challenge  ->  {status}  verified={answer['verified']}"
+        )
+        status, answer = post("/presentations/verify", request)
+        console.print(
+            f"the same presentation replayed  ->  {status}  {', '.join(answer['errors'])}\n"
+        )
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
 
 
 def _step(console: Console, number: int, text: str) -> None:
@@ -138,7 +207,10 @@ def _tour(console: Console, workdir: Path, show: Callable[[str, VerificationResu
     console.print(f"[dim]$ laurel verify {badge_path.name}[/]")
     show(badge_path.name, verify_bytes(badge_path.read_bytes(), policy))
 
-    _step(console, 5, "Someone tampers with it")
+    _step(console, 5, "An employer's system asks the verifier service")
+    _service_tour(console, stored.text.encode(), teacher)
+
+    _step(console, 6, "Someone tampers with it")
     tampered: dict[str, Any] = copy.deepcopy(stored.document)
     tampered["credentialSubject"]["result"][0]["achievedLevel"] = ACHIEVEMENT["resultDescription"][
         0
@@ -154,7 +226,7 @@ def _tour(console: Console, workdir: Path, show: Callable[[str, VerificationResu
     names = ", ".join(check.id for check in result.failures())
     console.print(f"The forgery is caught by name: [bold red]{names}[/].\n")
 
-    _step(console, 6, "The district issues a whole cohort from a roster")
+    _step(console, 7, "The district issues a whole cohort from a roster")
     roster = "name,email\n" + "\n".join(
         f"Teacher {i},teacher{i}@riverside.example" for i in range(1, 201)
     )
@@ -185,7 +257,7 @@ def _tour(console: Console, workdir: Path, show: Callable[[str, VerificationResu
         f"  run again: {again.issued} issued, {again.already_issued} already there (resumable after any crash)\n"
     )
 
-    _step(console, 7, "The district backs up its wallet, and restores it elsewhere")
+    _step(console, 8, "The district backs up its wallet, and restores it elsewhere")
     archive = workdir / "district.backup"
     write_backup(
         archive,
