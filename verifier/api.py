@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -280,10 +281,23 @@ def issue_challenge() -> Response:
     return json_response(challenge.to_json(), 201)
 
 
+def _raw_did(decoded: str) -> str:
+    # The WSGI path is percent-decoded, but a did:web port is written "%3A" inside
+    # the DID itself: take the DID from the raw request URI when the server gives it.
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    prefix = "/1.0/identifiers/"
+    if isinstance(raw, str) and raw.startswith(prefix):
+        candidate = raw[len(prefix) :].split("?", 1)[0]
+        if urllib.parse.unquote(candidate) == decoded:
+            return candidate
+    return decoded
+
+
 @api.get("/1.0/identifiers/<path:did>")
 def resolve_did(did: str) -> Response:
     """Resolve a DID: a DID resolution result; errors 400/404/501 name the error."""
     metadata: dict[str, JSONValue]
+    did = _raw_did(did)
     try:
         document = _state().resolver.resolve(did)
     except DidResolutionError as exc:

@@ -557,3 +557,24 @@ def _take_in_child(path: str, value: str) -> str:
     return (
         SharedChallengeStore(Path(path)).take(value, dt.datetime(2026, 1, 1, tzinfo=dt.UTC)).outcome
     )
+
+
+def test_did_web_with_a_port_keeps_its_percent_encoding(tmp_path):
+    import json as json_module
+
+    from vc.did import DidResolver
+    from verifier.app import create_app
+
+    seen: list[str] = []
+
+    def fetcher(url: str) -> bytes:
+        seen.append(url)
+        return json_module.dumps({"id": "did:web:issuer.example%3A8443"}).encode()
+
+    app = create_app(resolver=DidResolver(web_fetcher=fetcher), testing=True)
+    response = app.test_client().get(
+        "/1.0/identifiers/did:web:issuer.example%3A8443",
+        environ_overrides={"REQUEST_URI": "/1.0/identifiers/did:web:issuer.example%3A8443"},
+    )
+    assert response.status_code == 200, response.get_json()
+    assert seen == ["https://issuer.example:8443/.well-known/did.json"]
