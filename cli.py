@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeVar
 
 import click
 
@@ -171,6 +171,13 @@ def cli(verbose: bool) -> None:
     envvar="LAUREL_TRUST_REGISTRY",
     help="Your registry of recognized issuers: CSV did,name[,note] or JSON (also LAUREL_TRUST_REGISTRY).",
 )
+@click.option(
+    "--status-unreachable",
+    type=click.Choice(["fail", "warn"]),
+    default="fail",
+    show_default=True,
+    help="When a status list cannot be retrieved: fail (not verified) or only warn.",
+)
 @_funnel
 def verify(
     inputs: tuple[str, ...],
@@ -180,6 +187,7 @@ def verify(
     allow_private_network: bool,
     clock_skew: int,
     trust_file: Path | None,
+    status_unreachable: Literal["fail", "warn"],
 ) -> None:
     r"""Verify credentials or presentations (JSON files, or - for stdin).
 
@@ -197,7 +205,7 @@ def verify(
     from vc.results import CheckResult, VerificationResult
     from verifier import VerificationPolicy, verify_bytes
     from verifier.trust import TrustRegistry
-    from verifier.verify import networked_resolver
+    from verifier.verify import networked_resolver, networked_status_checker
 
     registry = TrustRegistry.from_file(trust_file) if trust_file is not None else None
     policy = VerificationPolicy(
@@ -206,8 +214,10 @@ def verify(
         challenge=challenge,
         domain=domain,
         trusted_issuers=registry,
+        status_unreachable=status_unreachable,
     )
     resolver = networked_resolver(allow_private_network=allow_private_network)
+    status_checker = networked_status_checker(allow_private_network=allow_private_network)
     console = None if as_json else _console()
     worst = EXIT_OK
     for name, data in _read_inputs(inputs):
@@ -216,7 +226,7 @@ def verify(
                 (CheckResult.failed("format.unreadable", data),), unreadable=True
             )
         else:
-            result = verify_bytes(data, policy, resolver=resolver)
+            result = verify_bytes(data, policy, resolver=resolver, status_checker=status_checker)
         if result.unreadable:
             worst = EXIT_USAGE
         elif not result.verified and worst == EXIT_OK:
@@ -696,6 +706,114 @@ def restore(file: Path, force: bool, home: Path | None) -> None:
 
     count = restore_wallet(file, _home(home), _passphrase(), force=force)
     click.echo(f"restored {count} badges and the keys into {_home(home)}")
+
+
+# -- status lists (revoke, suspend, publish) -------------------------------------------
+
+
+def _change_status(
+    home: Path | None,
+    credential_id: str,
+    purpose: str,
+    value: bool,
+    *,
+    question: str | None,
+    reason: str | None = None,
+) -> bool:
+    """Set or clear one status of a badge this wallet issued; True when the list changed."""
+    from wallet.status import set_status
+
+    with _open_wallet(home) as wallet:
+        stored = wallet.store.get_credential(credential_id)
+        # Asked only on a terminal: scripts and pipes proceed (or pass --yes anyway).
+        if question is not None and sys.stdin.isatty():
+            click.confirm(f"{question} {stored.name or stored.id}?", abort=True)
+        return set_status(
+            wallet,
+            _passphrase(),
+            credential_id,
+            purpose,
+            value,
+            reason=reason,
+            now=dt.datetime.now(dt.UTC),
+        )
+
+
+@cli.command()
+@click.argument("credential_id")
+@click.option("--reason", metavar="TEXT", help="Why (kept in the wallet, not published).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@_home_option
+@_funnel
+def revoke(credential_id: str, reason: str | None, yes: bool, home: Path | None) -> None:
+    """Revoke a badge this wallet issued, for good (its revocation list is re-signed).
+
+    Publish the lists afterwards (`laurel status publish`) unless `laurel serve` hosts them.
+    """
+    question = None if yes else "Revoke (this cannot be undone)"
+    changed = _change_status(
+        home, credential_id, "revocation", True, question=question, reason=reason
+    )
+    click.echo(f"revoked {credential_id}" if changed else f"{credential_id} was already revoked")
+
+
+@cli.command()
+@click.argument("credential_id")
+@click.option("--reason", metavar="TEXT", help="Why (kept in the wallet, not published).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@_home_option
+@_funnel
+def suspend(credential_id: str, reason: str | None, yes: bool, home: Path | None) -> None:
+    """Suspend a badge this wallet issued (undo with `laurel unsuspend`)."""
+    question = None if yes else "Suspend"
+    changed = _change_status(
+        home, credential_id, "suspension", True, question=question, reason=reason
+    )
+    click.echo(
+        f"suspended {credential_id}" if changed else f"{credential_id} was already suspended"
+    )
+
+
+@cli.command()
+@click.argument("credential_id")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@_home_option
+@_funnel
+def unsuspend(credential_id: str, yes: bool, home: Path | None) -> None:
+    """Lift the suspension of a badge this wallet issued."""
+    question = None if yes else "Unsuspend"
+    changed = _change_status(home, credential_id, "suspension", False, question=question)
+    click.echo(f"unsuspended {credential_id}" if changed else f"{credential_id} was not suspended")
+
+
+@cli.group(name="status")
+def status_group() -> None:
+    """The status lists of the badges this wallet issues."""
+
+
+@status_group.command(name="publish")
+@click.option(
+    "--out-dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write the lists (copy it to the web host of the base URL).",
+)
+@_home_option
+@_funnel
+def status_publish(out_dir: Path, home: Path | None) -> None:
+    """Write the signed status lists as static files for any web host.
+
+    Upload DIR to the web host of the wallet's base URL: DIR/status/revocation/1
+    answers BASE/status/revocation/1.
+    """
+    from wallet.status import publish
+
+    with _open_wallet(home) as wallet:
+        files = publish(wallet, out_dir)
+    for path in files:
+        click.echo(str(path))
+    if not files:
+        click.echo("no status lists (the wallet was created without --base-url)", err=True)
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from vc import jsonld, proofs
 from vc.did import DidDocument, DidResolver, VerificationMethod, verification_method_did
@@ -23,6 +24,9 @@ from vc.timestamps import parse_datetime_stamp
 from vc.types import JSONObject, JSONValue
 from verifier.errors import FetchBlockedError, FetchFailedError
 from verifier.policy import VerificationPolicy
+
+if TYPE_CHECKING:
+    from verifier.status import StatusChecker
 
 __all__ = [
     "CheckContext",
@@ -39,10 +43,11 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class CheckContext:
-    """What every check may use: the policy and the injected resolvers."""
+    """What every check may use: the policy and the injected resolvers and status checker."""
 
     policy: VerificationPolicy
     resolver: DidResolver
+    status: StatusChecker | None = None
 
 
 def _short(value: object, limit: int = 80) -> str:
@@ -324,11 +329,16 @@ def check_validity(document: JSONObject, ctx: CheckContext) -> CheckResult:
     return CheckResult.passed("validity.period", "within its validity period")
 
 
-def check_status(document: JSONObject) -> CheckResult:
-    """The revocation/suspension check (status lists arrive with their own issue)."""
+def check_status(document: JSONObject, ctx: CheckContext | None = None) -> list[CheckResult]:
+    """The revocation/suspension check: one result per credentialStatus entry.
+
+    Without a status checker in `ctx` the lists are not fetched and the check is skipped.
+    """
     if document.get("credentialStatus") is None:
-        return CheckResult.skipped("status", "the credential has no credentialStatus")
-    return CheckResult.skipped("status", "status lists are not checked by this version of laurel")
+        return [CheckResult.skipped("status", "the credential has no credentialStatus")]
+    if ctx is None or ctx.status is None:
+        return [CheckResult.skipped("status", "status lists are not checked")]
+    return ctx.status.check(document, ctx)
 
 
 def check_anchor(document: JSONObject) -> CheckResult:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from verifier.trust import TrustRegistry
@@ -21,7 +21,9 @@ class VerificationPolicy:
 
     `now` is the reference time (UTC-aware); it is passed in, never read below the
     CLI or a route. `challenge` and `domain` are what the verifier asked a holder to
-    sign; when set, a presentation must carry exactly them.
+    sign; when set, a presentation must carry exactly them. `status_unreachable`
+    says what an unretrievable status list gives (``fail`` closed by default, or
+    ``warn``); `trusted_status_issuers` may sign status lists for other issuers.
     """
 
     now: dt.datetime
@@ -29,6 +31,8 @@ class VerificationPolicy:
     challenge: str | None = None
     domain: str | None = None
     trusted_issuers: TrustRegistry | None = field(default=None)
+    status_unreachable: Literal["fail", "warn"] = "fail"
+    trusted_status_issuers: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if self.now.tzinfo is None:

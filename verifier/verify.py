@@ -21,8 +21,16 @@ from verifier.checks import (
     issuer_id,
 )
 from verifier.policy import VerificationPolicy
+from verifier.status import StatusChecker
 
-__all__ = ["MAX_PRESENTED_CREDENTIALS", "networked_resolver", "summarize", "verify", "verify_bytes"]
+__all__ = [
+    "MAX_PRESENTED_CREDENTIALS",
+    "networked_resolver",
+    "networked_status_checker",
+    "summarize",
+    "verify",
+    "verify_bytes",
+]
 
 #: A presentation carrying more credentials is refused before any canonicalization.
 MAX_PRESENTED_CREDENTIALS = 20
@@ -40,8 +48,27 @@ def networked_resolver(*, allow_private_network: bool = False) -> DidResolver:
     return DidResolver(web_fetcher=Fetcher(FetchPolicy.from_env(**overrides)))
 
 
+def networked_status_checker(*, allow_private_network: bool = False) -> StatusChecker:
+    """A status checker fetching lists through the fetch guard, with its own list cache.
+
+    `allow_private_network` as for :func:`networked_resolver`; list issuers' did:web
+    documents are resolved through the guard too.
+    """
+    from verifier.fetch import Fetcher, FetchPolicy
+
+    overrides = {"allow_private_network": True} if allow_private_network else {}
+    fetcher = Fetcher(FetchPolicy.from_env(**overrides))
+    return StatusChecker(
+        fetcher.fetch, networked_resolver(allow_private_network=allow_private_network)
+    )
+
+
 def verify_bytes(
-    data: bytes, policy: VerificationPolicy, *, resolver: DidResolver | None = None
+    data: bytes,
+    policy: VerificationPolicy,
+    *,
+    resolver: DidResolver | None = None,
+    status_checker: StatusChecker | None = None,
 ) -> VerificationResult:
     """Parse untrusted bytes and verify the credential or presentation they hold.
 
@@ -53,14 +80,21 @@ def verify_bytes(
     except MalformedDocumentError as exc:
         check = CheckResult.failed(f"format.{exc.code}", exc.message, hint=exc.hint)
         return VerificationResult((check,), unreadable=True)
-    return verify(document, policy, resolver=resolver)
+    return verify(document, policy, resolver=resolver, status_checker=status_checker)
 
 
 def verify(
-    document: JSONObject, policy: VerificationPolicy, *, resolver: DidResolver | None = None
+    document: JSONObject,
+    policy: VerificationPolicy,
+    *,
+    resolver: DidResolver | None = None,
+    status_checker: StatusChecker | None = None,
 ) -> VerificationResult:
-    """Verify a parsed credential or presentation; every check runs and reports."""
-    ctx = CheckContext(policy=policy, resolver=resolver or DidResolver())
+    """Verify a parsed credential or presentation; every check runs and reports.
+
+    Without a `status_checker`, status lists are not fetched (the check is skipped).
+    """
+    ctx = CheckContext(policy=policy, resolver=resolver or DidResolver(), status=status_checker)
     kind = document_kind(document)
     if kind == "presentation":
         return _verify_presentation(document, ctx)
@@ -81,7 +115,7 @@ def _verify_credential(credential: JSONObject, ctx: CheckContext) -> Verificatio
         )
     )
     checks.append(check_validity(credential, ctx))
-    checks.append(check_status(credential))
+    checks.extend(check_status(credential, ctx))
     checks.append(check_anchor(credential))
     checks.extend(check_schema(credential))
     checks.append(check_trust(credential, ctx))

@@ -28,7 +28,8 @@ from vc.proofs import CRYPTOSUITES, add_proof
 from vc.timestamps import format_datetime_stamp, parse_datetime_stamp
 from vc.types import JSONObject
 from wallet.home import Identity, Wallet
-from wallet.store import StoredCredential
+from wallet.status import allocate_entries, sign_unsigned_lists
+from wallet.store import Store, StoredCredential
 
 __all__ = [
     "DEFAULT_SUITE",
@@ -212,8 +213,24 @@ def issue_badge(
         ValueError: the recipient is neither a DID nor an email address.
     """
     key, identity = wallet.signing_key(passphrase), wallet.identity
-    signed = _sign(key, identity, _credential(identity, achievement, recipient, options), options)
-    return wallet.store.add_credential(signed, origin="issued")
+    credential = _credential(identity, achievement, recipient, options)
+    store = wallet.store
+    with store.transaction():
+        # Allocated, signed and stored in one transaction: a crash anywhere rolls all back.
+        _add_status(store, identity, credential)
+        stored = store.add_credential(_sign(key, identity, credential, options), origin="issued")
+        if identity.base_url:
+            sign_unsigned_lists(store, key, identity, options.now)
+    return stored
+
+
+def _add_status(store: Store, identity: Identity, credential: JSONObject) -> None:
+    """Give `credential` its revocation and suspension entries when the wallet has lists."""
+    if identity.base_url:
+        credential_id = str(credential["id"])
+        credential["credentialStatus"] = list(
+            allocate_entries(store, identity.base_url, credential_id)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,12 +352,15 @@ def issue_roster(
                 stored = store.credential_for_roster_key(key)
                 if stored is None:
                     credential = _credential(identity, achievement, row.recipient, options)
+                    _add_status(store, identity, credential)
                     signed = _sign(signing_key, identity, credential, options)
                     stored = store.add_credential(signed, origin="issued", roster_key=key)
                     issued += 1
                 else:
                     already += 1
                 exports.append((out_dir / _file_name(row), stored.text))
+            if identity.base_url:  # lists opened by this chunk, signed once
+                sign_unsigned_lists(store, signing_key, identity, options.now)
         for path, text in exports:
             files += _write_export(path, text)
         if progress is not None:

@@ -1,0 +1,441 @@
+"""The ``status`` check: fetch, verify and cache Bitstring Status List credentials.
+
+For each ``credentialStatus`` entry of a credential the checker gets the list
+credential (from its cache while fresh, otherwise through the fetch guard),
+verifies it (id, issuer, proof, validity, rollback), checks the entry against
+it (purpose, length, range) and reads the bit. It fails closed: a list that
+cannot be retrieved or verified never counts as "not revoked" (SECURITY.md §2,
+S01-S17).
+
+Time comes from outside: validity against ``ctx.policy.now``, cache age from the
+injected monotonic `clock`.
+
+    >>> from vc.did import DidResolver
+    >>> checker = StatusChecker(None, DidResolver())
+    >>> checker.cached_urls()
+    []
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from vc.did import DidResolver
+from vc.errors import LaurelError
+from vc.jsontext import parse_document
+from vc.results import CheckResult, Status
+from vc.status import (
+    StatusEntry,
+    StatusList,
+    StatusListError,
+    parse_status_entry,
+    read_list_credential,
+)
+from vc.timestamps import parse_datetime_stamp
+from vc.types import JSONObject, JSONValue
+from verifier.checks import CheckContext, check_proofs, issuer_id
+from verifier.errors import FetchBlockedError, FetchFailedError
+from verifier.fetch import FetchedDocument
+
+__all__ = [
+    "MAX_CACHED_LISTS",
+    "MAX_LIST_AGE",
+    "MAX_LIST_BYTES",
+    "StatusFetch",
+    "StatusChecker",
+]
+
+#: The largest list credential fetched (a 16 MiB bitstring compresses far below this).
+MAX_LIST_BYTES = 2 * 1024 * 1024
+#: A cached list is used for at most this many seconds, whatever its ttl says.
+MAX_LIST_AGE = 24 * 3600.0
+#: How many list credentials one checker keeps (least recently used go first).
+MAX_CACHED_LISTS = 256
+#: How many list URLs the rollback memory (newest validFrom) keeps.
+_MAX_REMEMBERED = 4096
+
+_BITSTRING_ENTRY = "BitstringStatusListEntry"
+_ONE_EDTECH = "1EdTechRevocationList"
+
+# StatusListError.reason -> (check id suffix, spec error name when the error lacks one).
+_REASONS = {
+    "list_too_short": "list_too_short",
+    "range": "range",
+    "malformed": "malformed",
+    "list_too_large": "list_too_large",
+    "purpose_mismatch": "purpose_mismatch",
+    "list_invalid": "list_invalid",
+}
+
+
+class StatusFetch(Protocol):
+    """How the checker fetches a list: :meth:`verifier.fetch.Fetcher.fetch` or a fake."""
+
+    def __call__(self, url: str, *, max_bytes: int | None = ...) -> FetchedDocument:
+        """Fetch `url`, reading at most `max_bytes`; raise a FetchError on failure."""
+        ...
+
+
+@dataclass(slots=True)
+class _Cached:
+    """A verified list credential and when (monotonic seconds) it was fetched."""
+
+    document: JSONObject
+    status_list: StatusList
+    fetched_at: float
+    final_url: str
+    valid_from: dt.datetime | None
+    valid_until: dt.datetime | None
+    by_size: dict[int, StatusList] = field(default_factory=dict)
+
+
+class _Refused(Exception):
+    """A list that cannot be used; carries the check result to report."""
+
+    def __init__(self, result: CheckResult) -> None:
+        super().__init__(result.message)
+        self.result = result
+
+
+def _short(value: object, limit: int = 80) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _list_error(exc: StatusListError, url: str) -> CheckResult:
+    reason = _REASONS.get(exc.reason, "list_invalid")
+    return CheckResult.failed(f"status.{reason}", exc.message, error=exc.error, list=url)
+
+
+def _types(entry: JSONObject) -> list[str]:
+    value = entry.get("type")
+    items = value if isinstance(value, list) else [value]
+    return [t for t in items if isinstance(t, str)]
+
+
+def _status_message(entry: JSONObject, value: int) -> str | None:
+    messages = entry.get("statusMessage")
+    if not isinstance(messages, list):
+        return None
+    for item in messages:
+        if not isinstance(item, dict):
+            continue
+        code, text = item.get("status"), item.get("message")
+        if isinstance(code, str) and isinstance(text, str):
+            try:
+                if int(code, 16) == value:
+                    return text
+            except ValueError:
+                continue
+    return None
+
+
+class StatusChecker:
+    """Checks ``credentialStatus`` entries against fetched, verified, cached lists.
+
+    `fetch` fetches a URL through the fetch guard (``None``: never fetch, so an
+    uncached list cannot be checked); `resolver` resolves the list issuers' keys.
+    The cache is per instance, thread-safe and bounded; a list is used from it
+    while younger than min(its ttl, `max_age`) and before its ``validUntil``.
+    """
+
+    def __init__(
+        self,
+        fetch: StatusFetch | None,
+        resolver: DidResolver,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        max_age: float = MAX_LIST_AGE,
+        max_lists: int = MAX_CACHED_LISTS,
+    ) -> None:
+        self._fetch = fetch
+        self._resolver = resolver
+        self._clock = clock
+        self._max_age = max_age
+        self._max_lists = max_lists
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[str, _Cached] = OrderedDict()
+        self._newest: OrderedDict[str, dt.datetime] = OrderedDict()
+
+    def cached_urls(self) -> list[str]:
+        """The list URLs currently cached, least recently used first."""
+        with self._lock:
+            return list(self._cache)
+
+    def check(self, credential: JSONObject, ctx: CheckContext) -> list[CheckResult]:
+        """One result per ``credentialStatus`` entry of `credential` (skipped when it has none)."""
+        value = credential.get("credentialStatus")
+        if value is None:
+            return [CheckResult.skipped("status", "the credential has no credentialStatus")]
+        entries = value if isinstance(value, list) else [value]
+        if not entries:
+            return [CheckResult.skipped("status", "the credential's credentialStatus is empty")]
+        return [self._check_entry(entry, credential, ctx) for entry in entries]
+
+    def _check_entry(
+        self, entry: JSONValue, credential: JSONObject, ctx: CheckContext
+    ) -> CheckResult:
+        if not isinstance(entry, dict):
+            return CheckResult.failed(
+                "status.malformed",
+                "a credentialStatus entry is not an object",
+                error="MALFORMED_VALUE_ERROR",
+            )
+        types = _types(entry)
+        if _ONE_EDTECH in types:
+            return CheckResult.warning(
+                "status.unsupported",
+                "the credential uses a 1EdTechRevocationList, which laurel does not check: "
+                "its revocation status was not checked",
+                type=_ONE_EDTECH,
+            )
+        if _BITSTRING_ENTRY not in types:
+            return CheckResult.warning(
+                "status.unsupported",
+                f"the status entry type {_short(types)} is not supported: its status was not checked",
+                type=list(types),
+            )
+        if entry.get("id") is not None and entry.get("id") == entry.get("statusListCredential"):
+            return CheckResult.failed(
+                "status.malformed",
+                "the status entry's id is the list URL; it must name the entry, not the list",
+                error="MALFORMED_VALUE_ERROR",
+            )
+        try:
+            parsed = parse_status_entry(entry)
+        except StatusListError as exc:
+            return _list_error(exc, _short(entry.get("statusListCredential")))
+        try:
+            status_list, age = self._list_for(parsed, credential, ctx)
+        except _Refused as refused:
+            return refused.result
+        return self._read(entry, parsed, status_list, age)
+
+    def _list_for(
+        self, entry: StatusEntry, credential: JSONObject, ctx: CheckContext
+    ) -> tuple[StatusList, float | None]:
+        """The verified list for `entry` and its cache age (None when just fetched)."""
+        url = entry.list_url
+        now = ctx.policy.now
+        with self._lock:
+            cached = self._cache.get(url)
+            if cached is not None and self._fresh(cached, now):
+                self._cache.move_to_end(url)
+                age: float | None = self._clock() - cached.fetched_at
+            else:
+                cached, age = None, None
+        if cached is None:
+            cached = self._fetch_list(url, ctx)
+        self._check_issuer(cached.status_list, credential, ctx, url)
+        if entry.purpose not in cached.status_list.purposes:
+            raise _Refused(
+                CheckResult.failed(
+                    "status.purpose_mismatch",
+                    f"the entry's purpose is {_short(entry.purpose)} but the list is for "
+                    f"{_short(sorted(cached.status_list.purposes))}",
+                    error="STATUS_VERIFICATION_ERROR",
+                    list=url,
+                )
+            )
+        return self._sized(cached, entry.status_size, url), age
+
+    def _fresh(self, cached: _Cached, now: dt.datetime) -> bool:
+        ttl_ms = cached.status_list.ttl_ms
+        limit = self._max_age if ttl_ms is None else min(ttl_ms / 1000, self._max_age)
+        if self._clock() - cached.fetched_at >= limit:
+            return False
+        return cached.valid_until is None or now < cached.valid_until
+
+    def _sized(self, cached: _Cached, status_size: int, url: str) -> StatusList:
+        """The list read with `status_size` bits per entry (read once per size)."""
+        with self._lock:
+            known = cached.by_size.get(status_size)
+        if known is not None:
+            return known
+        try:
+            sized = read_list_credential(cached.document, status_size=status_size)
+        except StatusListError as exc:
+            raise _Refused(_list_error(exc, url)) from exc
+        with self._lock:
+            cached.by_size[status_size] = sized
+        return sized
+
+    def _retrieval_failed(self, url: str, why: str, ctx: CheckContext) -> _Refused:
+        message = (
+            f"could not confirm the credential's status: the list at {_short(url)} "
+            f"could not be retrieved ({why}); try again later"
+        )
+        if ctx.policy.status_unreachable == "warn":
+            result = CheckResult.warning(
+                "status.retrieval_failed", message, error="STATUS_RETRIEVAL_ERROR", list=url
+            )
+        else:
+            result = CheckResult.failed(
+                "status.retrieval_failed",
+                message,
+                error="STATUS_RETRIEVAL_ERROR",
+                list=url,
+                hint="This is not a revocation: the status could not be checked.",
+            )
+        return _Refused(result)
+
+    def _fetch_list(self, url: str, ctx: CheckContext) -> _Cached:
+        if self._fetch is None:
+            raise self._retrieval_failed(url, "fetching status lists is turned off", ctx)
+        try:
+            fetched = self._fetch(url, max_bytes=MAX_LIST_BYTES)
+        except FetchBlockedError as exc:
+            raise _Refused(
+                CheckResult.failed(
+                    "status.fetch_blocked",
+                    exc.message,
+                    error="STATUS_RETRIEVAL_ERROR",
+                    list=url,
+                    hint=exc.hint,
+                )
+            ) from exc
+        except FetchFailedError as exc:
+            raise self._retrieval_failed(url, exc.message, ctx) from exc
+        if not 200 <= fetched.status < 300:
+            raise self._retrieval_failed(url, f"HTTP {fetched.status}", ctx)
+        try:
+            document = parse_document(fetched.body)
+        except LaurelError as exc:
+            raise _Refused(
+                self._invalid(url, f"it is not a readable document: {exc.message}")
+            ) from exc
+        return self._accept(url, fetched.final_url, document, ctx)
+
+    def _invalid(self, url: str, why: str, **details: JSONValue) -> CheckResult:
+        return CheckResult.failed(
+            "status.list_invalid",
+            f"the status list {_short(url)} cannot be trusted: {why}",
+            error="STATUS_VERIFICATION_ERROR",
+            list=url,
+            **details,
+        )
+
+    def _accept(self, url: str, final_url: str, document: JSONObject, ctx: CheckContext) -> _Cached:
+        """Verify a fetched list credential and cache it; raise _Refused when unusable."""
+        if document.get("id") != url:
+            # S14, X09: a list served for another URL is never used nor cached.
+            raise _Refused(
+                CheckResult.failed(
+                    "status.list_id_mismatch",
+                    f"the list fetched from {_short(url)} says it is {_short(document.get('id'))}",
+                    error="STATUS_VERIFICATION_ERROR",
+                    list=url,
+                )
+            )
+        issuer = issuer_id(document)
+        list_ctx = CheckContext(policy=ctx.policy, resolver=self._resolver)
+        proof_results = check_proofs(
+            document, list_ctx, purpose="assertionMethod", controller=issuer, group="status"
+        )
+        failures = [r for r in proof_results if r.status is Status.FAILED]
+        if failures or not proof_results:
+            first = failures[0] if failures else None
+            why = f"{first.message} ({first.id})" if first else "it carries no proof"
+            raise _Refused(
+                self._invalid(url, why, checks=[r.id for r in failures] or ["proof.missing"])
+            )
+        try:
+            status_list = read_list_credential(document)
+        except StatusListError as exc:
+            raise _Refused(_list_error(exc, url)) from exc
+        now = ctx.policy.now
+        valid_from = self._stamp(status_list.valid_from, "validFrom", url)
+        valid_until = self._stamp(status_list.valid_until, "validUntil", url)
+        if valid_until is not None and now > valid_until:
+            raise _Refused(self._invalid(url, f"it expired on {valid_until:%Y-%m-%d %H:%M} UTC"))
+        if valid_from is not None and now + ctx.policy.clock_skew < valid_from:
+            raise _Refused(
+                self._invalid(url, f"it is not valid until {valid_from:%Y-%m-%d %H:%M} UTC")
+            )
+        cached = _Cached(document, status_list, self._clock(), final_url, valid_from, valid_until)
+        cached.by_size[1] = status_list
+        with self._lock:
+            newest = self._newest.get(url)
+            if newest is not None and valid_from is not None and valid_from < newest:
+                raise _Refused(
+                    CheckResult.failed(
+                        "status.list_rollback",
+                        f"the list {_short(url)} is older (validFrom {valid_from.isoformat()}) "
+                        f"than one already seen ({newest.isoformat()}): a replayed list",
+                        error="STATUS_VERIFICATION_ERROR",
+                        list=url,
+                    )
+                )
+            if valid_from is not None:
+                self._newest[url] = valid_from
+                self._newest.move_to_end(url)
+                while len(self._newest) > _MAX_REMEMBERED:
+                    self._newest.popitem(last=False)
+            self._cache[url] = cached
+            self._cache.move_to_end(url)
+            while len(self._cache) > self._max_lists:
+                self._cache.popitem(last=False)
+        return cached
+
+    def _stamp(self, value: str | None, name: str, url: str) -> dt.datetime | None:
+        if value is None:
+            return None
+        try:
+            return parse_datetime_stamp(value)
+        except (ValueError, TypeError) as exc:
+            raise _Refused(self._invalid(url, f"its {name} is not a valid date")) from exc
+
+    def _check_issuer(
+        self, status_list: StatusList, credential: JSONObject, ctx: CheckContext, url: str
+    ) -> None:
+        expected = issuer_id(credential)
+        actual = status_list.issuer
+        if actual == expected or actual in ctx.policy.trusted_status_issuers:
+            return
+        raise _Refused(
+            CheckResult.failed(
+                "status.issuer_mismatch",
+                f"the status list is issued by {_short(actual)}, not by the credential's issuer "
+                f"{_short(expected)}",
+                error="STATUS_VERIFICATION_ERROR",
+                list=url,
+            )
+        )
+
+    def _read(
+        self, entry: JSONObject, parsed: StatusEntry, status_list: StatusList, age: float | None
+    ) -> CheckResult:
+        url = parsed.list_url
+        try:
+            value = status_list.bitstring.get(parsed.index)
+        except StatusListError as exc:
+            return _list_error(exc, url)
+        details: dict[str, JSONValue] = {"list": url, "index": parsed.index}
+        if age is not None:
+            details["cache_age_s"] = round(age, 1)
+        purpose = parsed.purpose
+        if value:
+            check_id, text = {
+                "revocation": ("status.revoked", "the issuer has revoked this credential"),
+                "suspension": ("status.suspended", "the issuer has suspended this credential"),
+            }.get(
+                purpose,
+                (f"status.{purpose}", f"the credential's {purpose} status is set (value {value})"),
+            )
+            message = _status_message(entry, value)
+            if message is not None:
+                text += f": {_short(message, 200)}"
+                details["statusMessage"] = message
+            return CheckResult.failed(check_id, text, purpose=purpose, value=value, **details)
+        words = {"revocation": "not revoked", "suspension": "not suspended"}.get(
+            purpose, f"{purpose} status not set"
+        )
+        text = f"{words} (checked against the issuer's signed status list"
+        text += f", cached {age:.0f} s ago)" if age is not None else ")"
+        return CheckResult.passed(f"status.{purpose}", text, purpose=purpose, **details)
