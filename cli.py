@@ -137,7 +137,7 @@ def _read_inputs(inputs: tuple[str, ...]) -> Iterator[tuple[str, bytes | str]]:
 @click.version_option(package_name="laurel")
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks for errors.")
 def cli(verbose: bool) -> None:
-    r"""laurel: issue, hold, present and verify Open Badges 3.0 micro-credentials.
+    """laurel: issue, hold, present and verify Open Badges 3.0 micro-credentials.
 
     \b
     Try it:
@@ -189,7 +189,7 @@ def verify(
     trust_file: Path | None,
     status_unreachable: Literal["fail", "warn"],
 ) -> None:
-    r"""Verify credentials or presentations (JSON files, or - for stdin).
+    """Verify credentials or presentations (JSON files, or - for stdin).
 
     Every check runs and is reported by name: format, proof, issuer, validity,
     status, anchor, schema, presentation, trust.
@@ -266,13 +266,30 @@ def demo(keep: bool) -> None:
     is_flag=True,
     help="Let did:web resolution reach private/loopback hosts (also LAUREL_ALLOW_PRIVATE_NETWORK=1).",
 )
+@click.option(
+    "--wallet",
+    "wallet_home",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also host this issuer wallet's status lists (and did.json for did:web).",
+)
+@click.option(
+    "--issuer-token",
+    envvar="LAUREL_ISSUER_TOKEN",
+    help="With --wallet: enable POST /credentials/issue and /credentials/status for this bearer token.",
+)
 @_funnel
 def serve(
-    host: str, port: int, workers: int, domain: str | None, allow_private_network: bool
+    host: str,
+    port: int,
+    workers: int,
+    domain: str | None,
+    allow_private_network: bool,
+    wallet_home: Path | None,
+    issuer_token: str | None,
 ) -> None:
-    r"""Run the verifier service (gunicorn): VC-API JSON routes for employers' systems.
+    """Run the verifier service (gunicorn): VC-API JSON routes for employers' systems.
 
-    
+    \b
     POST /credentials/verify     {"verifiableCredential": {...}}         200 or 422
     POST /presentations/verify   {"verifiablePresentation": {...},
                                   "options": {"challenge", "domain"}}    200 or 422
@@ -286,7 +303,15 @@ def serve(
     from verifier.challenges import SharedChallengeStore
     from verifier.server import ServeOptions
     from verifier.server import serve as run_server
-    from verifier.verify import networked_resolver
+    from verifier.verify import networked_resolver, networked_status_checker
+
+    if issuer_token is not None and wallet_home is None:
+        raise click.UsageError("--issuer-token needs --wallet HOME")
+    passphrase = _passphrase() if issuer_token is not None else None
+    if wallet_home is not None:
+        from wallet.service import issuer_blueprint
+
+        issuer_blueprint(wallet_home, passphrase=passphrase, token=issuer_token)  # fail early
 
     with tempfile.TemporaryDirectory(prefix="laurel-serve-") as state:
         # One challenge file for every worker: a challenge issued by one is known,
@@ -294,11 +319,21 @@ def serve(
         challenges = SharedChallengeStore(Path(state) / "challenges.db")
 
         def factory() -> Any:
-            return create_app(
+            app = create_app(
                 resolver=networked_resolver(allow_private_network=allow_private_network),
+                status_checker=networked_status_checker(
+                    allow_private_network=allow_private_network
+                ),
                 challenges=challenges,
                 domain=domain,
             )
+            if wallet_home is not None:
+                from wallet.service import issuer_blueprint
+
+                app.register_blueprint(
+                    issuer_blueprint(wallet_home, passphrase=passphrase, token=issuer_token)
+                )
+            return app
 
         click.echo(
             f"laurel verifier on http://{host}:{port} ({workers} workers); Ctrl-C stops it",
@@ -363,7 +398,7 @@ def _print_json(value: object) -> None:
 def init(
     name: str, did_web: str | None, base_url: str | None, force: bool, home: Path | None
 ) -> None:
-    r"""Create a wallet: an encrypted Ed25519 key and its DID.
+    """Create a wallet: an encrypted Ed25519 key and its DID.
 
     The passphrase comes from LAUREL_PASSPHRASE, or is asked twice.
 
@@ -488,12 +523,12 @@ def issue(
     out: Path | None,
     home: Path | None,
 ) -> None:
-    r"""Issue an Open Badges 3.0 credential, or one per row of a roster.
+    """Issue an Open Badges 3.0 credential, or one per row of a roster.
 
     \b
     Examples:
       laurel issue --achievement formative.json --recipient did:key:z6Mk…
-      laurel issue --achievement formative.json --recipient ana@school.example \
+      laurel issue --achievement formative.json --recipient ana@school.example \\
           --evidence https://portfolio.example/ana/unit3 --result proficient
       laurel issue --achievement formative.json --roster cohort.csv --out-dir badges/
     A roster run is resumable: run it again after any interruption and it

@@ -25,6 +25,7 @@ from vc.results import CheckResult, Status, VerificationResult
 from vc.types import JSONObject, JSONValue
 from verifier.challenges import ChallengeBook
 from verifier.policy import VerificationPolicy
+from verifier.status import StatusChecker
 from verifier.verify import verify
 
 __all__ = [
@@ -64,6 +65,7 @@ class ServiceState:
     clock: Callable[[], dt.datetime]
     challenges: ChallengeBook
     domain: str | None = None
+    status: StatusChecker | None = None
 
 
 def _state() -> ServiceState:
@@ -221,7 +223,13 @@ def verify_credential() -> Response:
             "verifiableCredential holds a presentation; use /presentations/verify",
             code="not_a_credential",
         )
-    result = verify(credential, VerificationPolicy(now=now), resolver=_state().resolver)
+    state = _state()
+    result = verify(
+        credential,
+        VerificationPolicy(now=now),
+        resolver=state.resolver,
+        status_checker=state.status,
+    )
     return _verified_response(result, options)
 
 
@@ -261,7 +269,7 @@ def verify_presentation() -> Response:
                 )
             )
     policy = VerificationPolicy(now=now, challenge=options.challenge, domain=domain)
-    result = verify(presentation, policy, resolver=state.resolver)
+    result = verify(presentation, policy, resolver=state.resolver, status_checker=state.status)
     if extra:
         result = VerificationResult(
             (*extra, *result.checks),

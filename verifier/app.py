@@ -26,6 +26,7 @@ from verifier.api import (
 )
 from verifier.challenges import CHALLENGE_TTL, ChallengeBook, ChallengeStore
 from verifier.page import page
+from verifier.status import StatusChecker
 
 __all__ = ["MAX_CONTENT_LENGTH", "SECURITY_HEADERS", "create_app"]
 
@@ -47,6 +48,7 @@ def _utc_now() -> dt.datetime:
 def create_app(
     *,
     resolver: DidResolver | None = None,
+    status_checker: StatusChecker | None = None,
     clock: Callable[[], dt.datetime] | None = None,
     challenge_ttl: dt.timedelta = CHALLENGE_TTL,
     testing: bool = False,
@@ -58,6 +60,8 @@ def create_app(
     Args:
         resolver: the DID resolver; by default did:key locally and did:web through
             the fetch guard (:func:`verifier.verify.networked_resolver`).
+        status_checker: fetches, verifies and caches status lists; by default
+            through the fetch guard (:func:`verifier.verify.networked_status_checker`).
         clock: returns the current, timezone-aware time; read once per request, in
             the route. Defaults to UTC now.
         challenge_ttl: how long an issued challenge stays usable.
@@ -81,8 +85,13 @@ def create_app(
         PROPAGATE_EXCEPTIONS=False,
         TRAP_HTTP_EXCEPTIONS=False,
     )
+    if status_checker is None:
+        from verifier.verify import networked_status_checker
+
+        status_checker = networked_status_checker()
     app.extensions["laurel.verifier"] = ServiceState(
         resolver=resolver,
+        status=status_checker,
         clock=clock or _utc_now,
         challenges=challenges if challenges is not None else ChallengeStore(ttl=challenge_ttl),
         domain=domain,

@@ -304,7 +304,7 @@ def verify_form() -> Response:
         )
     state: ServiceState = current_app.extensions["laurel.verifier"]
     policy = VerificationPolicy(now=state.clock())
-    result = verify_bytes(data, policy, resolver=state.resolver)
+    result = verify_bytes(data, policy, resolver=state.resolver, status_checker=state.status)
     if result.unreadable:
         check = result.checks[0]
         hint = check.details.get("hint")

@@ -191,6 +191,10 @@ class Wallet:
             self._keystore = Keystore.open(self.home / KEYSTORE_FILE, passphrase)
         return self._keystore
 
+    def attach_keystore(self, keystore: Keystore) -> None:
+        """Use a keystore this process already unlocked (a service unlocks it once)."""
+        self._keystore = keystore
+
     def close(self) -> None:
         """Close the database."""
         self.store.close()

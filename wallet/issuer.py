@@ -27,6 +27,7 @@ from vc.openbadges import OB3_CONTEXT
 from vc.proofs import CRYPTOSUITES, add_proof
 from vc.timestamps import format_datetime_stamp, parse_datetime_stamp
 from vc.types import JSONObject
+from wallet.errors import WalletError
 from wallet.home import Identity, Wallet
 from wallet.status import allocate_entries, sign_unsigned_lists
 from wallet.store import Store, StoredCredential
@@ -221,6 +222,61 @@ def issue_badge(
         stored = store.add_credential(_sign(key, identity, credential, options), origin="issued")
         if identity.base_url:
             sign_unsigned_lists(store, key, identity, options.now)
+    return stored
+
+
+class ForeignIssuerError(WalletError):
+    """A credential to sign names an issuer other than this wallet."""
+
+    hint = "Leave `issuer` out (the wallet fills it in) or give this wallet's DID."
+
+
+def issue_given_credential(
+    wallet: Wallet,
+    passphrase: str,
+    credential: JSONObject,
+    options: JSONObject,
+    *,
+    now: dt.datetime,
+) -> StoredCredential:
+    """Complete, sign and store a credential a learning platform sent (VC-API issue).
+
+    The wallet fills in the issuer (its DID and name), `id`, `validFrom` and the
+    status entries; everything else is kept. `options` may name the cryptosuite.
+
+    Raises:
+        ForeignIssuerError: the credential names another issuer.
+        WalletError: it already carries a proof, or its id is already in the wallet.
+    """
+    identity = wallet.identity
+    given = credential.get("issuer")
+    given_id = given.get("id") if isinstance(given, dict) else given
+    if given_id is not None and given_id != identity.did:
+        raise ForeignIssuerError(
+            f"the credential's issuer is {str(given_id)[:80]!r}, not {identity.did}"
+        )
+    if "proof" in credential:
+        raise WalletError("the credential already carries a proof; send it unsigned")
+    suite = options.get("cryptosuite", DEFAULT_SUITE)
+    issue_options = IssueOptions(suite=str(suite), now=now)
+    document: JSONObject = dict(credential)
+    document.setdefault("@context", [CREDENTIALS_V2, OB3_CONTEXT])
+    document.setdefault("id", f"urn:uuid:{uuid.uuid4()}")
+    document.setdefault("type", ["VerifiableCredential", "OpenBadgeCredential"])
+    profile: JSONObject = dict(given) if isinstance(given, dict) else {}
+    profile.update({"id": identity.did, "type": profile.get("type", ["Profile"])})
+    profile.setdefault("name", identity.name)
+    document["issuer"] = profile
+    document.setdefault("validFrom", format_datetime_stamp(now))
+    key = wallet.signing_key(passphrase)
+    store = wallet.store
+    with store.transaction():
+        _add_status(store, identity, document)
+        stored = store.add_credential(
+            _sign(key, identity, document, issue_options), origin="issued"
+        )
+        if identity.base_url:
+            sign_unsigned_lists(store, key, identity, now)
     return stored
 
 

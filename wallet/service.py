@@ -1,0 +1,177 @@
+"""The issuer's side of `laurel serve`: hosted status lists, did.json, the issuing API.
+
+`laurel serve --wallet HOME` adds this blueprint to the verifier's app (the
+verifier never imports the wallet; the CLI joins them):
+
+- ``GET <base path>/status/...``: the wallet's signed status lists, with an ETag
+  and ``Cache-Control: max-age`` from their ttl; a change is visible at once.
+- ``GET /.well-known/did.json``: the DID document, for a did:web issuer.
+- With an issuer token (``--issuer-token`` / ``LAUREL_ISSUER_TOKEN``) only:
+  ``POST /credentials/issue`` and ``POST /credentials/status`` (VC-API), bearer
+  token compared in constant time; without a token these routes do not exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import threading
+import urllib.parse
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import Blueprint, Response, request
+
+from vc.errors import LaurelError, MalformedDocumentError
+from vc.jsontext import parse_document
+from vc.types import JSONObject
+from wallet.home import Wallet
+from wallet.keystore import Keystore
+
+__all__ = ["issuer_blueprint"]
+
+_STATUS_TTL_SECONDS = 300
+
+
+def _json(body: object, status: int = 200, content_type: str = "application/json") -> Response:
+    return Response(json.dumps(body, ensure_ascii=False), status=status, content_type=content_type)
+
+
+def _problem(status: int, title: str, detail: str) -> Response:
+    problem = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    return _json(problem, status, "application/problem+json")
+
+
+def issuer_blueprint(
+    home: Path,
+    *,
+    passphrase: str | None,
+    token: str | None,
+    clock: Callable[[], dt.datetime] | None = None,
+) -> Blueprint:
+    """The blueprint serving `home`'s lists and DID document (and, with a token, the issuing API).
+
+    Raises:
+        WalletNotFoundError: there is no wallet at `home`.
+        ValueError: a token is given without a passphrase (issuing needs the key).
+    """
+    if token is not None and not passphrase:
+        raise ValueError("the issuing API needs the wallet passphrase (LAUREL_PASSPHRASE)")
+    now = clock or (lambda: dt.datetime.now(dt.UTC))
+    with Wallet.open(home) as probe:
+        base_url = probe.identity.base_url
+        did = probe.identity.did
+    base_path = urllib.parse.urlparse(base_url).path.rstrip("/") if base_url else ""
+    blueprint = Blueprint("laurel_issuer", __name__)
+    unlocked: dict[str, Keystore] = {}
+    lock = threading.Lock()
+
+    def open_wallet(*, keys: bool) -> Wallet:
+        wallet = Wallet.open(home)
+        if keys:
+            with lock:
+                if "keystore" not in unlocked:
+                    unlocked["keystore"] = wallet.unlock(passphrase or "")
+            wallet.attach_keystore(unlocked["keystore"])
+        return wallet
+
+    @blueprint.get(f"{base_path}/status/<path:rest>")
+    def status_list(rest: str) -> Response:
+        from wallet.status import published_lists
+
+        with open_wallet(keys=False) as wallet:
+            lists = published_lists(wallet.store)
+        text = lists.get(f"status/{rest}")
+        if text is None:
+            return _problem(404, "Not Found", "no such status list")
+        etag = hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+        if request.if_none_match.contains(etag):
+            response = Response(status=304)
+        else:
+            response = Response(text, content_type="application/vc+ld+json")
+        response.set_etag(etag)
+        response.headers["Cache-Control"] = f"public, max-age={_STATUS_TTL_SECONDS}"
+        return response
+
+    if did.startswith("did:web:"):
+
+        @blueprint.get("/.well-known/did.json")
+        def did_document() -> Response:
+            with open_wallet(keys=False) as wallet:
+                return _json(wallet.did_document(), content_type="application/did+ld+json")
+
+    if token is None:
+        return blueprint
+    expected = token.encode("utf-8")
+
+    def authorized() -> bool:
+        header = request.headers.get("Authorization", "")
+        scheme, _, given = header.partition(" ")
+        return scheme.lower() == "bearer" and hmac.compare_digest(
+            given.strip().encode("utf-8"), expected
+        )
+
+    def body() -> JSONObject:
+        if request.mimetype != "application/json":
+            raise MalformedDocumentError(
+                "send the request as application/json", code="unsupported_media_type"
+            )
+        return parse_document(request.get_data(cache=False))
+
+    @blueprint.post("/credentials/issue")
+    def issue() -> Response:
+        if not authorized():
+            return _problem(401, "Unauthorized", "a valid bearer token is required")
+        from wallet.issuer import issue_given_credential
+
+        try:
+            payload = body()
+            credential = payload.get("credential")
+            if not isinstance(credential, dict):
+                return _problem(400, "Bad Request", "the body needs a `credential` object")
+            options = payload.get("options")
+            with open_wallet(keys=True) as wallet:
+                stored = issue_given_credential(
+                    wallet,
+                    passphrase or "",
+                    credential,
+                    options if isinstance(options, dict) else {},
+                    now=now(),
+                )
+        except LaurelError as exc:
+            return _problem(400, type(exc).__name__, f"{exc.message} ({exc.hint})")
+        return _json({"verifiableCredential": stored.document}, 201)
+
+    @blueprint.post("/credentials/status")
+    def update_status() -> Response:
+        if not authorized():
+            return _problem(401, "Unauthorized", "a valid bearer token is required")
+        from wallet.status import set_status
+
+        try:
+            payload = body()
+            credential_id = payload.get("credentialId")
+            wanted = payload.get("credentialStatus")
+            entries = wanted if isinstance(wanted, list) else [wanted]
+            if not isinstance(credential_id, str) or not all(isinstance(e, dict) for e in entries):
+                return _problem(
+                    400, "Bad Request", "the body needs credentialId and credentialStatus"
+                )
+            with open_wallet(keys=True) as wallet:
+                for entry in (e for e in entries if isinstance(e, dict)):
+                    purpose = entry.get("statusPurpose")
+                    value = entry.get("status", True)
+                    if purpose not in ("revocation", "suspension") or not isinstance(value, bool):
+                        return _problem(
+                            400, "Bad Request", "statusPurpose is revocation or suspension"
+                        )
+                    set_status(
+                        wallet, passphrase or "", credential_id, str(purpose), value, now=now()
+                    )
+        except LaurelError as exc:
+            return _problem(400, type(exc).__name__, f"{exc.message} ({exc.hint})")
+        return Response(status=200)
+
+    return blueprint
