@@ -37,7 +37,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from vc.jsontext import MAX_DEPTH
-from vc.results import CheckResult
+from vc.results import CheckResult, Status
 from vc.types import JSONObject, JSONValue
 
 if TYPE_CHECKING:
@@ -117,14 +117,31 @@ def check_schema(document: JSONObject) -> list[CheckResult]:
     limit = _beyond_limits(document)
     if limit is not None:
         return [CheckResult.failed("schema", f"not validated: {limit}", path="")]
-    validator = _validators()[target]
     instance = dict(document)
     wrapped: set[_Path] = set()
     if isinstance(instance.get("proof"), dict):
         instance["proof"] = [instance["proof"]]
         wrapped.add(("proof",))
+    statuses = instance.get("credentialStatus")
+    if isinstance(statuses, list) and statuses and all(isinstance(s, dict) for s in statuses):
+        # VC 2.0 allows several status entries (laurel issues revocation and
+        # suspension); the OB 3.0 schema types credentialStatus as one object, so
+        # each entry is validated in that place, and every problem is reported.
+        results: list[CheckResult] = []
+        for status in statuses:
+            for check in _check_instance(target, {**instance, "credentialStatus": status}, wrapped):
+                if check not in results:
+                    results.append(check)
+        failed = [c for c in results if c.status is not Status.PASSED]
+        return failed or results[:1]
+    return _check_instance(target, instance, wrapped)
+
+
+def _check_instance(target: str, instance: JSONObject, wrapped: set[_Path]) -> list[CheckResult]:
+    validator = _validators()[target]
     if _fast_validators()[target](instance):
         return [CheckResult.passed("schema", _passed_message(target))]
+    wrapped = set(wrapped)
     errors = _leaf_errors(validator, instance)
     if errors:
         errors = _read_compacted(validator, instance, errors, wrapped)

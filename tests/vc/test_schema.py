@@ -786,3 +786,22 @@ def test_fast_validator_never_passes_what_jsonschema_fails():
         assert fast == full
 
     check()
+
+
+def test_several_status_entries_are_each_validated():
+    from tests.builders import unsigned_badge
+
+    document = unsigned_badge()
+    entry = {
+        "id": "https://issuer.example/status/revocation/1#5",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListIndex": "5",
+        "statusListCredential": "https://issuer.example/status/revocation/1",
+    }
+    document["credentialStatus"] = [entry, {**entry, "statusPurpose": "suspension"}]
+    assert [(c.id, c.status.value) for c in check_schema(document)] == [("schema", "passed")]
+    document["credentialStatus"] = [entry, {"id": "https://issuer.example/x"}]
+    assert {c.id for c in check_schema(document) if c.status.value == "failed"} == {
+        "schema.credential_status"
+    }
