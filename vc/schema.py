@@ -127,6 +127,12 @@ def check_schema(document: JSONObject) -> list[CheckResult]:
         # VC 2.0 allows several status entries (laurel issues revocation and
         # suspension); the OB 3.0 schema types credentialStatus as one object, so
         # each entry is validated in that place, and every problem is reported.
+        fast = _fast_validators()
+        first = {**instance, "credentialStatus": statuses[0]}
+        if fast[target](first) and all(
+            fast["credential_status"](x) for x in statuses[1:] if isinstance(x, dict)
+        ):
+            return [CheckResult.passed("schema", _passed_message(target))]
         results: list[CheckResult] = []
         for status in statuses:
             for check in _check_instance(target, {**instance, "credentialStatus": status}, wrapped):
@@ -262,9 +268,16 @@ def _fast_validators() -> dict[str, Callable[[JSONObject], bool]]:
         "$ref": "#/$defs/EndorsementCredential",
         "$defs": schema["$defs"],
     }
+    status = {
+        "$schema": schema["$schema"],
+        "$ref": "#/$defs/CredentialStatus",
+        "$defs": schema["$defs"],
+    }
     compiled = {
         "achievement": fastjsonschema.compile(schema, formats=formats, use_default=False),
         "endorsement": fastjsonschema.compile(endorsement, formats=formats, use_default=False),
+        # One more status entry, checked where the schema puts credentialStatus.
+        "credential_status": fastjsonschema.compile(status, formats=formats, use_default=False),
     }
 
     def checker(validate: Callable[[Any], Any]) -> Callable[[JSONObject], bool]:
