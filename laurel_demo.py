@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from vc.results import VerificationResult
 from vc.types import JSONObject
 from verifier import VerificationPolicy, verify_bytes
+from verifier.verify import networked_resolver, networked_status_checker
 from wallet.backup import write_backup
 from wallet.holder import import_credential
 from wallet.home import DATABASE_FILE, KEYSTORE_FILE, Wallet
@@ -32,6 +34,7 @@ from wallet.issuer import (
     read_roster,
 )
 from wallet.restore import restore_wallet
+from wallet.status import set_status
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -75,72 +78,96 @@ ACHIEVEMENT = {
 }
 
 
-def _service_tour(console: Console, badge: bytes, teacher: Wallet) -> None:
-    """`laurel serve`'s app on a loopback port: a verify call, a challenge, a presentation."""
-    import http.client
-    import threading
+class _Service:
+    """The verifier app (as `laurel serve` runs it) on a loopback port, in a thread."""
 
-    from werkzeug.serving import WSGIRequestHandler, make_server
+    def __init__(self) -> None:
+        from werkzeug.serving import WSGIRequestHandler, make_server
 
+        from verifier.app import create_app
+
+        class _Quiet(WSGIRequestHandler):
+            def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+                pass
+
+        self.app = create_app(
+            resolver=networked_resolver(allow_private_network=True),
+            status_checker=networked_status_checker(allow_private_network=True),
+        )
+        self.server = make_server("127.0.0.1", 0, self.app, threaded=True, request_handler=_Quiet)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self._thread: threading.Thread | None = None
+
+    def host(self, home: Path) -> None:
+        """Add a wallet's lists to the app (`laurel serve --wallet`), then start serving."""
+        from wallet.service import issuer_blueprint
+
+        self.app.register_blueprint(issuer_blueprint(home, passphrase=None, token=None))
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def post(self, path: str, body: JSONObject) -> tuple[int, dict[str, Any]]:
+        """POST JSON, return the status and the JSON answer."""
+        import http.client
+
+        connection = http.client.HTTPConnection("127.0.0.1", self.server.server_port, timeout=30)
+        try:
+            connection.request("POST", path, json.dumps(body), {"Content-Type": "application/json"})
+            response = connection.getresponse()
+            return response.status, json.loads(response.read())
+        finally:
+            connection.close()
+
+    def __enter__(self) -> _Service:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._thread is not None:
+            self.server.shutdown()
+            self._thread.join(timeout=5)
+        self.server.server_close()
+
+
+def _service_tour(console: Console, service: _Service, badge: bytes, teacher: Wallet) -> None:
+    """A verify call, a challenge, a presentation and its replay, against the service."""
     from vc.proofs import add_proof
-    from verifier.app import create_app
 
-    class _Quiet(WSGIRequestHandler):
-        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-            pass
-
-    server = make_server("127.0.0.1", 0, create_app(), threaded=True, request_handler=_Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    port = server.server_address[1]
-
-    def post(path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        connection.request("POST", path, json.dumps(body), {"Content-Type": "application/json"})
-        response = connection.getresponse()
-        answer = json.loads(response.read())
-        connection.close()
-        return response.status, answer
-
-    try:
-        console.print(
-            f"(the same app `laurel serve` runs under gunicorn; here on 127.0.0.1:{port})"
-        )
-        status, answer = post("/credentials/verify", {"verifiableCredential": json.loads(badge)})
-        console.print(f"POST /credentials/verify  ->  {status}  verified={answer['verified']}")
-        console.print(f"  passed: {', '.join(answer['checks'])}")
-        status, issued = post("/challenges", {})
-        console.print(
-            f"POST /challenges  ->  {status}  challenge {issued['challenge']} for {issued['domain']}"
-        )
-        presentation: JSONObject = {
-            "@context": ["https://www.w3.org/ns/credentials/v2"],
-            "type": ["VerifiablePresentation"],
-            "holder": teacher.identity.did,
-            "verifiableCredential": [json.loads(badge)],
-        }
-        signed = add_proof(
-            presentation,
-            teacher.signing_key(DEMO_PASSPHRASE),
-            teacher.identity.verification_method,
-            cryptosuite="eddsa-rdfc-2022",
-            proof_purpose="authentication",
-            challenge=issued["challenge"],
-            domain=issued["domain"],
-        )
-        options = {"challenge": issued["challenge"], "domain": issued["domain"]}
-        request = {"verifiablePresentation": signed, "options": options}
-        status, answer = post("/presentations/verify", request)
-        console.print(
-            f"the teacher presents it, signed over that challenge  ->  {status}  verified={answer['verified']}"
-        )
-        status, answer = post("/presentations/verify", request)
-        console.print(
-            f"the same presentation replayed  ->  {status}  {', '.join(answer['errors'])}\n"
-        )
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+    console.print(f"(the same app `laurel serve` runs under gunicorn; here on {service.url})")
+    status, answer = service.post(
+        "/credentials/verify", {"verifiableCredential": json.loads(badge)}
+    )
+    console.print(f"POST /credentials/verify  ->  {status}  verified={answer['verified']}")
+    console.print(f"  passed: {', '.join(answer['checks'])}")
+    status, issued = service.post("/challenges", {})
+    console.print(
+        f"POST /challenges  ->  {status}  challenge {issued['challenge']} for {issued['domain']}"
+    )
+    presentation: JSONObject = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiablePresentation"],
+        "holder": teacher.identity.did,
+        "verifiableCredential": [json.loads(badge)],
+    }
+    signed = add_proof(
+        presentation,
+        teacher.signing_key(DEMO_PASSPHRASE),
+        teacher.identity.verification_method,
+        cryptosuite="eddsa-rdfc-2022",
+        proof_purpose="authentication",
+        challenge=issued["challenge"],
+        domain=issued["domain"],
+    )
+    options = {"challenge": issued["challenge"], "domain": issued["domain"]}
+    request: JSONObject = {"verifiablePresentation": signed, "options": options}
+    status, answer = service.post("/presentations/verify", request)
+    console.print(
+        f"the teacher presents it, signed over that challenge  ->  {status}  verified={answer['verified']}"
+    )
+    status, answer = service.post("/presentations/verify", request)
+    console.print(f"the same presentation replayed  ->  {status}  {', '.join(answer['errors'])}")
+    console.print(
+        "(`laurel serve` also serves a page at / where a person pastes or uploads a badge)\n"
+    )
 
 
 def _step(console: Console, number: int, text: str) -> None:
@@ -164,16 +191,43 @@ def run(
 def _tour(console: Console, workdir: Path, show: Callable[[str, VerificationResult], None]) -> None:
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     policy = VerificationPolicy(now=now)
+    with _Service() as service:
+        _journey(console, workdir, show, service, now, policy)
+
+
+def _journey(
+    console: Console,
+    workdir: Path,
+    show: Callable[[str, VerificationResult], None],
+    service: _Service,
+    now: dt.datetime,
+    policy: VerificationPolicy,
+) -> None:
+    def employer_verifies(data: bytes) -> VerificationResult:
+        # A fresh employer process: its own DID and status-list caches. The lists
+        # live on this machine's loopback, which only an explicit flag allows.
+        return verify_bytes(
+            data,
+            policy,
+            resolver=networked_resolver(allow_private_network=True),
+            status_checker=networked_status_checker(allow_private_network=True),
+        )
 
     _step(console, 1, "A district and a teacher each create a wallet")
     district = Wallet.create(
-        workdir / "district", name="Riverside School District", passphrase=DEMO_PASSPHRASE
+        workdir / "district",
+        name="Riverside School District",
+        passphrase=DEMO_PASSPHRASE,
+        base_url=f"{service.url}/district",
     )
+    service.host(district.home)
     teacher = Wallet.create(workdir / "teacher", name="Ana Rivera", passphrase=DEMO_PASSPHRASE)
     console.print("Each wallet holds an Ed25519 key, encrypted with Argon2id + XSalsa20-Poly1305,")
     console.print("and a SQLite database for badges. Their identifiers are did:key DIDs:")
     console.print(f"  district  [bold]{district.identity.did}[/]")
-    console.print(f"  teacher   [bold]{teacher.identity.did}[/]\n")
+    console.print(f"  teacher   [bold]{teacher.identity.did}[/]")
+    console.print(f"The district publishes its status lists at {service.url}/district/status/…")
+    console.print("(`laurel serve --wallet district/`, running here on loopback)\n")
 
     _step(console, 2, "The district issues her an Open Badge")
     achievement = load_achievement(json.dumps(ACHIEVEMENT).encode())
@@ -196,19 +250,17 @@ def _tour(console: Console, workdir: Path, show: Callable[[str, VerificationResu
     console.print(f"  {stored.id}  (eddsa-rdfc-2022: RDF canonicalization + Ed25519)\n")
 
     _step(console, 3, "She keeps it in her wallet (it is verified on the way in)")
-    outcome = import_credential(
-        teacher, stored.text.encode(), lambda data: verify_bytes(data, policy)
-    )
+    outcome = import_credential(teacher, stored.text.encode(), employer_verifies)
     console.print(
         f"$ laurel import badge.json\n  {outcome.credential.id}  verified: {outcome.result.verified}\n"
     )
 
     _step(console, 4, "An employer verifies the badge she sends")
     console.print(f"[dim]$ laurel verify {badge_path.name}[/]")
-    show(badge_path.name, verify_bytes(badge_path.read_bytes(), policy))
+    show(badge_path.name, employer_verifies(badge_path.read_bytes()))
 
     _step(console, 5, "An employer's system asks the verifier service")
-    _service_tour(console, stored.text.encode(), teacher)
+    _service_tour(console, service, stored.text.encode(), teacher)
 
     _step(console, 6, "Someone tampers with it")
     tampered: dict[str, Any] = copy.deepcopy(stored.document)
@@ -221,12 +273,26 @@ def _tour(console: Console, workdir: Path, show: Callable[[str, VerificationResu
         "The rubric level is edited from proficient to distinguished; the proof is left as it was."
     )
     console.print(f"[dim]$ laurel verify {tampered_path.name}[/]")
-    result = verify_bytes(tampered_path.read_bytes(), policy)
+    result = employer_verifies(tampered_path.read_bytes())
     show(tampered_path.name, result)
     names = ", ".join(check.id for check in result.failures())
     console.print(f"The forgery is caught by name: [bold red]{names}[/].\n")
 
-    _step(console, 7, "The district issues a whole cohort from a roster")
+    _step(console, 7, "The district revokes the badge")
+    set_status(
+        district, DEMO_PASSPHRASE, stored.id, "revocation", True, reason="issued in error", now=now
+    )
+    console.print(f"$ laurel revoke {stored.id} --reason 'issued in error'")
+    console.print(
+        "The bit for this badge is set in the revocation list, which is re-signed at once."
+    )
+    console.print(f"[dim]$ laurel verify {badge_path.name}[/]")
+    revoked = employer_verifies(badge_path.read_bytes())
+    show(badge_path.name, revoked)
+    names = ", ".join(check.id for check in revoked.failures())
+    console.print(f"The same, untouched badge is now refused by name: [bold red]{names}[/].\n")
+
+    _step(console, 8, "The district issues a whole cohort from a roster")
     roster = "name,email\n" + "\n".join(
         f"Teacher {i},teacher{i}@riverside.example" for i in range(1, 201)
     )
@@ -257,7 +323,7 @@ def _tour(console: Console, workdir: Path, show: Callable[[str, VerificationResu
         f"  run again: {again.issued} issued, {again.already_issued} already there (resumable after any crash)\n"
     )
 
-    _step(console, 8, "The district backs up its wallet, and restores it elsewhere")
+    _step(console, 9, "The district backs up its wallet, and restores it elsewhere")
     archive = workdir / "district.backup"
     write_backup(
         archive,
