@@ -234,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
         max(1, args.rounds // 2),
         args.seconds,
     )
-    status_rates = measure(laurel_status_pair(), max(1, args.rounds // 2), args.seconds)
+    status_rates = measure(laurel_status_pair(), args.rounds, args.seconds)
     plain, warm = status_rates.values()
     status_cost = plain / warm - 1
     limit = rates["crypto limit (jcs)"]
