@@ -106,13 +106,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         _wait_up(port, server)
-        # Warm every worker (imports and caches happen on first use), then measure.
+        # Warm every worker and thread (imports, caches, stacks happen on first use), then measure.
         subprocess.run(
             [
                 "wrk",
                 "-t2",
-                "-c8",
-                "-d3s",
+                f"-c{args.connections}",
+                "-d10s",
                 "-s",
                 str(scratch / "post.lua"),
                 f"http://127.0.0.1:{port}/credentials/verify",
