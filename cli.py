@@ -146,16 +146,20 @@ def cli(verbose: bool) -> None:
     """
 
 
+_allow_private_network_option = click.option(
+    "--allow-private-network",
+    is_flag=True,
+    help="Let did:web and status-list fetches reach private/loopback hosts"
+    " (also LAUREL_ALLOW_PRIVATE_NETWORK=1).",
+)
+
+
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per input, one per line.")
 @click.option("--challenge", help="The challenge a presentation must be signed over.")
 @click.option("--domain", help="The domain a presentation must be signed for.")
-@click.option(
-    "--allow-private-network",
-    is_flag=True,
-    help="Let did:web resolution reach private/loopback hosts (also LAUREL_ALLOW_PRIVATE_NETWORK=1).",
-)
+@_allow_private_network_option
 @click.option(
     "--clock-skew",
     type=click.IntRange(0, 3600),
@@ -261,11 +265,7 @@ def demo(keep: bool) -> None:
     "--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="Worker processes."
 )
 @click.option("--domain", help="The domain challenges are bound to (default: the request's Host).")
-@click.option(
-    "--allow-private-network",
-    is_flag=True,
-    help="Let did:web resolution reach private/loopback hosts (also LAUREL_ALLOW_PRIVATE_NETWORK=1).",
-)
+@_allow_private_network_option
 @click.option(
     "--wallet",
     "wallet_home",
