@@ -143,6 +143,8 @@ def cli(verbose: bool) -> None:
     Try it:
       laurel demo                 a narrated tour in a temporary directory
       laurel verify badge.json    check a badge and see every check by name
+      laurel init --name NAME     a wallet: issue, keep and revoke badges
+      laurel serve                the verifier service, with a page at /
     """
 
 
@@ -249,7 +251,7 @@ def verify(
 @click.option("--keep", is_flag=True, help="Keep the temporary directory and print its path.")
 @_funnel
 def demo(keep: bool) -> None:
-    """A narrated tour: make an issuer key, sign a badge, verify it, tamper, verify again."""
+    """A narrated tour: two wallets, a badge issued, verified, tampered, revoked, backed up."""
     import laurel_demo
 
     console = _console()

@@ -1,9 +1,11 @@
 """`laurel demo`: a narrated tour of what laurel does, in a temporary directory.
 
 It grows with every capability; today: two real wallets (a district that issues,
-a teacher who holds), an Open Badge with evidence and a rubric level, its
-verification, a tampered copy and the named check that catches it, a roster, and
-an encrypted backup restored.
+a teacher who holds), the district's status lists hosted by the verifier service on
+loopback, an Open Badge with evidence and a rubric level, its verification (also
+through the VC-API, with a challenge and a refused replay), a tampered copy and the
+named check that catches it, the badge revoked and refused, a roster, and an
+encrypted backup restored.
 """
 
 from __future__ import annotations
