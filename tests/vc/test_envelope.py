@@ -1,0 +1,380 @@
+"""The LV1 QR envelope: exact round trips, every failure stage, the limits, the size target."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+
+import cbor2
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.builders import HOLDER, ISSUER, badge, presentation
+from vc import envelope, proofs
+from vc.envelope import (
+    KEY_TERMS,
+    MAX_PAYLOAD_CHARS,
+    PREFIX,
+    VALUE_TERMS,
+    ZDICT_V1,
+    EnvelopeError,
+    b45decode,
+    b45encode,
+    decode_envelope,
+    encode_envelope,
+)
+from vc.errors import MalformedDocumentError
+from vc.qr import render_qr
+from vc.types import JSONObject
+
+
+def _wrap(data: bytes, *, deflate: bool = True) -> str:
+    """Build a payload from raw CBOR bytes the way the encoder would."""
+    if deflate:
+        compressor = zlib.compressobj(level=9, zdict=ZDICT_V1)
+        data = compressor.compress(data) + compressor.flush()
+    return PREFIX + b45encode(data)
+
+
+def _bytes_of(payload: str) -> bytes:
+    return b45decode(payload[len(PREFIX) :])
+
+
+def _compact(document: JSONObject) -> str:
+    return json.dumps(document, ensure_ascii=False)
+
+
+# --- base45 ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [(b"AB", "BB8"), (b"Hello!!", "%69 VD92EX0"), (b"base-45", "UJCLQE7W581"), (b"", "")],
+)
+def test_base45_rfc9285_vectors(raw: bytes, text: str) -> None:
+    assert b45encode(raw) == text
+    assert b45decode(text) == raw
+
+
+@given(st.binary(max_size=200))
+def test_base45_round_trip(raw: bytes) -> None:
+    assert b45decode(b45encode(raw)) == raw
+
+
+@pytest.mark.parametrize("text", ["GGW", "GGWZ", "aBC", "AB", "A", "ZZ"])
+def test_base45_refuses_bad_text(text: str) -> None:
+    # GGW = 65535 + 1; lowercase is not base45; "AB" = 10 + 11*45 > 255; one char is truncated
+    with pytest.raises(EnvelopeError) as caught:
+        b45decode(text)
+    assert caught.value.stage == "base45"
+
+
+# --- round trips -------------------------------------------------------------------------
+
+JSON_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**64), max_value=2**64 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text()
+    | st.sampled_from(VALUE_TERMS)
+    | st.sampled_from(KEY_TERMS)
+)
+JSON_KEYS = st.text() | st.sampled_from(KEY_TERMS) | st.sampled_from(VALUE_TERMS)
+JSON_VALUES = st.recursive(
+    JSON_SCALARS,
+    lambda children: (
+        st.lists(children, max_size=5) | st.dictionaries(JSON_KEYS, children, max_size=5)
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300)
+@given(st.dictionaries(JSON_KEYS, JSON_VALUES, max_size=6))
+def test_any_json_object_round_trips_exactly(document: JSONObject) -> None:
+    decoded = decode_envelope(encode_envelope(document))
+    assert decoded == document
+    # byte-identical JSON: same member order, ints stay ints, floats stay floats
+    assert _compact(decoded) == _compact(document)
+
+
+def test_terms_do_not_collide_with_plain_values() -> None:
+    document: JSONObject = {
+        "0": 0,
+        "@context": [0, "0", VALUE_TERMS[0], {"@context": VALUE_TERMS[1]}],
+        "id": 1.0,
+        "type": "",
+        "ünïcødé ✓": "日本語 \u0000 🎓",
+        KEY_TERMS[5]: VALUE_TERMS[3] + " ",
+        "type ": True,
+        "nested": {"proof": None, "proofValue": -1},
+    }
+    decoded = decode_envelope(encode_envelope(document))
+    assert _compact(decoded) == _compact(document)
+    assert type(decoded["id"]) is float
+
+
+@pytest.mark.parametrize("suite", ["eddsa-rdfc-2022", "eddsa-jcs-2022"])
+def test_a_signed_badge_round_trips_and_still_verifies(suite: str) -> None:
+    credential = badge(suite)
+    decoded = decode_envelope(encode_envelope(credential))
+    assert _compact(decoded) == _compact(credential)
+    proof = proofs.proofs_of(decoded)[-1]
+    assert proofs.verify_signature(decoded, proof, ISSUER.key.public_key).valid
+
+
+def test_a_signed_presentation_round_trips_and_still_verifies() -> None:
+    vp = presentation([badge()])
+    decoded = decode_envelope(encode_envelope(vp))
+    assert _compact(decoded) == _compact(vp)
+    holder_proof = proofs.proofs_of(decoded)[-1]
+    assert proofs.verify_signature(decoded, holder_proof, HOLDER.key.public_key).valid
+    inner = decoded["verifiableCredential"]
+    assert isinstance(inner, list)
+    assert isinstance(inner[0], dict)
+    issuer_proof = proofs.proofs_of(inner[0])[-1]
+    assert proofs.verify_signature(inner[0], issuer_proof, ISSUER.key.public_key).valid
+
+
+def test_payload_is_qr_alphanumeric_and_versioned() -> None:
+    payload = encode_envelope(badge())
+    assert payload.startswith("LV1:")
+    assert set(payload) <= set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
+
+
+def test_format_constants_are_pinned() -> None:
+    """Changing the dictionary or the term tables needs a new prefix (LV2), not an edit."""
+    pinned = hashlib.sha256(repr((PREFIX, KEY_TERMS, VALUE_TERMS, ZDICT_V1)).encode()).hexdigest()
+    assert pinned == FORMAT_V1_SHA256
+    assert len(set(KEY_TERMS)) == len(KEY_TERMS)
+    assert len(set(VALUE_TERMS)) == len(VALUE_TERMS)
+
+
+FORMAT_V1_SHA256 = "752e1a5aa7190f0ae1a49355f0b3069269585c8cc5d344134bea6f0af92c05ee"
+
+
+# --- the size target (issue 7) -----------------------------------------------------------
+
+
+def _baseline(document: JSONObject) -> str:
+    """The issue's baseline: zlib + base45 of the compact JSON."""
+    raw = json.dumps(document, separators=(",", ":")).encode()
+    return b45encode(zlib.compress(raw, 9))
+
+
+def test_one_badge_presentation_fits_qr_version_20_at_m() -> None:
+    vp = presentation([badge()])
+    _, version = render_qr(encode_envelope(vp), error_correction="M")
+    _, baseline = render_qr(_baseline(vp), error_correction="M")
+    assert version <= 20  # the issue's target; measured: 18 (baseline 24)
+    assert version < baseline
+
+
+def test_one_badge_alone_is_smaller_still() -> None:
+    _, version = render_qr(encode_envelope(badge()), error_correction="M")
+    _, baseline = render_qr(_baseline(badge()), error_correction="M")
+    assert version <= 16  # measured: 16 (baseline 21)
+    assert version < baseline
+
+
+# --- every failure stage -----------------------------------------------------------------
+
+
+def _stage_of(payload: str) -> tuple[str, str]:
+    with pytest.raises(EnvelopeError) as caught:
+        decode_envelope(payload)
+    assert isinstance(caught.value, MalformedDocumentError)
+    assert "envelope stage" in str(caught.value)
+    return caught.value.stage, caught.value.code
+
+
+GOOD = encode_envelope(badge())
+
+
+def test_truncated_by_one_character() -> None:
+    stage, code = _stage_of(GOOD[:-1])
+    assert (stage, code) in {("base45", "envelope_malformed"), ("inflate", "envelope_malformed")}
+
+
+def test_truncated_by_one_byte() -> None:
+    assert _stage_of(_wrap(_bytes_of(GOOD)[:-1], deflate=False)) == (
+        "inflate",
+        "envelope_malformed",
+    )
+
+
+def test_no_single_bit_flip_yields_another_document() -> None:
+    """The zlib wrapper's Adler-32 turns a flipped bit into an error, never another document.
+
+    Only the padding bits after DEFLATE's last block carry no data: flipping one of them
+    decodes to the very same document.
+    """
+    data = _bytes_of(GOOD)
+    original = decode_envelope(GOOD)
+    errors: list[tuple[str, str]] = []
+    for position in range(len(data)):
+        for bit in range(8):
+            flipped = bytearray(data)
+            flipped[position] ^= 1 << bit
+            try:
+                decoded = decode_envelope(_wrap(bytes(flipped), deflate=False))
+            except EnvelopeError as error:
+                errors.append((error.stage, error.code))
+            else:
+                assert _compact(decoded) == _compact(original), (position, bit)
+    assert set(errors) == {("inflate", "envelope_malformed")}
+    refused = len(errors)
+    assert refused >= 8 * len(data) - 8
+
+
+@pytest.mark.parametrize("payload", ["LV2:" + GOOD[4:], "lv1:" + GOOD[4:], GOOD[4:], "", "HC1:"])
+def test_wrong_prefix_or_version(payload: str) -> None:
+    assert _stage_of(payload) == ("unprefix", "envelope_malformed")
+
+
+@pytest.mark.parametrize("bad", ["a", "#", "é", "\n", "GGW"])
+def test_bad_base45(bad: str) -> None:
+    assert _stage_of(GOOD[:-3] + bad + GOOD[-3 + len(bad) :])[0] == "base45"
+
+
+def test_trailing_bytes_after_the_zlib_stream() -> None:
+    assert _stage_of(_wrap(_bytes_of(GOOD) + b"\x00", deflate=False)) == (
+        "inflate",
+        "envelope_malformed",
+    )
+
+
+def test_zip_bomb_of_600_kb_of_spaces() -> None:
+    bomb = cbor2.dumps({"a": " " * 600_000})
+    payload = _wrap(bomb)
+    assert len(payload) < 2 * 1024
+    assert _stage_of(payload) == ("inflate", "envelope_too_large")
+
+
+def test_ratio_limit_applies_below_the_size_limit() -> None:
+    """50 kB of spaces is under 256 KiB but inflates far beyond 100 times its size."""
+    assert _stage_of(_wrap(cbor2.dumps({"a": " " * 50_000}))) == ("inflate", "envelope_too_large")
+
+
+def test_over_long_payload() -> None:
+    assert _stage_of(PREFIX + "0" * MAX_PAYLOAD_CHARS) == ("unprefix", "envelope_too_large")
+
+
+def test_encoding_a_document_that_is_too_large() -> None:
+    noise = hashlib.shake_256(b"noise").hexdigest(6000)
+    with pytest.raises(EnvelopeError) as caught:
+        encode_envelope({"noise": noise})
+    assert caught.value.code == "envelope_too_large"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",  # empty
+        b"\x9b\xff\xff\xff\xff\xff\xff\xff\xff",  # an array claiming 2**64 items
+        b"\x7b\x7f\xff\xff\xff\xff\xff\xff\xff",  # a string claiming 2**63 bytes
+        b"\x81" * 1000,  # nesting beyond the decoder's depth
+        b"\xff",  # a stray break
+        b"\xa1\x01\x02\x03",  # trailing bytes after the CBOR item
+    ],
+)
+def test_cbor_errors(data: bytes) -> None:
+    assert _stage_of(_wrap(data))[0] == "cbor"
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        [1, 2],  # not an object
+        "text",
+        {"a": b"bytes"},
+        {"a": cbor2.CBORTag(1, 0)},  # a datetime
+        {"a": cbor2.CBORTag(6, len(VALUE_TERMS))},  # an unknown term
+        {"a": cbor2.CBORTag(6, "0")},
+        {"a": cbor2.CBORTag(7, 0)},
+        {"a": float("nan")},
+        {"a": float("inf")},
+        {"a": 2**64},  # a bignum
+        {"a": cbor2.undefined},
+        {len(KEY_TERMS): 1},  # an integer key outside the table
+        {-1: 1},
+        {1.5: 1},
+        {"id": 1},  # a table key spelled out: not canonical
+        {"a": VALUE_TERMS[0]},  # a table value spelled out: not canonical
+    ],
+)
+def test_cbor_items_without_json_meaning(item: object) -> None:
+    assert _stage_of(_wrap(cbor2.dumps(item))) == ("parse", "envelope_malformed")
+
+
+def test_duplicate_keys_after_the_term_rewrite() -> None:
+    # {1: ..., "id": ...} would be two "id" keys; cbor2 keeps a map with distinct CBOR keys
+    data = b"\xa2\x01\x01\x62id\x02"
+    assert _stage_of(_wrap(data)) == ("parse", "envelope_malformed")
+    duplicate = b"\xa2\x61a\x01\x61a\x02"  # the same text key twice: cbor2 keeps the last
+    assert _stage_of(_wrap(duplicate)) == ("cbor", "envelope_malformed")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\xbf\x61a\x01\xff",  # an indefinite-length map
+        b"\xa1\x78\x01a\x01",  # a key with an over-long length
+        b"\xa1\x61a\x18\x01",  # an over-long integer
+        b"\xa1\x61a\xf9\x3c\x00",  # 1.0 as a half float
+    ],
+)
+def test_only_the_encoders_own_form_is_accepted(data: bytes) -> None:
+    assert cbor2.loads(data) in ({"a": 1}, {"a": 1.0})
+    assert _stage_of(_wrap(data)) == ("cbor", "envelope_malformed")
+
+
+def _doubling(layers: int) -> bytes:
+    """CBOR for L_k = shareable [L_k-1, ref(L_k-1)]: 2**layers strings in a few bytes."""
+    item = b"\x61x"
+    for k in range(layers):
+        index = layers - k  # shareables are numbered from the outermost, which starts first
+        item = b"\xd8\x1c\x82" + item + b"\xd8\x1d" + bytes([index])
+    return b"\xd8\x1c\x82" + item + b"\xd8\x1d\x01"
+
+
+def test_shared_values_cannot_amplify() -> None:
+    """Value sharing (tags 28/29) names one value many times; the budget refuses it."""
+    data = b"\xa1\x61a" + _doubling(20)
+    decoded = cbor2.loads(data)
+    assert isinstance(decoded, dict)
+    assert _stage_of(_wrap(data)) == ("parse", "envelope_malformed")
+    cyclic = b"\xa1\x61a\xd8\x1c\x81\xd8\x1d\x00"  # a list that contains itself
+    assert _stage_of(_wrap(cyclic)) == ("parse", "envelope_malformed")
+
+
+def test_too_deep_is_refused_both_ways() -> None:
+    deep: JSONObject = {}
+    node = deep
+    for _ in range(100):
+        child: JSONObject = {}
+        node["a"] = child
+        node = child
+    with pytest.raises(EnvelopeError) as caught:
+        encode_envelope(deep)
+    assert caught.value.stage == "parse"
+    assert _stage_of(_wrap(cbor2.dumps(deep)))[0] == "parse"
+
+
+@pytest.mark.parametrize(
+    "document",
+    [{"a": float("nan")}, {"a": 2**64}, {"a": b"bytes"}, {"a": "\ud800"}, {1: "a"}],
+)
+def test_encoding_refuses_what_is_not_json(document: JSONObject) -> None:
+    with pytest.raises(EnvelopeError) as caught:
+        encode_envelope(document)
+    assert caught.value.stage == "parse"
+
+
+def test_error_is_a_malformed_document_error_with_a_hint() -> None:
+    with pytest.raises(MalformedDocumentError) as caught:
+        decode_envelope("nope")
+    assert caught.value.hint == envelope.EnvelopeError.hint
