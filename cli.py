@@ -118,6 +118,29 @@ def _escape(text: str) -> str:
     return escape(text)
 
 
+def _verify_input(
+    data: bytes | str, policy: Any, resolver: Any, status_checker: Any
+) -> list[tuple[str, VerificationResult]]:
+    """Verify every document an input holds: JSON, a QR payload, or a photo of QR codes."""
+    from vc.errors import MalformedDocumentError
+    from vc.results import CheckResult, VerificationResult
+    from verifier import verify_bytes
+    from verifier.sources import documents_in
+
+    if isinstance(data, str):
+        failure = CheckResult.failed("format.unreadable", data)
+        return [("", VerificationResult((failure,), unreadable=True))]
+    try:
+        documents = documents_in(data)
+    except MalformedDocumentError as exc:
+        failure = CheckResult.failed(f"format.{exc.code}", exc.message, hint=exc.hint)
+        return [("", VerificationResult((failure,), unreadable=True))]
+    return [
+        (label, verify_bytes(document, policy, resolver=resolver, status_checker=status_checker))
+        for label, document in documents
+    ]
+
+
 def _read_inputs(inputs: tuple[str, ...]) -> Iterator[tuple[str, bytes | str]]:
     """Yield (name, bytes) per input, or (name, error message) when it cannot be read."""
     for name in inputs:
@@ -208,8 +231,7 @@ def verify(
       laurel verify --json a.json b.json | jq .verified
       laurel verify --challenge 8c1f… --domain hiring.example vp.json
     """
-    from vc.results import CheckResult, VerificationResult
-    from verifier import VerificationPolicy, verify_bytes
+    from verifier import VerificationPolicy
     from verifier.trust import TrustRegistry
     from verifier.verify import networked_resolver, networked_status_checker
 
@@ -227,23 +249,18 @@ def verify(
     console = None if as_json else _console()
     worst = EXIT_OK
     for name, data in _read_inputs(inputs):
-        if isinstance(data, str):
-            result = VerificationResult(
-                (CheckResult.failed("format.unreadable", data),), unreadable=True
-            )
-        else:
-            result = verify_bytes(data, policy, resolver=resolver, status_checker=status_checker)
-        if result.unreadable:
-            worst = EXIT_USAGE
-        elif not result.verified and worst == EXIT_OK:
-            worst = EXIT_FAILED
-        if console is None:
-            sys.stdout.write(
-                json.dumps({"input": name, **result.to_json()}, ensure_ascii=False) + "\n"
-            )
-            sys.stdout.flush()
-        else:
-            render_result(console, name, result)
+        for label, result in _verify_input(data, policy, resolver, status_checker):
+            shown = f"{name} ({label})" if label else name
+            if result.unreadable:
+                worst = EXIT_USAGE
+            elif not result.verified and worst == EXIT_OK:
+                worst = EXIT_FAILED
+            if console is None:
+                line = {"input": shown, **result.to_json()}
+                sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
+                sys.stdout.flush()
+            else:
+                render_result(console, shown, result)
     sys.exit(worst)
 
 
@@ -624,6 +641,83 @@ def _listing(stored: Any) -> dict[str, object]:
         else ("verified" if stored.verified else "unverified"),
         "anchored": stored.anchored,
     }
+
+
+@cli.command()
+@click.argument("credential_ids", nargs=-1, required=True, metavar="ID...")
+@click.option(
+    "--challenge", help="The challenge the verifier gave you (signed into the presentation)."
+)
+@click.option("--domain", help="The verifier's domain (signed into the presentation).")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the presentation JSON here.",
+)
+@click.option(
+    "--qr",
+    "qr_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write a QR code holding the whole presentation (FILE.png or FILE.svg).",
+)
+@click.option("--qr-terminal", is_flag=True, help="Draw the QR code in the terminal.")
+@_home_option
+@_funnel
+def present(
+    credential_ids: tuple[str, ...],
+    challenge: str | None,
+    domain: str | None,
+    out: Path | None,
+    qr_file: Path | None,
+    qr_terminal: bool,
+    home: Path | None,
+) -> None:
+    """Present badges: a presentation signed by your key over the verifier's challenge.
+
+    \b
+    Examples:
+      laurel present urn:uuid:… --challenge 8c1f… --domain hiring.example --qr badge.png
+      laurel present urn:uuid:… --qr-terminal
+    The QR code carries the whole presentation (compressed), so it verifies offline:
+    `laurel verify badge.png`.
+    """
+    from wallet.holder import present_credentials
+
+    with _open_wallet(home) as wallet:
+        presentation = present_credentials(
+            wallet,
+            _passphrase(),
+            list(credential_ids),
+            challenge=challenge,
+            domain=domain,
+            now=dt.datetime.now(dt.UTC),
+        )
+    text = json.dumps(presentation, ensure_ascii=False, indent=2)
+    if out is not None:
+        out.write_text(text, encoding="utf-8")
+    if qr_file is not None or qr_terminal:
+        from vc.envelope import encode_envelope
+        from vc.qr import render_qr, render_svg
+
+        payload = encode_envelope(presentation)
+        image, version = render_qr(payload)
+        if qr_file is not None:
+            if qr_file.suffix.lower() == ".svg":
+                qr_file.write_bytes(render_svg(payload))
+            else:
+                image.save(qr_file, format="PNG")
+            click.echo(
+                f"QR code version {version} (error correction M, {len(payload)} characters): {qr_file}",
+                err=True,
+            )
+        if qr_terminal:
+            import qrcode
+
+            code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
+            code.add_data(payload)
+            code.print_ascii(out=sys.stdout, invert=True)
+    if out is None and qr_file is None and not qr_terminal:
+        sys.stdout.write(text + "\n")
 
 
 @cli.command(name="list")

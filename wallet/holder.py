@@ -1,4 +1,4 @@
-"""Holding badges: importing them (verified first) into the wallet.
+"""Holding badges: importing them (verified first), and presenting them.
 
 The wallet never imports the verifier (an educator's wallet and an employer's
 verifier are separate programs); the caller passes in the verification to run.
@@ -6,16 +6,21 @@ verifier are separate programs); the caller passes in the verification to run.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from vc.jsonld import CREDENTIALS_V2
 from vc.jsontext import parse_document
+from vc.proofs import add_proof
 from vc.results import VerificationResult
+from vc.timestamps import format_datetime_stamp
+from vc.types import JSONObject, JSONValue
 from wallet.errors import WalletError
 from wallet.home import Wallet
 from wallet.store import StoredCredential
 
-__all__ = ["ImportOutcome", "NotVerifiedError", "import_credential"]
+__all__ = ["ImportOutcome", "NotVerifiedError", "import_credential", "present_credentials"]
 
 
 class NotVerifiedError(WalletError):
@@ -60,3 +65,43 @@ def import_credential(
         document, origin="imported", verified=result.verified, text=text
     )
     return ImportOutcome(stored, result)
+
+
+def present_credentials(
+    wallet: Wallet,
+    passphrase: str,
+    credential_ids: list[str],
+    *,
+    challenge: str | None,
+    domain: str | None,
+    now: dt.datetime,
+) -> JSONObject:
+    """A VerifiablePresentation of stored badges, signed by this wallet's key (authentication).
+
+    The verifier's `challenge` and `domain` are signed into the proof, so the
+    presentation cannot be replayed to another verifier or another request.
+
+    Raises:
+        CredentialNotFoundError: an id is not in the wallet.
+        WrongPassphraseError: the passphrase does not unlock the key.
+    """
+    identity = wallet.identity
+    credentials: list[JSONValue] = [
+        wallet.store.get_credential(cid).document for cid in credential_ids
+    ]
+    presentation: JSONObject = {
+        "@context": [CREDENTIALS_V2],
+        "type": ["VerifiablePresentation"],
+        "holder": identity.did,
+        "verifiableCredential": credentials,
+    }
+    return add_proof(
+        presentation,
+        wallet.signing_key(passphrase),
+        identity.verification_method,
+        cryptosuite="eddsa-rdfc-2022",
+        proof_purpose="authentication",
+        created=format_datetime_stamp(now),
+        challenge=challenge,
+        domain=domain,
+    )

@@ -1,0 +1,67 @@
+"""What `laurel verify` accepts: JSON, a QR payload (``LV1:...``), or a photo of a QR code.
+
+    >>> from verifier.sources import documents_in
+    >>> [label for label, _ in documents_in(b'{"a": 1}')]
+    ['']
+
+An image may hold several QR codes: each is reported separately, never only the
+first. Envelope and image problems raise :class:`vc.errors.MalformedDocumentError`
+(a ``format.envelope_*`` or ``format.image_*`` reason), so the input is reported
+unreadable.
+"""
+
+from __future__ import annotations
+
+import json
+
+from vc.errors import MalformedDocumentError
+
+__all__ = ["ENVELOPE_PREFIX", "documents_in"]
+
+ENVELOPE_PREFIX = b"LV"
+_PNG = b"\x89PNG\r\n\x1a\n"
+_JPEG = b"\xff\xd8\xff"
+
+
+def _is_image(data: bytes) -> bool:
+    return data.startswith((_PNG, _JPEG, b"GIF8", b"BM")) or (
+        data[:4] == b"RIFF" and data[8:12] == b"WEBP"
+    )
+
+
+def _from_envelope(text: str) -> bytes:
+    from vc.envelope import decode_envelope  # cbor2: only for QR payloads
+
+    return json.dumps(decode_envelope(text.strip()), ensure_ascii=False).encode("utf-8")
+
+
+def documents_in(data: bytes) -> list[tuple[str, bytes]]:
+    """The JSON documents an input holds, each with a label ('' for the input itself).
+
+    Raises:
+        MalformedDocumentError: an image with no QR code, an unreadable image, or a
+            broken envelope (each names the stage that failed).
+    """
+    if _is_image(data):
+        from vc.qr import decode_qr_image  # Pillow and zxing-cpp: only for images
+
+        texts = decode_qr_image(data)
+        if not texts:
+            raise MalformedDocumentError(
+                "the image holds no QR code that could be read", code="image_no_code"
+            )
+        if len(texts) == 1:
+            return [("", _from_envelope(texts[0]))]
+        return [
+            (f"QR code {n + 1} of {len(texts)}", _from_envelope(text))
+            for n, text in enumerate(texts)
+        ]
+    if data.lstrip().startswith(ENVELOPE_PREFIX):
+        try:
+            text = data.decode("ascii")
+        except UnicodeDecodeError as exc:
+            raise MalformedDocumentError(
+                "a QR payload must be ASCII", code="envelope_malformed"
+            ) from exc
+        return [("", _from_envelope(text))]
+    return [("", data)]
