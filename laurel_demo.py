@@ -80,6 +80,67 @@ ACHIEVEMENT = {
 }
 
 
+def employer_verifies_presentation(
+    policy: VerificationPolicy,
+) -> Callable[[bytes, str, str], VerificationResult]:
+    """An employer's `laurel verify --challenge C --domain D` on one document."""
+
+    def run(data: bytes, challenge: str, domain: str) -> VerificationResult:
+        asked = VerificationPolicy(now=policy.now, challenge=challenge, domain=domain)
+        return verify_bytes(
+            data,
+            asked,
+            resolver=networked_resolver(allow_private_network=True),
+            status_checker=networked_status_checker(allow_private_network=True),
+        )
+
+    return run
+
+
+def _qr_tour(
+    console: Console,
+    workdir: Path,
+    teacher: Wallet,
+    credential_id: str,
+    now: dt.datetime,
+    verify_presentation: Callable[[bytes, str, str], VerificationResult],
+) -> None:
+    """Present by QR: sign over the employer's challenge, render, read back from the image."""
+    import secrets
+
+    from vc.envelope import encode_envelope
+    from vc.qr import render_qr
+    from verifier.sources import documents_in
+    from wallet.holder import present_credentials
+
+    challenge, domain = secrets.token_urlsafe(16), "hiring.westside.example"
+    presentation = present_credentials(
+        teacher, DEMO_PASSPHRASE, [credential_id], challenge=challenge, domain=domain, now=now
+    )
+    payload = encode_envelope(presentation)
+    image, version = render_qr(payload)
+    path = workdir / "badge-qr.png"
+    image.save(path, format="PNG")
+    console.print(f"The principal asks for a presentation for {domain}, challenge {challenge}.")
+    console.print(
+        f"$ laurel present {credential_id[:22]}… --challenge {challenge} --domain {domain} --qr badge-qr.png"
+    )
+    console.print(
+        f"  QR version {version} at error correction M: the whole signed presentation, {len(payload)} characters,"
+    )
+    console.print("  so the principal's phone can check it offline.")
+    (_label, document), *_ = documents_in(path.read_bytes())
+    console.print(f"[dim]$ laurel verify --challenge {challenge} --domain {domain} badge-qr.png[/]")
+    result = verify_presentation(document, challenge, domain)
+    verdict = "[bold green]✔ VERIFIED[/]" if result.verified else "[bold red]✘ NOT VERIFIED[/]"
+    console.print(
+        f"{verdict}  read from the image: the holder's proof, the challenge and every badge inside"
+    )
+    replay = verify_presentation(document, "another-interview", domain)
+    failed = ", ".join(c.id for c in replay.failures())
+    console.print(f"Shown again at another interview: [bold red]{failed}[/]\n")
+
+
 class _Service:
     """The verifier app (as `laurel serve` runs it) on a loopback port, in a thread."""
 
@@ -261,10 +322,13 @@ def _journey(
     console.print(f"[dim]$ laurel verify {badge_path.name}[/]")
     show(badge_path.name, employer_verifies(badge_path.read_bytes()))
 
-    _step(console, 5, "An employer's system asks the verifier service")
+    _step(console, 5, "At the interview she shows it as a QR code")
+    _qr_tour(console, workdir, teacher, stored.id, now, employer_verifies_presentation(policy))
+
+    _step(console, 6, "An employer's system asks the verifier service")
     _service_tour(console, service, stored.text.encode(), teacher)
 
-    _step(console, 6, "Someone tampers with it")
+    _step(console, 7, "Someone tampers with it")
     tampered: dict[str, Any] = copy.deepcopy(stored.document)
     tampered["credentialSubject"]["result"][0]["achievedLevel"] = ACHIEVEMENT["resultDescription"][
         0
@@ -280,7 +344,7 @@ def _journey(
     names = ", ".join(check.id for check in result.failures())
     console.print(f"The forgery is caught by name: [bold red]{names}[/].\n")
 
-    _step(console, 7, "The district revokes the badge")
+    _step(console, 8, "The district revokes the badge")
     set_status(
         district, DEMO_PASSPHRASE, stored.id, "revocation", True, reason="issued in error", now=now
     )
@@ -294,7 +358,7 @@ def _journey(
     names = ", ".join(check.id for check in revoked.failures())
     console.print(f"The same, untouched badge is now refused by name: [bold red]{names}[/].\n")
 
-    _step(console, 8, "The district issues a whole cohort from a roster")
+    _step(console, 9, "The district issues a whole cohort from a roster")
     roster = "name,email\n" + "\n".join(
         f"Teacher {i},teacher{i}@riverside.example" for i in range(1, 201)
     )
@@ -325,7 +389,7 @@ def _journey(
         f"  run again: {again.issued} issued, {again.already_issued} already there (resumable after any crash)\n"
     )
 
-    _step(console, 9, "The district backs up its wallet, and restores it elsewhere")
+    _step(console, 10, "The district backs up its wallet, and restores it elsewhere")
     archive = workdir / "district.backup"
     write_backup(
         archive,
