@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeVar
 import click
 
 from vc.errors import LaurelError
-from vc.jsontext import MAX_DOCUMENT_BYTES
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -33,6 +32,9 @@ __all__ = ["main"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+#: Inputs are read up to this size: images (QR photos, baked badges) may be larger
+#: than a JSON document, whose own 1 MiB limit still applies once extracted.
+MAX_INPUT_BYTES = 16 * 1024 * 1024
 
 _STATUS_STYLE = {
     "passed": ("✔", "green"),
@@ -146,10 +148,10 @@ def _read_inputs(inputs: tuple[str, ...]) -> Iterator[tuple[str, bytes | str]]:
     for name in inputs:
         try:
             if name == "-":
-                data = sys.stdin.buffer.read(MAX_DOCUMENT_BYTES + 1)
+                data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
             else:
                 with open(name, "rb") as handle:
-                    data = handle.read(MAX_DOCUMENT_BYTES + 1)
+                    data = handle.read(MAX_INPUT_BYTES + 1)
         except OSError as exc:
             yield name, f"cannot read {name}: {exc.strerror or exc}"
             continue
@@ -621,12 +623,22 @@ def import_(files: tuple[Any, ...], force: bool, home: Path | None) -> None:
         for handle in files:
             outcome = import_credential(
                 wallet,
-                handle.read(MAX_DOCUMENT_BYTES + 1),
+                _importable(handle.read(MAX_INPUT_BYTES + 1)),
                 lambda data: verify_bytes(data, policy),
                 force=force,
             )
             mark = "" if outcome.result.verified else "  (NOT VERIFIED, stored with --force)"
             click.echo(f"{outcome.credential.id}{mark}")
+
+
+def _importable(data: bytes) -> bytes:
+    """The credential in an imported file: JSON as it is, or unbaked from a badge image."""
+    from verifier.sources import documents_in
+
+    documents = documents_in(data)
+    if len(documents) != 1:
+        raise click.UsageError("import one credential per file")
+    return documents[0][1]
 
 
 def _listing(stored: Any) -> dict[str, object]:
@@ -718,6 +730,42 @@ def present(
             code.print_ascii(out=sys.stdout, invert=True)
     if out is None and qr_file is None and not qr_terminal:
         sys.stdout.write(text + "\n")
+
+
+@cli.command()
+@click.argument("credential_id")
+@click.option(
+    "--image",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The badge picture to bake into: PNG or SVG.",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The baked image to write.",
+)
+@_home_option
+@_funnel
+def bake(credential_id: str, image: Path, out: Path, home: Path | None) -> None:
+    """Bake a badge into its image (Open Badges 3.0 baking: PNG iTXt or SVG element).
+
+    The baked image carries the credential exactly as stored, with its proofs:
+    `laurel verify FILE` and `laurel import FILE` unbake it.
+    """
+    from vc.baking import bake_png, bake_svg
+
+    with _open_wallet(home) as wallet:
+        stored = wallet.store.get_credential(credential_id)
+    data = image.read_bytes()
+    baked = (
+        bake_svg(data, stored.text)
+        if image.suffix.lower() == ".svg"
+        else bake_png(data, stored.text)
+    )
+    out.write_bytes(baked)
+    click.echo(f"baked {credential_id} into {out}")
 
 
 @cli.command(name="list")

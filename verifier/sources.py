@@ -1,4 +1,4 @@
-"""What `laurel verify` accepts: JSON, a QR payload (``LV1:...``), or a photo of a QR code.
+"""What `laurel verify` accepts: JSON, a QR payload, a photo of a QR code, a baked badge.
 
     >>> from verifier.sources import documents_in
     >>> [label for label, _ in documents_in(b'{"a": 1}')]
@@ -35,6 +35,25 @@ def _from_envelope(text: str) -> bytes:
     return json.dumps(decode_envelope(text.strip()), ensure_ascii=False).encode("utf-8")
 
 
+def _baked_credential(data: bytes) -> bytes | None:
+    # Open Badges 3.0 "Baking": a PNG iTXt `openbadgecredential` chunk, or an SVG
+    # <openbadges:credential> element. Only that text is taken; nothing else in the
+    # image is trusted or fetched.
+    is_svg = data.lstrip()[:1] == b"<"
+    if not (data.startswith(_PNG) or is_svg):
+        return None
+    from vc.baking import BakingError, unbake
+
+    try:
+        return unbake(data).encode("utf-8")
+    except BakingError as exc:
+        if exc.code == "not_baked" and not is_svg:
+            return None  # a plain PNG: maybe a photo of a QR code
+        raise MalformedDocumentError(
+            f"baked image: {exc.message}", code=f"baked_{exc.code}"
+        ) from exc
+
+
 def documents_in(data: bytes) -> list[tuple[str, bytes]]:
     """The JSON documents an input holds, each with a label ('' for the input itself).
 
@@ -42,6 +61,9 @@ def documents_in(data: bytes) -> list[tuple[str, bytes]]:
         MalformedDocumentError: an image with no QR code, an unreadable image, or a
             broken envelope (each names the stage that failed).
     """
+    baked = _baked_credential(data)
+    if baked is not None:
+        return [("baked", baked)]
     if _is_image(data):
         from vc.qr import decode_qr_image  # Pillow and zxing-cpp: only for images
 

@@ -120,3 +120,52 @@ def test_an_image_without_a_code(tmp_path):
     result = _run("verify", "--json", str(path))
     assert result.exit_code == 2
     assert json.loads(result.output)["checks"][0]["id"] == "format.image_no_code"
+
+
+@pytest.mark.parametrize("kind", ["png", "svg"])
+def test_bake_then_verify_and_import_the_image(teacher_with_badge, tmp_path, kind):
+    from PIL import Image
+
+    home, credential_id = teacher_with_badge
+    picture = tmp_path / f"badge.{kind}"
+    if kind == "png":
+        Image.new("RGB", (64, 64), (30, 80, 160)).save(picture)
+    else:
+        picture.write_text(
+            '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><circle r="30" cx="32" cy="32"/></svg>'
+        )
+    baked = tmp_path / f"baked.{kind}"
+    made = _run(
+        "bake", "--home", str(home), credential_id, "--image", str(picture), "--out", str(baked)
+    )
+    assert made.exit_code == 0, made.output
+    verified = _run("verify", "--json", str(baked))
+    assert verified.exit_code == 0, verified.output
+    other = tmp_path / "other"
+    Wallet.create(other, name="Employer", passphrase=PASSPHRASE, kdf=KdfParams.for_tests()).close()
+    imported = _run("import", "--home", str(other), str(baked))
+    assert imported.exit_code == 0, imported.output
+    assert credential_id in imported.output
+    # The credential inside the image edited: the signature no longer matches.
+    tampered = baked.read_bytes().replace(
+        b"Formative Assessment in Practice", b"Formative Assessment in Practicf", 1
+    )
+    (tmp_path / f"tampered.{kind}").write_bytes(tampered)
+    if kind == "png":
+        # iTXt has a CRC: an edited chunk is refused before any verification.
+        result = _run("verify", "--json", str(tmp_path / f"tampered.{kind}"))
+        assert result.exit_code == 2
+        assert json.loads(result.output)["checks"][0]["id"] == "format.baked_bad_crc"
+    else:
+        result = _run("verify", "--json", str(tmp_path / f"tampered.{kind}"))
+        assert result.exit_code == 1
+        assert "proof.signature_invalid" in result.output
+
+
+def test_hostile_svg_is_refused(tmp_path):
+    bomb = b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><svg xmlns="http://www.w3.org/2000/svg">&lol2;</svg>'
+    path = tmp_path / "bomb.svg"
+    path.write_bytes(bomb)
+    result = _run("verify", "--json", str(path))
+    assert result.exit_code == 2
+    assert json.loads(result.output)["checks"][0]["id"].startswith("format.baked_")
