@@ -34,6 +34,7 @@ from vc.results import CheckResult, Status, VerificationResult
 from vc.types import JSONObject, JSONValue
 from verifier.api import ServiceState
 from verifier.policy import VerificationPolicy
+from verifier.sources import documents_in
 from verifier.verify import verify_bytes
 
 __all__ = [
@@ -293,10 +294,23 @@ def verify_form() -> Response:
     except BadRequest:
         return _render(400, error="The form could not be read. Paste the document again.")
     data = upload.read() if upload is not None and upload.filename else b""
-    if data:
-        pasted = data.decode("utf-8", errors="replace")
-    else:
+    if not data:
         data = pasted.strip().encode("utf-8")
+    try:
+        # A JSON document as it is; a QR payload, a photo of a QR code or a baked
+        # badge image gives the document inside it.
+        found = documents_in(data) if data else []
+    except MalformedDocumentError as exc:
+        return _render(
+            400, error=f"This is not a readable credential: {exc.message}.", hint=exc.hint
+        )
+    if len(found) > 1:
+        return _render(
+            400, error=f"The image holds {len(found)} QR codes; upload a picture of one at a time."
+        )
+    if found:
+        data = found[0][1]
+        pasted = data.decode("utf-8", errors="replace")
     if not data:
         return _render(
             400,

@@ -338,7 +338,12 @@ def test_nothing_to_verify_is_a_400_page(client: FlaskClient) -> None:
 
 
 def test_binary_upload_is_a_400_page(client: FlaskClient) -> None:
+    # A broken JPEG is read as a photo of a QR code, and refused as an unreadable image.
     data = {"file": (io.BytesIO(b"\xff\xd8\xff\xe0\x00\x10JFIF"), "photo.jpg")}
+    response = client.post("/", data=data, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "image" in response.get_data(as_text=True)
+    data = {"file": (io.BytesIO(b"\xff\xfe not text"), "badge.json")}
     response = client.post("/", data=data, content_type="multipart/form-data")
     assert response.status_code == 400
     assert "not UTF-8" in response.get_data(as_text=True)
@@ -384,3 +389,43 @@ def test_garbage_multipart_is_a_400_page(client: FlaskClient) -> None:
     )
     assert response.status_code == 400
     assert response.mimetype == "text/html"
+
+
+def test_upload_a_photo_of_a_qr_code_or_a_baked_badge():
+    import io
+
+    from tests.builders import badge, presentation
+    from vc.baking import bake_png
+    from vc.envelope import encode_envelope
+    from vc.qr import render_qr
+    from verifier.app import create_app
+
+    client = create_app(testing=True).test_client()
+    image, _ = render_qr(encode_envelope(presentation([badge()], challenge=None, domain=None)))
+    png = io.BytesIO()
+    image.save(png, format="PNG")
+    answer = client.post(
+        "/",
+        data={"file": (io.BytesIO(png.getvalue()), "qr.png")},
+        content_type="multipart/form-data",
+    )
+    assert answer.status_code == 200
+    assert b"Verified" in answer.data
+    from PIL import Image
+
+    plain = io.BytesIO()
+    Image.new("RGB", (32, 32), (200, 30, 30)).save(plain, format="PNG")
+    baked = bake_png(plain.getvalue(), json.dumps(badge()))
+    answer = client.post(
+        "/", data={"file": (io.BytesIO(baked), "badge.png")}, content_type="multipart/form-data"
+    )
+    assert answer.status_code == 200
+    assert b"Formative Assessment in Practice" in answer.data
+    blank = io.BytesIO()
+    Image.new("L", (64, 64), 255).save(blank, format="PNG")
+    answer = client.post(
+        "/",
+        data={"file": (io.BytesIO(blank.getvalue()), "blank.png")},
+        content_type="multipart/form-data",
+    )
+    assert answer.status_code == 400

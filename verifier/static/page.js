@@ -1,4 +1,5 @@
 // Read a chosen JSON file into the text box, so the user sees what will be verified.
+// Pictures (a photo of a QR code, a baked badge) are posted as they are.
 // The form works without this script: the browser then posts the file itself.
 "use strict";
 document.addEventListener("DOMContentLoaded", function () {
@@ -9,7 +10,7 @@ document.addEventListener("DOMContentLoaded", function () {
   }
   input.addEventListener("change", function () {
     var file = input.files && input.files[0];
-    if (!file) {
+    if (!file || !/\.(json|jsonld)$/i.test(file.name)) {
       return;
     }
     var reader = new FileReader();
