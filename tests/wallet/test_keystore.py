@@ -102,12 +102,16 @@ def read_only(folder: Path) -> Iterator[None]:
     try:
         if _can_create_in(folder):
             if not sys.platform.startswith("linux"):
-                pytest.fail("cannot make a folder read-only here: root ignores modes and this is not Linux")
+                pytest.fail(
+                    "cannot make a folder read-only here: root ignores modes and this is not Linux"
+                )
             try:
                 _set_immutable(folder, True)
                 immutable = True
             except OSError:
-                pytest.fail("cannot make a folder read-only here: root ignores modes and chattr +i failed")
+                pytest.fail(
+                    "cannot make a folder read-only here: root ignores modes and chattr +i failed"
+                )
         yield
     finally:
         if immutable:
