@@ -121,7 +121,7 @@ def _escape(text: str) -> str:
 
 
 def _verify_input(
-    data: bytes | str, policy: Any, resolver: Any, status_checker: Any
+    data: bytes | str, policy: Any, resolver: Any, status_checker: Any, anchors: Any = None
 ) -> list[tuple[str, VerificationResult]]:
     """Verify every document an input holds: JSON, a QR payload, or a photo of QR codes."""
     from vc.errors import MalformedDocumentError
@@ -138,7 +138,12 @@ def _verify_input(
         failure = CheckResult.failed(f"format.{exc.code}", exc.message, hint=exc.hint)
         return [("", VerificationResult((failure,), unreadable=True))]
     return [
-        (label, verify_bytes(document, policy, resolver=resolver, status_checker=status_checker))
+        (
+            label,
+            verify_bytes(
+                document, policy, resolver=resolver, status_checker=status_checker, anchors=anchors
+            ),
+        )
         for label, document in documents
     ]
 
@@ -181,6 +186,44 @@ _allow_private_network_option = click.option(
 )
 
 
+def _chain_options(func: F) -> F:
+    """--rpc, --embedded-chain and --confirmations: where and how deep anchors are checked."""
+    func = click.option(
+        "--confirmations",
+        type=click.IntRange(1, 10_000),
+        metavar="N",
+        help="Blocks an anchor must be under on an RPC chain (default: finalized, else 64).",
+    )(func)
+    func = click.option(
+        "--embedded-chain",
+        type=click.Path(dir_okay=False, path_type=Path),
+        metavar="FILE",
+        help="An embedded chain file to look anchors up in (default: $LAUREL_HOME's, if any).",
+    )(func)
+    func = click.option(
+        "--rpc",
+        multiple=True,
+        metavar="URL",
+        envvar="LAUREL_RPC_URL",
+        help="An Ethereum JSON-RPC node to look anchors up on (repeatable; also LAUREL_RPC_URL).",
+    )(func)
+    return func
+
+
+def _chain_directory(rpc: tuple[str, ...], embedded_chain: Path | None) -> Any:
+    """The chains a verification consults (nothing is opened until an anchor needs it)."""
+    from anchor.check import ChainDirectory
+    from wallet.home import default_home
+
+    if embedded_chain is None:
+        candidate = default_home() / "chain.db"
+        embedded_chain = candidate if candidate.exists() else None
+    for url in rpc:
+        if not url.startswith(("http://", "https://")):
+            raise click.BadParameter(f"{url!r} is not an http(s) URL", param_hint="--rpc")
+    return ChainDirectory(rpc_urls=tuple(rpc), embedded_path=embedded_chain)
+
+
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per input, one per line.")
@@ -209,6 +252,12 @@ _allow_private_network_option = click.option(
     show_default=True,
     help="When a status list cannot be retrieved: fail (not verified) or only warn.",
 )
+@_chain_options
+@click.option(
+    "--require-anchor",
+    is_flag=True,
+    help="Fail (rather than warn) when an anchor cannot be confirmed on its chain.",
+)
 @_funnel
 def verify(
     inputs: tuple[str, ...],
@@ -219,6 +268,10 @@ def verify(
     clock_skew: int,
     trust_file: Path | None,
     status_unreachable: Literal["fail", "warn"],
+    rpc: tuple[str, ...],
+    embedded_chain: Path | None,
+    confirmations: int | None,
+    require_anchor: bool,
 ) -> None:
     """Verify credentials or presentations (JSON files, or - for stdin).
 
@@ -232,6 +285,9 @@ def verify(
       laurel verify badge.json
       laurel verify --json a.json b.json | jq .verified
       laurel verify --challenge 8c1f… --domain hiring.example vp.json
+      laurel verify --rpc https://sepolia.example/… badge.json   # its anchor on Sepolia
+    An anchor is looked up on the --rpc nodes and on the embedded chain of the
+    wallet at $LAUREL_HOME (or --embedded-chain FILE).
     """
     from verifier import VerificationPolicy
     from verifier.trust import TrustRegistry
@@ -245,13 +301,16 @@ def verify(
         domain=domain,
         trusted_issuers=registry,
         status_unreachable=status_unreachable,
+        anchor_confirmations=confirmations,
+        require_anchor=require_anchor,
     )
     resolver = networked_resolver(allow_private_network=allow_private_network)
     status_checker = networked_status_checker(allow_private_network=allow_private_network)
+    anchors = _chain_directory(rpc, embedded_chain)
     console = None if as_json else _console()
     worst = EXIT_OK
     for name, data in _read_inputs(inputs):
-        for label, result in _verify_input(data, policy, resolver, status_checker):
+        for label, result in _verify_input(data, policy, resolver, status_checker, anchors):
             shown = f"{name} ({label})" if label else name
             if result.unreadable:
                 worst = EXIT_USAGE
@@ -298,6 +357,7 @@ def demo(keep: bool) -> None:
     envvar="LAUREL_ISSUER_TOKEN",
     help="With --wallet: enable POST /credentials/issue and /credentials/status for this bearer token.",
 )
+@_chain_options
 @_funnel
 def serve(
     host: str,
@@ -307,6 +367,9 @@ def serve(
     allow_private_network: bool,
     wallet_home: Path | None,
     issuer_token: str | None,
+    rpc: tuple[str, ...],
+    embedded_chain: Path | None,
+    confirmations: int | None,
 ) -> None:
     """Run the verifier service (gunicorn): VC-API JSON routes for employers' systems.
 
@@ -347,6 +410,8 @@ def serve(
                 ),
                 challenges=challenges,
                 domain=domain,
+                anchors=_chain_directory(rpc, embedded_chain),
+                anchor_confirmations=confirmations,
             )
             if wallet_home is not None:
                 from wallet.service import issuer_blueprint
@@ -529,6 +594,13 @@ def _valid_until(value: str | None) -> str | None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the badge to this file.",
 )
+@click.option(
+    "--anchor",
+    "anchor_now",
+    is_flag=True,
+    help="Anchor at once on Ethereum (the embedded chain, or --rpc URL); see `laurel anchor`.",
+)
+@click.option("--rpc", metavar="URL", help="With --anchor: the JSON-RPC node to anchor on.")
 @_home_option
 @_funnel
 def issue(
@@ -542,6 +614,8 @@ def issue(
     evidence_name: tuple[str, ...],
     result: str | None,
     out: Path | None,
+    anchor_now: bool,
+    rpc: str | None,
     home: Path | None,
 ) -> None:
     """Issue an Open Badges 3.0 credential, or one per row of a roster.
@@ -570,6 +644,8 @@ def issue(
         raise click.UsageError("--roster needs --out-dir")
     if len(evidence_name) > len(evidence):
         raise click.UsageError("each --evidence-name needs its --evidence")
+    if rpc is not None and not anchor_now:
+        raise click.UsageError("--rpc goes with --anchor")
     names = list(evidence_name) + [None] * (len(evidence) - len(evidence_name))
     options = IssueOptions(
         suite=suite,
@@ -582,6 +658,9 @@ def issue(
         passphrase = _passphrase()
         if recipient is not None:
             stored = issue_badge(wallet, passphrase, achievement, recipient, options)
+            if anchor_now:
+                _anchor_and_report(wallet, passphrase, rpc=rpc)
+                stored = wallet.store.get_credential(stored.id)
             if out is not None:
                 out.write_text(stored.text, encoding="utf-8")
             click.echo(stored.id)
@@ -600,6 +679,8 @@ def issue(
                 options,
                 progress=lambda n: bar.advance(task, n),
             )
+        if anchor_now:
+            _anchor_and_report(wallet, passphrase, rpc=rpc)
     click.echo(
         f"{report.issued} issued, {report.already_issued} already issued, "
         f"{report.files} files written to {report.out_dir}"
@@ -922,18 +1003,50 @@ def _change_status(
 @click.argument("credential_id")
 @click.option("--reason", metavar="TEXT", help="Why (kept in the wallet, not published).")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--rpc", metavar="URL", help="The node of the chain the badge is anchored on.")
+@click.option(
+    "--no-chain", is_flag=True, help="Do not record the revocation in the anchor registry."
+)
 @_home_option
 @_funnel
-def revoke(credential_id: str, reason: str | None, yes: bool, home: Path | None) -> None:
+def revoke(
+    credential_id: str,
+    reason: str | None,
+    yes: bool,
+    rpc: str | None,
+    no_chain: bool,
+    home: Path | None,
+) -> None:
     """Revoke a badge this wallet issued, for good (its revocation list is re-signed).
 
     Publish the lists afterwards (`laurel status publish`) unless `laurel serve` hosts them.
+    An anchored badge is also revoked in the anchor registry on its chain, so the
+    revocation stays checkable when the issuer's web host is gone.
     """
+    from wallet.status import NoStatusListError
+
     question = None if yes else "Revoke (this cannot be undone)"
-    changed = _change_status(
-        home, credential_id, "revocation", True, question=question, reason=reason
-    )
-    click.echo(f"revoked {credential_id}" if changed else f"{credential_id} was already revoked")
+    try:
+        changed = _change_status(
+            home, credential_id, "revocation", True, question=question, reason=reason
+        )
+        click.echo(
+            f"revoked {credential_id}" if changed else f"{credential_id} was already revoked"
+        )
+    except NoStatusListError:
+        # Without a status list, the anchor registry is the only place to revoke it.
+        with _open_wallet(home) as wallet:
+            if no_chain or wallet.store.anchor_batch_of(credential_id) is None:
+                raise
+    if not no_chain:
+        from wallet.ledger import revoke_on_chain
+
+        with _open_wallet(home) as wallet:
+            receipt = revoke_on_chain(wallet, _passphrase(), credential_id, rpc=rpc)
+        if receipt is not None:
+            click.echo(
+                f"revocation recorded on chain in block {receipt.block} (tx 0x{receipt.tx.hex()})"
+            )
 
 
 @cli.command()
@@ -993,6 +1106,162 @@ def status_publish(out_dir: Path, home: Path | None) -> None:
         click.echo(str(path))
     if not files:
         click.echo("no status lists (the wallet was created without --base-url)", err=True)
+
+
+# -- the ledger -----------------------------------------------------------------------
+
+
+def _anchor_and_report(
+    wallet: Wallet,
+    passphrase: str,
+    *,
+    rpc: str | None = None,
+    contract: str | None = None,
+    chain_id: int | None = None,
+    as_json: bool = False,
+) -> list[Any]:
+    from wallet.ledger import anchor_pending
+
+    console = _console(stderr=True)
+    with console.status("anchoring…"):
+        reports = anchor_pending(
+            wallet,
+            passphrase,
+            rpc=rpc,
+            contract=contract,
+            chain_id=chain_id,
+            progress=lambda message: console.print(message, highlight=False),
+        )
+    if not as_json:
+        for report in reports:
+            console.print(
+                f"anchored {report.count} badge{'s' if report.count != 1 else ''} on chain "
+                f"{report.chain_id} in block {report.block} (tx {report.tx}, "
+                f"{report.gas_used:,} gas, {report.gas_used / report.count:,.1f} per badge)",
+                highlight=False,
+            )
+    return reports
+
+
+@cli.command()
+@click.option(
+    "--rpc",
+    metavar="URL",
+    envvar="LAUREL_RPC_URL",
+    help="An Ethereum JSON-RPC node (default: the wallet's embedded chain; also LAUREL_RPC_URL).",
+)
+@click.option(
+    "--contract", metavar="ADDR", help="The registry to use (default: deployed on first use)."
+)
+@click.option("--chain-id", type=int, metavar="N", help="Refuse a node that serves another chain.")
+@click.option(
+    "--confirmations",
+    type=click.IntRange(1, 10_000),
+    metavar="N",
+    help="Wait until the anchor is N blocks deep (RPC chains).",
+)
+@click.option(
+    "--account", "show_account", is_flag=True, help="Print the anchoring account and exit."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print {count, root, tx, block, ...}.")
+@_home_option
+@_funnel
+def anchor(
+    rpc: str | None,
+    contract: str | None,
+    chain_id: int | None,
+    confirmations: int | None,
+    show_account: bool,
+    as_json: bool,
+    home: Path | None,
+) -> None:
+    """Anchor every issued, unanchored badge on Ethereum: one Merkle batch, one transaction.
+
+    Each badge gets an anchor proof in its proof set (leaf, audit path, root, chain,
+    registry, transaction, block, and your key's binding of the anchoring account):
+    proof of when it existed, checkable by anyone with the chain.
+
+    \b
+    Examples:
+      laurel anchor                               # the embedded chain (no node)
+      laurel anchor --rpc http://127.0.0.1:8545   # a local anvil
+      LAUREL_ETH_PRIVATE_KEY=0x… laurel anchor --rpc https://sepolia.example --chain-id 11155111
+    Interrupted, it finishes the same batch on the next run; nothing is anchored twice.
+    """
+    from wallet.ledger import anchoring_account
+
+    with _open_wallet(home) as wallet:
+        passphrase = _passphrase()
+        if show_account:
+            click.echo(anchoring_account(wallet, passphrase).address)
+            return
+        reports = _anchor_and_report(
+            wallet, passphrase, rpc=rpc, contract=contract, chain_id=chain_id, as_json=as_json
+        )
+    if confirmations is not None and rpc is not None and reports:
+        _wait_for_depth(rpc, reports[-1].block, confirmations)
+    if as_json:
+        if not reports:
+            _print_json({"count": 0})
+        for report in reports:
+            _print_json(report.to_json())
+    elif not reports:
+        click.echo("nothing to anchor: every issued badge is anchored", err=True)
+
+
+def _wait_for_depth(rpc: str, block: int, confirmations: int) -> None:
+    import time
+
+    from anchor.chain import RpcChain
+
+    node = RpcChain(rpc)
+    console = _console(stderr=True)
+    with console.status(f"waiting for {confirmations} confirmations…") as status:
+        while (depth := node.head() - block + 1) < confirmations:
+            status.update(f"waiting for {confirmations} confirmations ({depth} so far)…")
+            time.sleep(2)
+    console.print(f"{depth} confirmations", highlight=False)
+
+
+@cli.group(name="key")
+def key_group() -> None:
+    """The wallet's keys."""
+
+
+@key_group.command(name="compromised")
+@click.option(
+    "--since",
+    required=True,
+    metavar="DATETIME",
+    help="From when the keys may have been known to someone else (2026-11-30 or a dateTimeStamp).",
+)
+@click.option("--rpc", metavar="URL", envvar="LAUREL_RPC_URL", help="The chain's JSON-RPC node.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@_home_option
+@_funnel
+def key_compromised(since: str, rpc: str | None, yes: bool, home: Path | None) -> None:
+    """Declare your keys compromised: anchors made from then on no longer count.
+
+    Recorded by your anchoring account in the registry; badges anchored before
+    SINCE stay valid, later ones fail `anchor.after_compromise` everywhere.
+    """
+    from vc.timestamps import parse_datetime_stamp
+    from wallet.ledger import declare_compromise
+
+    try:
+        moment = parse_datetime_stamp(_valid_until(since) or since)
+    except ValueError as exc:  # pragma: no cover (_valid_until already checked it)
+        raise click.BadParameter(str(exc), param_hint="--since") from exc
+    if not yes and sys.stdin.isatty():
+        click.confirm(
+            f"Declare this wallet's keys compromised since {moment:%Y-%m-%d %H:%M} UTC?", abort=True
+        )
+    with _open_wallet(home) as wallet:
+        receipt, address = declare_compromise(wallet, _passphrase(), moment, rpc=rpc)
+    click.echo(
+        f"declared in registry {address}, block {receipt.block} (tx 0x{receipt.tx.hex()}): "
+        f"anchors from {moment:%Y-%m-%d %H:%M} UTC on no longer count"
+    )
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ import re
 import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, current_app, request
 
@@ -27,6 +27,9 @@ from verifier.challenges import ChallengeBook
 from verifier.policy import VerificationPolicy
 from verifier.status import StatusChecker
 from verifier.verify import verify
+
+if TYPE_CHECKING:
+    from anchor.check import ChainDirectory
 
 __all__ = [
     "JSON_TYPES",
@@ -66,6 +69,8 @@ class ServiceState:
     challenges: ChallengeBook
     domain: str | None = None
     status: StatusChecker | None = None
+    anchors: ChainDirectory | None = None
+    anchor_confirmations: int | None = None
 
 
 def _state() -> ServiceState:
@@ -226,9 +231,10 @@ def verify_credential() -> Response:
     state = _state()
     result = verify(
         credential,
-        VerificationPolicy(now=now),
+        VerificationPolicy(now=now, anchor_confirmations=state.anchor_confirmations),
         resolver=state.resolver,
         status_checker=state.status,
+        anchors=state.anchors,
     )
     return _verified_response(result, options)
 
@@ -268,8 +274,19 @@ def verify_presentation() -> Response:
                     error="INVALID_CHALLENGE_ERROR",
                 )
             )
-    policy = VerificationPolicy(now=now, challenge=options.challenge, domain=domain)
-    result = verify(presentation, policy, resolver=state.resolver, status_checker=state.status)
+    policy = VerificationPolicy(
+        now=now,
+        challenge=options.challenge,
+        domain=domain,
+        anchor_confirmations=state.anchor_confirmations,
+    )
+    result = verify(
+        presentation,
+        policy,
+        resolver=state.resolver,
+        status_checker=state.status,
+        anchors=state.anchors,
+    )
     if extra:
         result = VerificationResult(
             (*extra, *result.checks),

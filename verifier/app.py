@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 import uuid
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from flask import Flask, Response, g
 from werkzeug.exceptions import HTTPException
@@ -27,6 +28,9 @@ from verifier.api import (
 from verifier.challenges import CHALLENGE_TTL, ChallengeBook, ChallengeStore
 from verifier.page import page
 from verifier.status import StatusChecker
+
+if TYPE_CHECKING:
+    from anchor.check import ChainDirectory
 
 __all__ = ["MAX_CONTENT_LENGTH", "SECURITY_HEADERS", "create_app"]
 
@@ -54,6 +58,8 @@ def create_app(
     testing: bool = False,
     domain: str | None = None,
     challenges: ChallengeBook | None = None,
+    anchors: ChainDirectory | None = None,
+    anchor_confirmations: int | None = None,
 ) -> Flask:
     """Build the verifier service.
 
@@ -69,6 +75,10 @@ def create_app(
         domain: the domain challenges are bound to; by default the request's Host.
         challenges: where challenges are kept; by default in this process's memory
             (`laurel serve` shares one SQLite file between its workers).
+        anchors: the chains anchor proofs are looked up on; without them an anchor's
+            inclusion and binding are checked but not its record (a warning).
+        anchor_confirmations: the depth an anchor needs on an RPC chain (default:
+            the node's finalized block, else 64).
 
     Returns:
         The Flask application (a WSGI callable).
@@ -95,6 +105,8 @@ def create_app(
         clock=clock or _utc_now,
         challenges=challenges if challenges is not None else ChallengeStore(ttl=challenge_ttl),
         domain=domain,
+        anchors=anchors,
+        anchor_confirmations=anchor_confirmations,
     )
     app.register_blueprint(api)
     app.register_blueprint(page)

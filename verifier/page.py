@@ -317,8 +317,10 @@ def verify_form() -> Response:
             error="There is nothing to verify: paste a badge or presentation, or choose a JSON file.",
         )
     state: ServiceState = current_app.extensions["laurel.verifier"]
-    policy = VerificationPolicy(now=state.clock())
-    result = verify_bytes(data, policy, resolver=state.resolver, status_checker=state.status)
+    policy = VerificationPolicy(now=state.clock(), anchor_confirmations=state.anchor_confirmations)
+    result = verify_bytes(
+        data, policy, resolver=state.resolver, status_checker=state.status, anchors=state.anchors
+    )
     if result.unreadable:
         check = result.checks[0]
         hint = check.details.get("hint")

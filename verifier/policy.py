@@ -24,6 +24,9 @@ class VerificationPolicy:
     sign; when set, a presentation must carry exactly them. `status_unreachable`
     says what an unretrievable status list gives (``fail`` closed by default, or
     ``warn``); `trusted_status_issuers` may sign status lists for other issuers.
+    `anchor_confirmations` is the depth an anchor needs on an RPC chain (None: the
+    node's ``finalized`` block, else 64); with `require_anchor`, a credential whose
+    anchor cannot be confirmed fails instead of warning.
     """
 
     now: dt.datetime
@@ -33,7 +36,11 @@ class VerificationPolicy:
     trusted_issuers: TrustRegistry | None = field(default=None)
     status_unreachable: Literal["fail", "warn"] = "fail"
     trusted_status_issuers: frozenset[str] = frozenset()
+    anchor_confirmations: int | None = None
+    require_anchor: bool = False
 
     def __post_init__(self) -> None:
         if self.now.tzinfo is None:
             raise ValueError("VerificationPolicy.now must be timezone-aware")
+        if self.anchor_confirmations is not None and self.anchor_confirmations < 1:
+            raise ValueError("anchor_confirmations is at least 1")

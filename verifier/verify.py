@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from vc.did import DidResolver
 from vc.errors import MalformedDocumentError
 from vc.jsontext import parse_document
@@ -22,6 +24,9 @@ from verifier.checks import (
 )
 from verifier.policy import VerificationPolicy
 from verifier.status import StatusChecker
+
+if TYPE_CHECKING:
+    from anchor.check import ChainDirectory
 
 __all__ = [
     "MAX_PRESENTED_CREDENTIALS",
@@ -69,6 +74,7 @@ def verify_bytes(
     *,
     resolver: DidResolver | None = None,
     status_checker: StatusChecker | None = None,
+    anchors: ChainDirectory | None = None,
 ) -> VerificationResult:
     """Parse untrusted bytes and verify the credential or presentation they hold.
 
@@ -80,7 +86,9 @@ def verify_bytes(
     except MalformedDocumentError as exc:
         check = CheckResult.failed(f"format.{exc.code}", exc.message, hint=exc.hint)
         return VerificationResult((check,), unreadable=True)
-    return verify(document, policy, resolver=resolver, status_checker=status_checker)
+    return verify(
+        document, policy, resolver=resolver, status_checker=status_checker, anchors=anchors
+    )
 
 
 def verify(
@@ -89,12 +97,17 @@ def verify(
     *,
     resolver: DidResolver | None = None,
     status_checker: StatusChecker | None = None,
+    anchors: ChainDirectory | None = None,
 ) -> VerificationResult:
     """Verify a parsed credential or presentation; every check runs and reports.
 
-    Without a `status_checker`, status lists are not fetched (the check is skipped).
+    Without a `status_checker`, status lists are not fetched (the check is skipped);
+    without `anchors` (the chains to consult), an anchor proof's inclusion and binding
+    are checked but its record on the chain is not (a warning).
     """
-    ctx = CheckContext(policy=policy, resolver=resolver or DidResolver(), status=status_checker)
+    ctx = CheckContext(
+        policy=policy, resolver=resolver or DidResolver(), status=status_checker, anchors=anchors
+    )
     kind = document_kind(document)
     if kind == "presentation":
         return _verify_presentation(document, ctx)
@@ -116,7 +129,7 @@ def _verify_credential(credential: JSONObject, ctx: CheckContext) -> Verificatio
     )
     checks.append(check_validity(credential, ctx))
     checks.extend(check_status(credential, ctx))
-    checks.append(check_anchor(credential))
+    checks.extend(check_anchor(credential, ctx))
     checks.extend(check_schema(credential))
     checks.append(check_trust(credential, ctx))
     return VerificationResult(tuple(checks), summary=summarize(credential))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import secrets
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,18 +29,32 @@ from wallet.store import Store
 __all__ = [
     "DATABASE_FILE",
     "KEYSTORE_FILE",
+    "ANCHORING_KEY",
     "SIGNING_KEY",
     "Identity",
     "Wallet",
     "default_home",
     "did_web_from_host",
     "make_room",
+    "new_secp256k1_key",
 ]
 
 KEYSTORE_FILE = "keystore.enc"
 DATABASE_FILE = "wallet.db"
 #: The keystore entry holding the wallet's Ed25519 seed.
 SIGNING_KEY = "ed25519-signing"
+#: The keystore entry holding the anchoring account's secp256k1 key (wallet.ledger).
+ANCHORING_KEY = "secp256k1-anchoring"
+# The order of secp256k1's group: a private key is an integer in 1 .. n-1.
+_SECP256K1_ORDER = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+
+
+def new_secp256k1_key() -> bytes:
+    """A fresh random secp256k1 private key (32 bytes, big-endian, in 1 .. n-1)."""
+    while True:
+        candidate = secrets.token_bytes(32)
+        if 0 < int.from_bytes(candidate, "big") < _SECP256K1_ORDER:
+            return candidate
 
 
 def default_home() -> Path:
@@ -145,7 +160,10 @@ class Wallet:
         make_room(home, force=force)
         key = Ed25519KeyPair.generate()
         keystore = Keystore.create(
-            keystore_path, passphrase, {SIGNING_KEY: key.export_seed_unencrypted()}, kdf=kdf
+            keystore_path,
+            passphrase,
+            {SIGNING_KEY: key.export_seed_unencrypted(), ANCHORING_KEY: new_secp256k1_key()},
+            kdf=kdf,
         )
         did = did_web if did_web else did_key_from_public_key(key.public_key)
         store = Store.create(database_path)
