@@ -2,10 +2,11 @@
 
 It grows with every capability; today: two real wallets (a district that issues,
 a teacher who holds), the district's status lists hosted by the verifier service on
-loopback, an Open Badge with evidence and a rubric level, its verification (also
-through the VC-API, with a challenge and a refused replay), a tampered copy and the
-named check that catches it, the badge revoked and refused, a roster, and an
-encrypted backup restored.
+loopback, an Open Badge with evidence and a rubric level, anchored on Ethereum (the
+embedded chain), its verification (also through the VC-API, with a challenge and a
+refused replay, and from a QR code), a tampered copy and the named check that catches
+it, the badge revoked (status list and chain) and refused, a roster anchored in one
+transaction, and an encrypted backup restored.
 """
 
 from __future__ import annotations
@@ -35,11 +36,14 @@ from wallet.issuer import (
     load_achievement,
     read_roster,
 )
+from wallet.ledger import anchor_pending, embedded_chain_path, revoke_on_chain
 from wallet.restore import restore_wallet
 from wallet.status import set_status
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from anchor.check import ChainDirectory
 
 __all__ = ["run"]
 
@@ -81,7 +85,7 @@ ACHIEVEMENT = {
 
 
 def employer_verifies_presentation(
-    policy: VerificationPolicy,
+    policy: VerificationPolicy, anchors: ChainDirectory | None = None
 ) -> Callable[[bytes, str, str], VerificationResult]:
     """An employer's `laurel verify --challenge C --domain D` on one document."""
 
@@ -92,6 +96,7 @@ def employer_verifies_presentation(
             asked,
             resolver=networked_resolver(allow_private_network=True),
             status_checker=networked_status_checker(allow_private_network=True),
+            anchors=anchors,
         )
 
     return run
@@ -144,7 +149,7 @@ def _qr_tour(
 class _Service:
     """The verifier app (as `laurel serve` runs it) on a loopback port, in a thread."""
 
-    def __init__(self) -> None:
+    def __init__(self, anchors: ChainDirectory | None = None) -> None:
         from werkzeug.serving import WSGIRequestHandler, make_server
 
         from verifier.app import create_app
@@ -156,6 +161,7 @@ class _Service:
         self.app = create_app(
             resolver=networked_resolver(allow_private_network=True),
             status_checker=networked_status_checker(allow_private_network=True),
+            anchors=anchors,
         )
         self.server = make_server("127.0.0.1", 0, self.app, threaded=True, request_handler=_Quiet)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
@@ -252,10 +258,15 @@ def run(
 
 
 def _tour(console: Console, workdir: Path, show: Callable[[str, VerificationResult], None]) -> None:
+    from anchor.check import ChainDirectory
+
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     policy = VerificationPolicy(now=now)
-    with _Service() as service:
-        _journey(console, workdir, show, service, now, policy)
+    # Employers look anchors up on the chain: here the district's embedded chain
+    # file (on a testnet or mainnet, `laurel verify --rpc URL`).
+    anchors = ChainDirectory(embedded_path=embedded_chain_path(workdir / "district"))
+    with _Service(anchors) as service:
+        _journey(console, workdir, show, service, now, policy, anchors)
 
 
 def _journey(
@@ -265,15 +276,19 @@ def _journey(
     service: _Service,
     now: dt.datetime,
     policy: VerificationPolicy,
+    anchors: ChainDirectory,
 ) -> None:
+    from anchor.check import ChainDirectory
+
     def employer_verifies(data: bytes) -> VerificationResult:
-        # A fresh employer process: its own DID and status-list caches. The lists
-        # live on this machine's loopback, which only an explicit flag allows.
+        # A fresh employer process: its own DID, status-list and anchor caches. The
+        # lists live on this machine's loopback, which only an explicit flag allows.
         return verify_bytes(
             data,
             policy,
             resolver=networked_resolver(allow_private_network=True),
             status_checker=networked_status_checker(allow_private_network=True),
+            anchors=ChainDirectory(embedded_path=anchors.embedded_path),
         )
 
     _step(console, 1, "A district and a teacher each create a wallet")
@@ -312,23 +327,38 @@ def _journey(
     )
     console.print(f"  {stored.id}  (eddsa-rdfc-2022: RDF canonicalization + Ed25519)\n")
 
-    _step(console, 3, "She keeps it in her wallet (it is verified on the way in)")
+    _step(console, 3, "The district anchors it on Ethereum")
+    (anchored,) = anchor_pending(district, DEMO_PASSPHRASE)
+    stored = district.store.get_credential(stored.id)
+    badge_path.write_text(stored.text, encoding="utf-8")
+    console.print("$ laurel anchor")
+    console.print(f"  batch of {anchored.count}, Merkle root {anchored.root[:18]}…")
+    console.print(f"  one transaction {anchored.tx[:18]}…, {anchored.gas_used:,} gas")
+    console.print(f"  block {anchored.block} of the embedded chain (py-evm in district/chain.db)")
+    console.print("The badge now carries an anchor proof: its leaf and audit path, the chain,")
+    console.print("the registry, the transaction, and the district key's binding of the")
+    console.print("anchoring account. It proves when the badge existed; with --rpc URL the")
+    console.print("same works on any Ethereum node (a local anvil, Sepolia).\n")
+
+    _step(console, 4, "She keeps it in her wallet (it is verified on the way in)")
     outcome = import_credential(teacher, stored.text.encode(), employer_verifies)
     console.print(
         f"$ laurel import badge.json\n  {outcome.credential.id}  verified: {outcome.result.verified}\n"
     )
 
-    _step(console, 4, "An employer verifies the badge she sends")
+    _step(console, 5, "An employer verifies the badge she sends")
     console.print(f"[dim]$ laurel verify {badge_path.name}[/]")
     show(badge_path.name, employer_verifies(badge_path.read_bytes()))
 
-    _step(console, 5, "At the interview she shows it as a QR code")
-    _qr_tour(console, workdir, teacher, stored.id, now, employer_verifies_presentation(policy))
+    _step(console, 6, "At the interview she shows it as a QR code")
+    _qr_tour(
+        console, workdir, teacher, stored.id, now, employer_verifies_presentation(policy, anchors)
+    )
 
-    _step(console, 6, "An employer's system asks the verifier service")
+    _step(console, 7, "An employer's system asks the verifier service")
     _service_tour(console, service, stored.text.encode(), teacher)
 
-    _step(console, 7, "Someone tampers with it")
+    _step(console, 8, "Someone tampers with it")
     tampered: dict[str, Any] = copy.deepcopy(stored.document)
     tampered["credentialSubject"]["result"][0]["achievedLevel"] = ACHIEVEMENT["resultDescription"][
         0
@@ -344,21 +374,25 @@ def _journey(
     names = ", ".join(check.id for check in result.failures())
     console.print(f"The forgery is caught by name: [bold red]{names}[/].\n")
 
-    _step(console, 8, "The district revokes the badge")
+    _step(console, 9, "The district revokes the badge")
     set_status(
         district, DEMO_PASSPHRASE, stored.id, "revocation", True, reason="issued in error", now=now
     )
+    on_chain = revoke_on_chain(district, DEMO_PASSPHRASE, stored.id)
     console.print(f"$ laurel revoke {stored.id} --reason 'issued in error'")
-    console.print(
-        "The bit for this badge is set in the revocation list, which is re-signed at once."
-    )
+    console.print("The bit for this badge is set in the revocation list, re-signed at once,")
+    if on_chain is not None:
+        console.print(
+            f"and the revocation is recorded in the anchor registry (block {on_chain.block}):"
+        )
+        console.print("it stays checkable even if the district's web host goes away.")
     console.print(f"[dim]$ laurel verify {badge_path.name}[/]")
     revoked = employer_verifies(badge_path.read_bytes())
     show(badge_path.name, revoked)
     names = ", ".join(check.id for check in revoked.failures())
     console.print(f"The same, untouched badge is now refused by name: [bold red]{names}[/].\n")
 
-    _step(console, 9, "The district issues a whole cohort from a roster")
+    _step(console, 10, "The district issues a whole cohort from a roster, and anchors it")
     roster = "name,email\n" + "\n".join(
         f"Teacher {i},teacher{i}@riverside.example" for i in range(1, 201)
     )
@@ -386,10 +420,16 @@ def _journey(
         f"  {report.issued} issued (emails stored only as salted SHA-256 identity hashes)"
     )
     console.print(
-        f"  run again: {again.issued} issued, {again.already_issued} already there (resumable after any crash)\n"
+        f"  run again: {again.issued} issued, {again.already_issued} already there (resumable after any crash)"
+    )
+    (batch,) = anchor_pending(district, DEMO_PASSPHRASE)
+    console.print("$ laurel anchor")
+    console.print(
+        f"  {batch.count} badges in one transaction: {batch.gas_used:,} gas, "
+        f"{batch.gas_used / batch.count:,.0f} gas per badge\n"
     )
 
-    _step(console, 10, "The district backs up its wallet, and restores it elsewhere")
+    _step(console, 11, "The district backs up its wallet, and restores it elsewhere")
     archive = workdir / "district.backup"
     write_backup(
         archive,
