@@ -162,6 +162,8 @@ def test_demo_narrates_and_catches_the_tampering(runner):
     assert "✔ VERIFIED" in result.output
     assert "✘ NOT VERIFIED" in result.output
     assert "proof.signature_invalid" in result.output
+    assert "anchor.ledger" in result.output
+    assert "anchor.revoked" in result.output
 
 
 def _installed_laurel() -> str:
