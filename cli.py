@@ -935,9 +935,10 @@ def delete(credential_id: str, yes: bool, home: Path | None) -> None:
 @_home_option
 @_funnel
 def backup(file: Path, home: Path | None) -> None:
-    """Write one encrypted archive holding the wallet's keys and badges."""
+    """Write one encrypted archive holding the wallet's keys, badges and embedded chain."""
     from wallet.backup import write_backup
-    from wallet.home import DATABASE_FILE, KEYSTORE_FILE
+    from wallet.home import CHAIN_FILE, DATABASE_FILE, KEYSTORE_FILE
+    from wallet.ledger import snapshot_chain
 
     with _open_wallet(home) as wallet:
         passphrase = _passphrase()
@@ -946,6 +947,9 @@ def backup(file: Path, home: Path | None) -> None:
             KEYSTORE_FILE: (wallet.home / KEYSTORE_FILE).read_bytes(),
             DATABASE_FILE: wallet.store.snapshot(),
         }
+        chain = snapshot_chain(wallet.home)
+        if chain is not None:
+            members[CHAIN_FILE] = chain
         write_backup(file, passphrase, members)
         count = wallet.store.count_credentials()
     click.echo(

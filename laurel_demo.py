@@ -27,7 +27,7 @@ from verifier import VerificationPolicy, verify_bytes
 from verifier.verify import networked_resolver, networked_status_checker
 from wallet.backup import write_backup
 from wallet.holder import import_credential
-from wallet.home import DATABASE_FILE, KEYSTORE_FILE, Wallet
+from wallet.home import CHAIN_FILE, DATABASE_FILE, KEYSTORE_FILE, Wallet
 from wallet.issuer import (
     Evidence,
     IssueOptions,
@@ -36,7 +36,7 @@ from wallet.issuer import (
     load_achievement,
     read_roster,
 )
-from wallet.ledger import anchor_pending, embedded_chain_path, revoke_on_chain
+from wallet.ledger import anchor_pending, embedded_chain_path, revoke_on_chain, snapshot_chain
 from wallet.restore import restore_wallet
 from wallet.status import set_status
 
@@ -431,18 +431,20 @@ def _journey(
 
     _step(console, 11, "The district backs up its wallet, and restores it elsewhere")
     archive = workdir / "district.backup"
+    chain = snapshot_chain(district.home)
     write_backup(
         archive,
         DEMO_PASSPHRASE,
         {
             KEYSTORE_FILE: (district.home / KEYSTORE_FILE).read_bytes(),
             DATABASE_FILE: district.store.snapshot(),
+            **({CHAIN_FILE: chain} if chain is not None else {}),
         },
     )
     count = restore_wallet(archive, workdir / "district-restored", DEMO_PASSPHRASE)
     console.print(
         "$ laurel backup district.backup && laurel restore district.backup --home restored/"
     )
-    console.print(f"  {count} badges and the keys, in one encrypted archive\n")
+    console.print(f"  {count} badges, the keys and the embedded chain, in one encrypted archive\n")
     district.close()
     teacher.close()

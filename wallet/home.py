@@ -2,7 +2,8 @@
 
     HOME/             0700
       keystore.enc    0600  Argon2id + XSalsa20-Poly1305 encrypted keys
-      wallet.db       0600  SQLite: settings, credentials, status allocations
+      wallet.db       0600  SQLite: settings, credentials, status allocations, anchor batches
+      chain.db        0600  the embedded Ethereum chain (once something is anchored)
 
 The passphrase is needed only to sign (issue, present) or to back up: listing,
 showing and exporting badges open the database alone.
@@ -27,6 +28,7 @@ from wallet.keystore import KdfParams, Keystore
 from wallet.store import Store
 
 __all__ = [
+    "CHAIN_FILE",
     "DATABASE_FILE",
     "KEYSTORE_FILE",
     "ANCHORING_KEY",
@@ -41,6 +43,8 @@ __all__ = [
 
 KEYSTORE_FILE = "keystore.enc"
 DATABASE_FILE = "wallet.db"
+#: The embedded chain (wallet.ledger): the default ledger, kept beside the wallet.
+CHAIN_FILE = "chain.db"
 #: The keystore entry holding the wallet's Ed25519 seed.
 SIGNING_KEY = "ed25519-signing"
 #: The keystore entry holding the anchoring account's secp256k1 key (wallet.ledger).
@@ -102,6 +106,9 @@ def make_room(home: Path, *, force: bool) -> list[Path]:
     existing = [p for p in (home / KEYSTORE_FILE, home / DATABASE_FILE) if p.exists()]
     if existing and not force:
         raise WalletExistsError(f"a wallet already exists in {home}")
+    if (home / CHAIN_FILE).exists():
+        # A chain left beside the wallet belongs to it: set aside with it, never reused.
+        existing.append(home / CHAIN_FILE)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     kept: list[Path] = []
     for path in existing:

@@ -13,7 +13,7 @@ from pathlib import Path
 from wallet.atomic import write_atomic
 from wallet.backup import read_backup
 from wallet.errors import BackupCorruptError
-from wallet.home import DATABASE_FILE, KEYSTORE_FILE, make_room
+from wallet.home import CHAIN_FILE, DATABASE_FILE, KEYSTORE_FILE, make_room
 from wallet.keystore import Keystore
 from wallet.store import Store
 
@@ -39,6 +39,8 @@ def restore_wallet(archive: Path, home: Path, passphrase: str, *, force: bool = 
     keystore_path, database_path = home / KEYSTORE_FILE, home / DATABASE_FILE
     make_room(home, force=force)
     Store.restore_snapshot(database_path, members[DATABASE_FILE])
+    if CHAIN_FILE in members:
+        write_atomic(home / CHAIN_FILE, members[CHAIN_FILE])
     write_atomic(keystore_path, members[KEYSTORE_FILE])
     with Store.open(database_path) as store:
         return store.count_credentials()

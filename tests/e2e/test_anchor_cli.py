@@ -196,3 +196,33 @@ def test_chain_options_are_checked(home, achievement, tmp_path):
     )
     assert result.exit_code == 2
     assert "--rpc goes with --anchor" in result.output
+
+
+def test_backup_keeps_the_embedded_chain_so_restored_anchors_still_verify(
+    home, achievement, tmp_path
+):
+    out = tmp_path / "badge.json"
+    issue(home, achievement, "--anchor", "--out", str(out))
+    archive = tmp_path / "wallet.backup"
+    assert run("backup", str(archive), "--home", str(home)).exit_code == 0
+    restored = tmp_path / "restored"
+    result = run("restore", str(archive), "--home", str(restored))
+    assert result.exit_code == 0, result.output
+    assert (restored / "chain.db").stat().st_mode & 0o077 == 0
+    verified = run("verify", "--json", str(out), env={"LAUREL_HOME": str(restored)})
+    assert verified.exit_code == 0, verified.output
+    assert checks(verified.stdout)["anchor.ledger"] == "passed"
+    # The restored wallet anchors on in the same registry: no new deployment.
+    more = run(
+        "issue",
+        "--home",
+        str(restored),
+        "--achievement",
+        str(achievement),
+        "--recipient",
+        SUBJECT,
+        "--anchor",
+    )
+    assert more.exit_code == 0, more.output
+    assert "anchored 1 badge" in " ".join(more.output.split())
+    assert "deployed" not in more.output
