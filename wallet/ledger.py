@@ -31,7 +31,7 @@ from anchor.proof import AnchorProof, credential_leaf, sign_binding, with_anchor
 from vc.keys import Ed25519KeyPair
 from vc.types import JSONValue
 from wallet.errors import KeyNotFoundError, WalletError
-from wallet.home import ANCHORING_KEY, Wallet, new_secp256k1_key
+from wallet.home import ANCHORING_KEY, CHAIN_FILE, Wallet, new_secp256k1_key
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
@@ -49,10 +49,9 @@ __all__ = [
     "embedded_chain_path",
     "open_chain",
     "revoke_on_chain",
+    "snapshot_chain",
 ]
 
-#: The embedded chain's file in the wallet home.
-CHAIN_FILE: Final = "chain.db"
 #: A funded account's private key (hex) to anchor with instead of the keystore's.
 ETH_KEY_ENV: Final = "LAUREL_ETH_PRIVATE_KEY"
 
@@ -60,6 +59,27 @@ ETH_KEY_ENV: Final = "LAUREL_ETH_PRIVATE_KEY"
 def embedded_chain_path(home: Path) -> Path:
     """Where the wallet at `home` keeps its embedded chain."""
     return home / CHAIN_FILE
+
+
+def snapshot_chain(home: Path) -> bytes | None:
+    """A consistent copy of the embedded chain file for a backup (None: there is none).
+
+    Raises:
+        WalletError: the chain file cannot be read.
+    """
+    import sqlite3
+
+    path = embedded_chain_path(home)
+    if not path.exists():
+        return None
+    try:
+        source = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10.0)
+        try:
+            return source.serialize()
+        finally:
+            source.close()
+    except sqlite3.Error as exc:
+        raise WalletError(f"cannot read the embedded chain {path}: {exc}") from exc
 
 
 def anchoring_account(wallet: Wallet, passphrase: str) -> LocalAccount:
