@@ -39,6 +39,7 @@ __all__ = [
     "openapi_document",
     "problem_response",
     "verification_body",
+    "verify_answer",
 ]
 
 #: Content types accepted on the verify routes.
@@ -240,6 +241,47 @@ _CHALLENGE_FAILURES = {
 }
 
 
+def verify_answer(
+    state: ServiceState,
+    presentation: JSONObject,
+    challenge: str | None,
+    now: dt.datetime,
+    *,
+    domain: str | None = None,
+) -> VerificationResult:
+    """Verify a presentation against a challenge this service issued, using the challenge up.
+
+    The challenge is consumed on first use, whatever the verification then says; an
+    unknown, used or expired one adds a failed ``presentation.challenge_*`` check
+    (SECURITY.md P01, P04, P10). It is bound to the domain it was issued for, which
+    then replaces `domain`. With no `challenge`, nothing is consumed.
+    """
+    extra: list[CheckResult] = []
+    if challenge is not None:
+        taken = state.challenges.take(challenge, now)
+        if taken.outcome == "ok":
+            if taken.challenge is not None and taken.challenge.domain is not None:
+                domain = taken.challenge.domain
+        else:
+            extra.append(
+                CheckResult.failed(
+                    f"presentation.challenge_{taken.outcome}",
+                    _CHALLENGE_FAILURES[taken.outcome],
+                    error="INVALID_CHALLENGE_ERROR",
+                )
+            )
+    policy = VerificationPolicy(now=now, challenge=challenge, domain=domain)
+    result = verify(presentation, policy, resolver=state.resolver, status_checker=state.status)
+    if extra:
+        result = VerificationResult(
+            (*extra, *result.checks),
+            summary=result.summary,
+            credentials=result.credentials,
+            unreadable=result.unreadable,
+        )
+    return result
+
+
 @api.post("/presentations/verify")
 def verify_presentation() -> Response:
     """Verify a presentation against a challenge this service issued (consumed on first use)."""
@@ -252,31 +294,7 @@ def verify_presentation() -> Response:
         raise MalformedDocumentError(
             "verifiablePresentation is not a VerifiablePresentation", code="not_a_presentation"
         )
-    extra: list[CheckResult] = []
-    domain = options.domain
-    if options.challenge is not None:
-        taken = state.challenges.take(options.challenge, now)
-        if taken.outcome == "ok":
-            # The challenge is bound to the domain it was issued for.
-            if taken.challenge is not None and taken.challenge.domain is not None:
-                domain = taken.challenge.domain
-        else:
-            extra.append(
-                CheckResult.failed(
-                    f"presentation.challenge_{taken.outcome}",
-                    _CHALLENGE_FAILURES[taken.outcome],
-                    error="INVALID_CHALLENGE_ERROR",
-                )
-            )
-    policy = VerificationPolicy(now=now, challenge=options.challenge, domain=domain)
-    result = verify(presentation, policy, resolver=state.resolver, status_checker=state.status)
-    if extra:
-        result = VerificationResult(
-            (*extra, *result.checks),
-            summary=result.summary,
-            credentials=result.credentials,
-            unreadable=result.unreadable,
-        )
+    result = verify_answer(state, presentation, options.challenge, now, domain=options.domain)
     return _verified_response(result, options)
 
 
