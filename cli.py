@@ -24,6 +24,7 @@ from vc.errors import LaurelError
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from vc.request import PresentationRequest
     from vc.results import VerificationResult
     from wallet.home import Wallet
 
@@ -149,8 +150,15 @@ def _verify_input(
 
 
 def _read_inputs(inputs: tuple[str, ...]) -> Iterator[tuple[str, bytes | str]]:
-    """Yield (name, bytes) per input, or (name, error message) when it cannot be read."""
+    """Yield (name, bytes) per input, or (name, error message) when it cannot be read.
+
+    A link (``laurel present --link``) is its own input: the payload is in its fragment,
+    and it is never fetched.
+    """
     for name in inputs:
+        if name[:8].lower().startswith(("https://", "http://")) and not os.path.exists(name):
+            yield (name.split("#", 1)[0] + "#…" if "#" in name else name), name.encode()
+            continue
         try:
             if name == "-":
                 data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
@@ -275,6 +283,8 @@ def verify(
 ) -> None:
     """Verify credentials or presentations (JSON files, or - for stdin).
 
+    An input may also be a QR payload, a picture of QR codes, a baked badge image,
+    or a link made by `laurel present --link` (read from its fragment, never fetched).
     Every check runs and is reported by name: format, proof, issuer, validity,
     status, anchor, schema, presentation, trust.
 
@@ -736,12 +746,62 @@ def _listing(stored: Any) -> dict[str, object]:
     }
 
 
+def _link_base(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """Check --link BASE_URL early: http(s), a host, no fragment."""
+    if value is None:
+        return None
+    from vc.envelope import link_to
+
+    try:
+        link_to(value, "")
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
+
+
+def _read_request(source: str, now: dt.datetime) -> PresentationRequest:
+    """The presentation request in --request: its text, a file holding it, or a picture of its QR."""
+    from vc.request import PresentationRequest, RequestError
+
+    try:
+        is_file = Path(source).is_file()
+    except (OSError, ValueError):  # a payload is no file name (too long, NUL...)
+        is_file = False
+    try:
+        if is_file:
+            with open(source, "rb") as handle:
+                data = handle.read(MAX_INPUT_BYTES + 1)
+        elif ":" not in source and not source.lstrip().startswith("{"):
+            raise click.BadParameter(
+                f"there is no file {source!r}, and it is not a request (LR1:…)",
+                param_hint="'--request'",
+            )
+        else:
+            data = source.encode("utf-8", errors="replace")
+    except OSError as exc:
+        raise click.BadParameter(f"cannot read {source}: {exc.strerror or exc}") from None
+    try:
+        asked = PresentationRequest.from_bytes(data)
+        asked.require_unexpired(now)
+    except RequestError as exc:
+        verbose = bool(click.get_current_context().find_root().params.get("verbose"))
+        _fail(exc, verbose=verbose, code=EXIT_USAGE)
+    return asked
+
+
 @cli.command()
 @click.argument("credential_ids", nargs=-1, required=True, metavar="ID...")
 @click.option(
     "--challenge", help="The challenge the verifier gave you (signed into the presentation)."
 )
 @click.option("--domain", help="The verifier's domain (signed into the presentation).")
+@click.option(
+    "--request",
+    "request_source",
+    metavar="REQUEST",
+    help="The verifier's presentation request (instead of --challenge/--domain): its text"
+    " (LR1:…), a file holding it, or a picture of its QR code.",
+)
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -754,28 +814,57 @@ def _listing(stored: Any) -> dict[str, object]:
     help="Write a QR code holding the whole presentation (FILE.png or FILE.svg).",
 )
 @click.option("--qr-terminal", is_flag=True, help="Draw the QR code in the terminal.")
+@click.option(
+    "--link",
+    "link_base",
+    metavar="BASE_URL",
+    callback=_link_base,
+    help="Print a link BASE_URL#PAYLOAD to the verifier's page (http or https);"
+    " with --qr or --qr-terminal the QR code holds the link.",
+)
 @_home_option
 @_funnel
 def present(
     credential_ids: tuple[str, ...],
     challenge: str | None,
     domain: str | None,
+    request_source: str | None,
     out: Path | None,
     qr_file: Path | None,
     qr_terminal: bool,
+    link_base: str | None,
     home: Path | None,
 ) -> None:
     """Present badges: a presentation signed by your key over the verifier's challenge.
 
+    The challenge and domain come from --challenge/--domain, or from the
+    verifier's request (--request: the text under its QR code, a file, or a photo;
+    an expired request is refused).
+
     \b
     Examples:
-      laurel present urn:uuid:… --challenge 8c1f… --domain hiring.example --qr badge.png
-      laurel present urn:uuid:… --qr-terminal
+      laurel present urn:uuid:… --request 'LR1:…' --qr badge.png
+      laurel present urn:uuid:… --request request.jpg --link https://verify.example/request/… --qr-terminal
+      laurel present urn:uuid:… --challenge 8c1f… --domain hiring.example --out vp.json
     The QR code carries the whole presentation (compressed), so it verifies offline:
-    `laurel verify badge.png`.
+    `laurel verify badge.png`. With --link it holds a link to the verifier's page,
+    the presentation in the link's fragment (which browsers never send to a server).
     """
     from wallet.holder import present_credentials
 
+    now = dt.datetime.now(dt.UTC)
+    if request_source is not None:
+        if challenge is not None or domain is not None:
+            raise click.UsageError(
+                "--request sets the challenge and domain: drop --challenge/--domain"
+            )
+        asked = _read_request(request_source, now)
+        challenge, domain = asked.challenge, asked.domain
+        click.echo(
+            f"answering the request of {domain or 'a verifier with no domain'}"
+            f" (challenge {challenge}, expires {asked.expires:%H:%M:%S} UTC)",
+            err=True,
+        )
     with _open_wallet(home) as wallet:
         presentation = present_credentials(
             wallet,
@@ -783,34 +872,44 @@ def present(
             list(credential_ids),
             challenge=challenge,
             domain=domain,
-            now=dt.datetime.now(dt.UTC),
+            now=now,
         )
     text = json.dumps(presentation, ensure_ascii=False, indent=2)
     if out is not None:
         out.write_text(text, encoding="utf-8")
-    if qr_file is not None or qr_terminal:
-        from vc.envelope import encode_envelope
-        from vc.qr import render_qr, render_svg
+    if link_base is not None or qr_file is not None or qr_terminal:
+        from vc.envelope import encode_envelope, link_to
 
         payload = encode_envelope(presentation)
-        image, version = render_qr(payload)
-        if qr_file is not None:
-            if qr_file.suffix.lower() == ".svg":
-                qr_file.write_bytes(render_svg(payload))
-            else:
-                image.save(qr_file, format="PNG")
-            click.echo(
-                f"QR code version {version} (error correction M, {len(payload)} characters): {qr_file}",
-                err=True,
-            )
-        if qr_terminal:
-            import qrcode
-
-            code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
-            code.add_data(payload)
-            code.print_ascii(out=sys.stdout, invert=True)
-    if out is None and qr_file is None and not qr_terminal:
+        shown = payload
+        if link_base is not None:
+            shown = link_to(link_base, payload)
+            sys.stdout.write(shown + "\n")
+        if qr_file is not None or qr_terminal:
+            _write_qr(shown, qr_file, qr_terminal, link=link_base is not None)
+    if out is None and qr_file is None and not qr_terminal and link_base is None:
         sys.stdout.write(text + "\n")
+
+
+def _write_qr(text: str, qr_file: Path | None, qr_terminal: bool, *, link: bool) -> None:
+    from vc.qr import render_qr, render_svg
+
+    image, version = render_qr(text)
+    what = f"a link of {len(text)} characters" if link else f"{len(text)} characters"
+    if qr_file is not None:
+        if qr_file.suffix.lower() == ".svg":
+            qr_file.write_bytes(render_svg(text))
+        else:
+            image.save(qr_file, format="PNG")
+        click.echo(f"QR code version {version} (error correction M, {what}): {qr_file}", err=True)
+    if qr_terminal:
+        import qrcode
+
+        code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
+        code.add_data(text)
+        code.print_ascii(out=sys.stdout, invert=True)
+        if qr_file is None:
+            click.echo(f"QR code version {version} (error correction M, {what})", err=True)
 
 
 @cli.command()

@@ -110,15 +110,26 @@ def _qr_tour(
     now: dt.datetime,
     verify_presentation: Callable[[bytes, str, str], VerificationResult],
 ) -> None:
-    """Present by QR: sign over the employer's challenge, render, read back from the image."""
+    """Present by QR: answer the employer's request, render, read back from the image."""
     import secrets
 
     from vc.envelope import encode_envelope
     from vc.qr import render_qr
+    from vc.request import PresentationRequest
     from verifier.sources import documents_in
     from wallet.holder import present_credentials
 
-    challenge, domain = secrets.token_urlsafe(16), "hiring.westside.example"
+    # The principal's page ("Request a badge") shows a request as a QR code; the
+    # teacher's laptop reads it from a photo, which sets the challenge and the domain.
+    domain = "hiring.westside.example"
+    asked = PresentationRequest.for_badges(
+        secrets.token_urlsafe(16), domain, now + dt.timedelta(minutes=5)
+    )
+    request_image, _ = render_qr(asked.to_payload())
+    request_image.save(workdir / "request-qr.png", format="PNG")
+    request = PresentationRequest.from_bytes((workdir / "request-qr.png").read_bytes())
+    request.require_unexpired(now)
+    challenge = request.challenge
     presentation = present_credentials(
         teacher, DEMO_PASSPHRASE, [credential_id], challenge=challenge, domain=domain, now=now
     )
@@ -126,9 +137,11 @@ def _qr_tour(
     image, version = render_qr(payload)
     path = workdir / "badge-qr.png"
     image.save(path, format="PNG")
-    console.print(f"The principal asks for a presentation for {domain}, challenge {challenge}.")
     console.print(
-        f"$ laurel present {credential_id[:22]}… --challenge {challenge} --domain {domain} --qr badge-qr.png"
+        f"The principal's page shows a request: {domain}, challenge {challenge}, for 5 minutes."
+    )
+    console.print(
+        f"$ laurel present {credential_id[:22]}… --request request-qr.png --qr badge-qr.png"
     )
     console.print(
         f"  QR version {version} at error correction M: the whole signed presentation, {len(payload)} characters,"
@@ -235,7 +248,8 @@ def _service_tour(console: Console, service: _Service, badge: bytes, teacher: Wa
     status, answer = service.post("/presentations/verify", request)
     console.print(f"the same presentation replayed  ->  {status}  {', '.join(answer['errors'])}")
     console.print(
-        "(`laurel serve` also serves a page at / where a person pastes or uploads a badge)\n"
+        "(`laurel serve` also serves a page at / where a person pastes or uploads a badge,"
+        " and /request, where it asks for one)\n"
     )
 
 

@@ -36,17 +36,31 @@ stops at :data:`MAX_INFLATED_BYTES` or at :data:`MAX_RATIO` times the compressed
 bytes after the zlib stream are refused; the tree is bounded like any JSON document
 (:mod:`vc.jsontext`), and a CBOR value shared or referenced several times cannot expand it.
 
+Other prefixes reuse the same pipeline and tables for other kinds of document
+(:func:`encode_payload`, :func:`decode_payload`): ``LR1:`` is a presentation request
+(:mod:`vc.request`). A decoder accepts its own prefix only, so one kind can never be read
+as another.
+
+**Links** (:func:`link_to`, :func:`payload_from_link`): ``BASE_URL#payload`` opens a
+verifier page with the payload in the URL fragment, which a browser never sends to the
+server; the page's own script reads it. A fragment may not hold a space or a bare ``%``,
+the two base45 characters that are escaped (``%20``, ``%25``); the rest stays in the QR
+alphanumeric set. Reading a link never fetches it.
+
     >>> payload = encode_envelope({"@context": ["https://www.w3.org/ns/credentials/v2"]})
     >>> payload[:4]
     'LV1:'
     >>> decode_envelope(payload)
     {'@context': ['https://www.w3.org/ns/credentials/v2']}
+    >>> payload_from_link(link_to("https://verify.example/", payload)) == payload
+    True
 """
 
 from __future__ import annotations
 
 import io
 import math
+import urllib.parse
 import zlib
 from typing import Final, Literal
 
@@ -61,6 +75,11 @@ __all__ = [
     "EnvelopeStage",
     "encode_envelope",
     "decode_envelope",
+    "encode_payload",
+    "decode_payload",
+    "link_to",
+    "payload_from_link",
+    "is_link",
     "b45encode",
     "b45decode",
     "PREFIX",
@@ -78,7 +97,7 @@ MAX_INFLATED_BYTES: Final = 256 * 1024
 MAX_RATIO: Final = 100
 TERM_TAG: Final = 6  # unassigned in the IANA CBOR tag registry; private to this format
 
-EnvelopeStage = Literal["unprefix", "base45", "inflate", "cbor", "parse"]
+EnvelopeStage = Literal["link", "unprefix", "base45", "inflate", "cbor", "parse"]
 
 # Object keys, most frequent first (indexes 0-23 encode in one CBOR byte). Append-only is
 # NOT enough: any change to this table, VALUE_TERMS or ZDICT_V1 needs a new PREFIX.
@@ -168,8 +187,8 @@ _B45_INDEX: Final = {char: index for index, char in enumerate(_B45)}
 class EnvelopeError(MalformedDocumentError):
     """A QR payload that is not a valid envelope, or a document that cannot be one.
 
-    `stage` names where it failed (``unprefix``, ``base45``, ``inflate``, ``cbor``,
-    ``parse``), as EU DCC verifiers do; `code` is ``envelope_malformed`` or
+    `stage` names where it failed (``link``, ``unprefix``, ``base45``, ``inflate``,
+    ``cbor``, ``parse``), as EU DCC verifiers do; `code` is ``envelope_malformed`` or
     ``envelope_too_large``.
     """
 
@@ -339,6 +358,15 @@ def encode_envelope(document: JSONObject) -> str:
         EnvelopeError: `document` is not JSON (stage ``parse``), or the payload would
             exceed :data:`MAX_PAYLOAD_CHARS` (code ``envelope_too_large``).
     """
+    return encode_payload(document, prefix=PREFIX)
+
+
+def encode_payload(document: JSONObject, *, prefix: str, max_chars: int = MAX_PAYLOAD_CHARS) -> str:
+    """Encode a JSON object with this format's pipeline under another `prefix`.
+
+    Raises:
+        EnvelopeError: as :func:`encode_envelope`, with `max_chars` as the limit.
+    """
     if not isinstance(document, dict):
         raise EnvelopeError("an envelope holds a JSON object", stage="parse")
     tree = _to_cbor(document, 0)
@@ -347,18 +375,18 @@ def encode_envelope(document: JSONObject) -> str:
     except (UnicodeError, ValueError, cbor2.CBOREncodeError) as exc:
         raise EnvelopeError(f"cannot encode the document: {exc}", stage="parse") from None
     compressor = zlib.compressobj(level=9, wbits=15, memLevel=9, zdict=ZDICT_V1)
-    payload = PREFIX + b45encode(compressor.compress(data) + compressor.flush())
-    if len(payload) > MAX_PAYLOAD_CHARS:
+    payload = prefix + b45encode(compressor.compress(data) + compressor.flush())
+    if len(payload) > max_chars:
         raise EnvelopeError(
-            f"the payload would be {len(payload)} characters (limit {MAX_PAYLOAD_CHARS})",
+            f"the payload would be {len(payload)} characters (limit {max_chars})",
             stage="unprefix",
             code="envelope_too_large",
         )
     return payload
 
 
-def _inflate(data: bytes) -> bytes:
-    limit = min(MAX_INFLATED_BYTES, MAX_RATIO * len(data))
+def _inflate(data: bytes, max_inflated: int) -> bytes:
+    limit = min(max_inflated, MAX_RATIO * len(data))
     inflater = zlib.decompressobj(wbits=15, zdict=ZDICT_V1)
     try:
         out = inflater.decompress(data, limit + 1)
@@ -367,7 +395,7 @@ def _inflate(data: bytes) -> bytes:
     if len(out) > limit or inflater.unconsumed_tail:
         raise EnvelopeError(
             f"the data inflates beyond {limit} bytes "
-            f"(limits: {MAX_INFLATED_BYTES} bytes, {MAX_RATIO}x the compressed size)",
+            f"(limits: {max_inflated} bytes, {MAX_RATIO}x the compressed size)",
             stage="inflate",
             code="envelope_too_large",
         )
@@ -387,18 +415,33 @@ def decode_envelope(payload: str) -> JSONObject:
         EnvelopeError: with the failing `stage`; code ``envelope_too_large`` for a
             payload over :data:`MAX_PAYLOAD_CHARS` or data that inflates too far.
     """
-    if len(payload) > MAX_PAYLOAD_CHARS:
+    return decode_payload(payload, prefix=PREFIX)
+
+
+def decode_payload(
+    payload: str,
+    *,
+    prefix: str,
+    max_chars: int = MAX_PAYLOAD_CHARS,
+    max_inflated: int = MAX_INFLATED_BYTES,
+) -> JSONObject:
+    """Decode a payload written by :func:`encode_payload` under exactly `prefix`.
+
+    Raises:
+        EnvelopeError: as :func:`decode_envelope`, with the limits given.
+    """
+    if len(payload) > max_chars:
         raise EnvelopeError(
-            f"the payload is {len(payload)} characters (limit {MAX_PAYLOAD_CHARS})",
+            f"the payload is {len(payload)} characters (limit {max_chars})",
             stage="unprefix",
             code="envelope_too_large",
         )
-    if not payload.startswith(PREFIX):
+    if not payload.startswith(prefix):
         shown = payload.split(":", 1)[0][:8] if ":" in payload else payload[:8]
         raise EnvelopeError(
-            f"unknown envelope version {shown!r} (this laurel reads {PREFIX!r})", stage="unprefix"
+            f"unknown envelope version {shown!r} (this laurel reads {prefix!r})", stage="unprefix"
         )
-    data = _inflate(b45decode(payload[len(PREFIX) :]))
+    data = _inflate(b45decode(payload[len(prefix) :]), max_inflated)
     stream = io.BytesIO(data)
     try:
         tree = cbor2.CBORDecoder(stream).decode()
@@ -415,3 +458,62 @@ def decode_envelope(payload: str) -> JSONObject:
         # shared values...: one document, one encoding, so no two parsers can disagree
         raise EnvelopeError("the CBOR data is not in the form this format writes", stage="cbor")
     return document
+
+
+# --- links -------------------------------------------------------------------------------
+
+# RFC 3986 "Fragment": of the base45 alphabet only the space and "%" need escaping.
+_FRAGMENT_ESCAPES: Final = str.maketrans({"%": "%25", " ": "%20"})
+
+
+def is_link(text: str) -> bool:
+    """Whether `text` is an http(s) link (which laurel reads, and never fetches).
+
+    >>> is_link("HTTPS://verify.example/#LV1:..."), is_link("LV1:...")
+    (True, False)
+    """
+    return text[:8].lower().startswith(("https://", "http://"))
+
+
+def link_to(base_url: str, payload: str) -> str:
+    """``base_url#payload``: a link that opens a verifier page holding the payload.
+
+    >>> link_to("https://verify.example/", "LV1:A B%C")
+    'https://verify.example/#LV1:A%20B%25C'
+
+    Raises:
+        ValueError: `base_url` is not an http(s) URL with a host, or has a fragment.
+    """
+    parts = urllib.parse.urlsplit(base_url)
+    if parts.scheme.lower() not in ("https", "http") or not is_link(base_url):
+        raise ValueError(f"the base URL must start with https:// or http://, not {base_url[:40]!r}")
+    if not parts.hostname:
+        raise ValueError("the base URL has no host")
+    if "#" in base_url:
+        raise ValueError("the base URL already has a fragment (#...)")
+    if any(char.isspace() or not char.isprintable() for char in base_url):
+        raise ValueError("the base URL holds spaces or control characters")
+    return f"{base_url}#{payload.translate(_FRAGMENT_ESCAPES)}"
+
+
+def payload_from_link(link: str) -> str:
+    """The payload in a link's fragment (see :func:`link_to`); the link is never fetched.
+
+    Raises:
+        EnvelopeError: at stage ``link``: not an http(s) link, or no payload in its fragment.
+    """
+    if not is_link(link):
+        raise EnvelopeError("not an http(s) link", stage="link")
+    fragment = urllib.parse.urlsplit(link.strip()).fragment
+    if not fragment:
+        raise EnvelopeError(
+            "the link has no fragment (#...) holding a payload; laurel never fetches links",
+            stage="link",
+        )
+    try:
+        payload = urllib.parse.unquote(fragment, errors="strict")
+    except UnicodeDecodeError:
+        raise EnvelopeError("the link's fragment is not a payload", stage="link") from None
+    if not payload.isascii() or not payload.isprintable():
+        raise EnvelopeError("the link's fragment is not a payload", stage="link")
+    return payload

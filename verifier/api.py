@@ -42,6 +42,7 @@ __all__ = [
     "openapi_document",
     "problem_response",
     "verification_body",
+    "verify_answer",
 ]
 
 #: Content types accepted on the verify routes.
@@ -246,24 +247,25 @@ _CHALLENGE_FAILURES = {
 }
 
 
-@api.post("/presentations/verify")
-def verify_presentation() -> Response:
-    """Verify a presentation against a challenge this service issued (consumed on first use)."""
-    state = _state()
-    now = state.clock()
-    body = _read_body()
-    presentation = _member(body, "verifiablePresentation")
-    options = _options(body)
-    if document_kind(presentation) != "presentation":
-        raise MalformedDocumentError(
-            "verifiablePresentation is not a VerifiablePresentation", code="not_a_presentation"
-        )
+def verify_answer(
+    state: ServiceState,
+    presentation: JSONObject,
+    challenge: str | None,
+    now: dt.datetime,
+    *,
+    domain: str | None = None,
+) -> VerificationResult:
+    """Verify a presentation against a challenge this service issued, using the challenge up.
+
+    The challenge is consumed on first use, whatever the verification then says; an
+    unknown, used or expired one adds a failed ``presentation.challenge_*`` check
+    (SECURITY.md P01, P04, P10). It is bound to the domain it was issued for, which
+    then replaces `domain`. With no `challenge`, nothing is consumed.
+    """
     extra: list[CheckResult] = []
-    domain = options.domain
-    if options.challenge is not None:
-        taken = state.challenges.take(options.challenge, now)
+    if challenge is not None:
+        taken = state.challenges.take(challenge, now)
         if taken.outcome == "ok":
-            # The challenge is bound to the domain it was issued for.
             if taken.challenge is not None and taken.challenge.domain is not None:
                 domain = taken.challenge.domain
         else:
@@ -276,7 +278,7 @@ def verify_presentation() -> Response:
             )
     policy = VerificationPolicy(
         now=now,
-        challenge=options.challenge,
+        challenge=challenge,
         domain=domain,
         anchor_confirmations=state.anchor_confirmations,
     )
@@ -294,6 +296,22 @@ def verify_presentation() -> Response:
             credentials=result.credentials,
             unreadable=result.unreadable,
         )
+    return result
+
+
+@api.post("/presentations/verify")
+def verify_presentation() -> Response:
+    """Verify a presentation against a challenge this service issued (consumed on first use)."""
+    state = _state()
+    now = state.clock()
+    body = _read_body()
+    presentation = _member(body, "verifiablePresentation")
+    options = _options(body)
+    if document_kind(presentation) != "presentation":
+        raise MalformedDocumentError(
+            "verifiablePresentation is not a VerifiablePresentation", code="not_a_presentation"
+        )
+    result = verify_answer(state, presentation, options.challenge, now, domain=options.domain)
     return _verified_response(result, options)
 
 

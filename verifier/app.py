@@ -27,6 +27,7 @@ from verifier.api import (
 )
 from verifier.challenges import CHALLENGE_TTL, ChallengeBook, ChallengeStore
 from verifier.page import page
+from verifier.request_page import request_page
 from verifier.status import StatusChecker
 
 if TYPE_CHECKING:
@@ -110,6 +111,7 @@ def create_app(
     )
     app.register_blueprint(api)
     app.register_blueprint(page)
+    app.register_blueprint(request_page)
 
     @app.before_request
     def _assign_request_id() -> None:

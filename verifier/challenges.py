@@ -7,6 +7,8 @@ minutes and consumed on first use, whatever the verification then says.
     >>> store = ChallengeStore()
     >>> now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     >>> issued = store.issue(now, domain="hiring.example")
+    >>> store.peek(issued.value, now).outcome
+    'ok'
     >>> store.consume(issued.value, now), store.consume(issued.value, now)
     ('ok', 'reused')
     >>> store.take("never-issued", now).outcome
@@ -140,6 +142,17 @@ class ChallengeStore:
             entry.used = True
             return Consumed("ok", entry.challenge)
 
+    def peek(self, value: str, now: dt.datetime) -> Consumed:
+        """What :meth:`take` would find now, without using the challenge."""
+        _require_aware(now)
+        with self._lock:
+            entry = self._entries.get(value)
+            if entry is None:
+                return Consumed("unknown")
+            if now >= entry.challenge.expires:
+                return Consumed("expired", entry.challenge)
+            return Consumed("reused" if entry.used else "ok", entry.challenge)
+
     def _evict(self, now: dt.datetime) -> None:
         # Caller holds the lock. Drop every expired entry; if none was, drop the oldest tenth.
         expired = [key for key, e in self._entries.items() if now >= e.challenge.expires]
@@ -164,6 +177,10 @@ class ChallengeBook(Protocol):
 
     def take(self, value: str, now: dt.datetime) -> Consumed:
         """Use `value` once (see :meth:`ChallengeStore.take`)."""
+        ...
+
+    def peek(self, value: str, now: dt.datetime) -> Consumed:
+        """What `take` would find now, without using the challenge."""
         ...
 
 
@@ -260,6 +277,21 @@ class SharedChallengeStore:
             db.execute("ROLLBACK")
             raise
         return outcome
+
+    def peek(self, value: str, now: dt.datetime) -> Consumed:
+        """What :meth:`take` would find now, without using the challenge."""
+        _require_aware(now)
+        row = (
+            self._db()
+            .execute("SELECT domain, expires, used FROM challenges WHERE value = ?", (value,))
+            .fetchone()
+        )
+        if row is None:
+            return Consumed("unknown")
+        challenge = Challenge(value, row[0], dt.datetime.fromtimestamp(row[1], dt.UTC))
+        if now >= challenge.expires:
+            return Consumed("expired", challenge)
+        return Consumed("reused" if row[2] else "ok", challenge)
 
     def __len__(self) -> int:
         (count,) = self._db().execute("SELECT count(*) FROM challenges").fetchone()

@@ -43,8 +43,10 @@ __all__ = [
     "BadgeCard",
     "Link",
     "Report",
+    "Submission",
     "image_source",
     "page",
+    "read_submission",
     "safe_link",
 ]
 
@@ -278,9 +280,28 @@ def show_form() -> Response:
     return _render()
 
 
-@page.post("/")
-def verify_form() -> Response:
-    """Verify the pasted text or the uploaded file and render the result (400 if unreadable)."""
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """What a page form sent: the one JSON document to verify, or why there is none.
+
+    `text` is shown back in the text box; `error` (with `status` and `hint`) is set
+    when there is nothing to verify.
+    """
+
+    data: bytes
+    text: str
+    status: int = 200
+    error: str | None = None
+    hint: str | None = None
+
+    @classmethod
+    def refused(cls, status: int, error: str, hint: str | None = None) -> Submission:
+        """A submission with nothing to verify, and the page's message saying why."""
+        return cls(b"", "", status, error, hint)
+
+
+def read_submission() -> Submission:
+    """Read a page form: the uploaded file, else the pasted text, down to its JSON document."""
     # A form is accepted here, unlike the JSON API; cap its parts, and let one text field
     # use the whole body limit, as an uploaded file may.
     request.max_form_parts = MAX_FORM_PARTS
@@ -290,32 +311,42 @@ def verify_form() -> Response:
         pasted = request.form.get("document", "")
     except RequestEntityTooLarge:
         limit = (request.max_content_length or 0) // 1024
-        return _render(413, error=f"The document is too large: the limit is {limit} KiB.")
+        return Submission.refused(413, f"The document is too large: the limit is {limit} KiB.")
     except BadRequest:
-        return _render(400, error="The form could not be read. Paste the document again.")
+        return Submission.refused(400, "The form could not be read. Paste the document again.")
     data = upload.read() if upload is not None and upload.filename else b""
     if not data:
         data = pasted.strip().encode("utf-8")
     try:
-        # A JSON document as it is; a QR payload, a photo of a QR code or a baked
-        # badge image gives the document inside it.
+        # A JSON document as it is; a QR payload, a link holding one, a photo of a QR
+        # code or a baked badge image gives the document inside it.
         found = documents_in(data) if data else []
     except MalformedDocumentError as exc:
-        return _render(
-            400, error=f"This is not a readable credential: {exc.message}.", hint=exc.hint
+        return Submission.refused(
+            400, f"This is not a readable credential: {exc.message}.", exc.hint
         )
     if len(found) > 1:
-        return _render(
-            400, error=f"The image holds {len(found)} QR codes; upload a picture of one at a time."
+        return Submission.refused(
+            400, f"The image holds {len(found)} QR codes; upload a picture of one at a time."
         )
     if found:
         data = found[0][1]
         pasted = data.decode("utf-8", errors="replace")
     if not data:
-        return _render(
+        return Submission.refused(
             400,
-            error="There is nothing to verify: paste a badge or presentation, or choose a JSON file.",
+            "There is nothing to verify: paste a badge or presentation, or choose a JSON file.",
         )
+    return Submission(data, pasted)
+
+
+@page.post("/")
+def verify_form() -> Response:
+    """Verify the pasted text or the uploaded file and render the result (400 if unreadable)."""
+    submitted = read_submission()
+    if submitted.error is not None:
+        return _render(submitted.status, error=submitted.error, hint=submitted.hint)
+    data, pasted = submitted.data, submitted.text
     state: ServiceState = current_app.extensions["laurel.verifier"]
     policy = VerificationPolicy(now=state.clock(), anchor_confirmations=state.anchor_confirmations)
     result = verify_bytes(

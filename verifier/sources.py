@@ -1,5 +1,10 @@
 """What `laurel verify` accepts: JSON, a QR payload, a photo of a QR code, a baked badge.
 
+A link (``https://verifier.example/#LV1:…``, made by ``laurel present --link``) stands for
+the payload in its fragment, as text or inside a QR code; it is never fetched
+(SECURITY.md Q06). A presentation *request* (``LR1:``) is refused by name: it is answered
+with ``laurel present --request``, not verified.
+
     >>> from verifier.sources import documents_in
     >>> [label for label, _ in documents_in(b'{"a": 1}')]
     ['']
@@ -16,9 +21,10 @@ import json
 
 from vc.errors import MalformedDocumentError
 
-__all__ = ["ENVELOPE_PREFIX", "documents_in"]
+__all__ = ["ENVELOPE_PREFIX", "REQUEST_PREFIX", "documents_in"]
 
 ENVELOPE_PREFIX = b"LV"
+REQUEST_PREFIX = b"LR1:"
 _PNG = b"\x89PNG\r\n\x1a\n"
 _JPEG = b"\xff\xd8\xff"
 
@@ -29,10 +35,31 @@ def _is_image(data: bytes) -> bool:
     )
 
 
-def _from_envelope(text: str) -> bytes:
-    from vc.envelope import decode_envelope  # cbor2: only for QR payloads
+def _is_link(data: bytes) -> bool:
+    return data[:8].lower().startswith((b"https://", b"http://"))
 
-    return json.dumps(decode_envelope(text.strip()), ensure_ascii=False).encode("utf-8")
+
+def _not_a_request(text: str) -> None:
+    if text.startswith(REQUEST_PREFIX.decode()):
+        raise MalformedDocumentError(
+            "this is a presentation request, not a credential or presentation",
+            code="envelope_is_request",
+            hint="Answer it: `laurel present ID --request REQUEST` makes the presentation.",
+        )
+
+
+def _from_envelope(text: str) -> bytes:
+    from vc.envelope import (
+        decode_envelope,
+        is_link,
+        payload_from_link,
+    )  # cbor2: only for QR payloads
+
+    text = text.strip()
+    if is_link(text):
+        text = payload_from_link(text)
+    _not_a_request(text)
+    return json.dumps(decode_envelope(text), ensure_ascii=False).encode("utf-8")
 
 
 def _baked_credential(data: bytes) -> bytes | None:
@@ -78,12 +105,13 @@ def documents_in(data: bytes) -> list[tuple[str, bytes]]:
             (f"QR code {n + 1} of {len(texts)}", _from_envelope(text))
             for n, text in enumerate(texts)
         ]
-    if data.lstrip().startswith(ENVELOPE_PREFIX):
+    stripped = data.lstrip()
+    if stripped.startswith((ENVELOPE_PREFIX, REQUEST_PREFIX)) or _is_link(stripped):
         try:
             text = data.decode("ascii")
         except UnicodeDecodeError as exc:
             raise MalformedDocumentError(
-                "a QR payload must be ASCII", code="envelope_malformed"
+                "a QR payload or link must be ASCII", code="envelope_malformed"
             ) from exc
         return [("", _from_envelope(text))]
     return [("", data)]

@@ -9,6 +9,8 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import re
+import shlex
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -220,3 +222,163 @@ def test_phone_width_has_no_horizontal_scroll(browser: Any, base_url: str, tmp_p
         assert tab.errors == []
     finally:
         context.close()
+
+
+# --- Request a badge: answered with the real `laurel` CLI -----------------------------------
+
+
+class _Recorder:
+    """WSGI middleware: every path and query the server received (a fragment never is)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.seen: list[str] = []
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        self.seen.append(
+            f"{environ['REQUEST_METHOD']} {environ.get('RAW_URI') or environ['PATH_INFO']}"
+        )
+        return self.app(environ, start_response)
+
+
+@pytest.fixture(scope="module")
+def live() -> Iterator[tuple[str, _Recorder]]:
+    """The verifier on the real clock, as `laurel serve` runs it: the CLI signs with now."""
+    recorder = _Recorder(create_app(resolver=DidResolver()))
+    server = make_server("127.0.0.1", 0, recorder, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", recorder
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def teacher(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    from tests.wallet.conftest import ACHIEVEMENT, PASSPHRASE
+    from wallet.home import Wallet
+    from wallet.issuer import IssueOptions, issue_badge, load_achievement
+    from wallet.keystore import KdfParams
+
+    root = tmp_path_factory.mktemp("wallets")
+    district = Wallet.create(
+        root / "district", name="Riverside", passphrase=PASSPHRASE, kdf=KdfParams.for_tests()
+    )
+    teacher = Wallet.create(
+        root / "teacher", name="Ana", passphrase=PASSPHRASE, kdf=KdfParams.for_tests()
+    )
+    offline = {k: v for k, v in ACHIEVEMENT.items() if k != "image"}  # nothing to fetch
+    stored = issue_badge(
+        district,
+        PASSPHRASE,
+        load_achievement(json.dumps(offline).encode()),
+        teacher.identity.did,
+        IssueOptions(),
+    )
+    teacher.store.add_credential(stored.document, origin="imported", text=stored.text)
+    district.close()
+    teacher.close()
+    return root / "teacher", stored.id
+
+
+def laurel(*args: str) -> Any:
+    """The `laurel` command, in process (click's runner), with the teacher's passphrase."""
+    from click.testing import CliRunner
+
+    from cli import cli
+    from tests.wallet.conftest import PASSPHRASE
+
+    result = CliRunner().invoke(cli, list(args), env={"LAUREL_PASSPHRASE": PASSPHRASE})
+    assert result.exit_code == 0, result.output
+    return result
+
+
+@pytest.fixture
+def live_tab(browser: Any, live: tuple[str, _Recorder]) -> Iterator[Tab]:
+    context = browser.new_context()
+    try:
+        tab = Tab(context.new_page(), live[0])
+        yield tab
+        assert tab.dialogs == [], "a dialog fired"
+        assert tab.errors == [], "the browser reported errors (CSP, script, console)"
+    finally:
+        context.close()
+
+
+def open_request(tab: Tab) -> str:
+    """Press "Request a badge" on the verify page; the request's page URL."""
+    tab.open()
+    tab.page.get_by_role("link", name="Request a badge").click()
+    tab.page.wait_for_url(re.compile(r"/request/[A-Za-z0-9_-]{22}$"))
+    assert tab.page.title().startswith("Request a badge")
+    url: str = tab.page.url
+    return url
+
+
+def test_request_a_badge_answer_with_the_cli_then_replay(
+    live_tab: Tab, teacher: tuple[Path, str], tmp_path: Path
+) -> None:
+    home, credential_id = teacher
+    page = live_tab.page
+    url = open_request(live_tab)
+    challenge = page.locator("#challenge").inner_text()
+    assert url.endswith("/request/" + challenge)
+    assert page.locator("#domain").inner_text() == live_tab.base_url.removeprefix("http://")
+    assert page.locator("#expires").inner_text().endswith(" UTC")
+    qr = page.locator("img.request-qr")
+    assert qr.evaluate("img => img.complete && img.naturalWidth > 0"), "the QR image loaded"
+    # The holder photographs the QR code on the screen and answers it.
+    shot = tmp_path / "request-on-screen.png"
+    qr.screenshot(path=str(shot))
+    payload = page.locator("#request-text").input_value()
+    command = shlex.split(page.locator("#command").inner_text())
+    assert command == ["laurel", "present", "ID", "--request", payload]
+    vp, vp_qr = tmp_path / "vp.json", tmp_path / "vp.png"
+    made = laurel(
+        "present", "--home", str(home), credential_id, "--request", str(shot),
+        "--out", str(vp), "--qr", str(vp_qr),
+    )  # fmt: skip
+    assert f"(challenge {challenge}," in made.stderr
+    page.get_by_label("Presentation (JSON or QR payload)").fill(vp.read_text())
+    live_tab.submit()
+    assert page.locator("#verdict").inner_text() == "Verified"
+    assert page.locator("tr.row-passed code", has_text="presentation.challenge").first.is_visible()
+    assert page.locator("#request-state").is_visible(), "answered"
+    # The same presentation again, as the picture of its QR code: refused by name.
+    page.get_by_label("Or choose its file").set_input_files(str(vp_qr))
+    live_tab.submit()
+    assert page.locator("#verdict").inner_text() == "Not verified"
+    refused = page.locator("tr.row-failed code", has_text="presentation.challenge_reused")
+    assert refused.is_visible()
+
+
+def test_a_link_opens_the_page_which_verifies_the_fragment(
+    live_tab: Tab, live: tuple[str, _Recorder], teacher: tuple[Path, str]
+) -> None:
+    home, credential_id = teacher
+    page = live_tab.page
+    url = open_request(live_tab)
+    payload = page.locator("#request-text").input_value()
+    link_base = shlex.split(page.locator("#link-command").inner_text())[6]
+    assert link_base == url
+    link = laurel(
+        "present", "--home", str(home), credential_id, "--request", payload, "--link", link_base
+    ).stdout.strip()
+    assert link.startswith(url + "#LV1:")
+    page.goto("about:blank")  # the link opens the page afresh, as a phone's camera does
+    with page.expect_navigation(url=url):  # the page's script posts the fragment
+        page.goto(link)
+    page.wait_for_load_state("load")
+    assert page.locator("#verdict").inner_text() == "Verified"
+    assert "#" not in page.url
+    # Without a request, the verify page reads a link just the same.
+    plain = laurel("present", "--home", str(home), credential_id, "--link", live_tab.base_url + "/")
+    with page.expect_navigation(url=live_tab.base_url + "/"):
+        page.goto(plain.stdout.strip())
+    page.wait_for_load_state("load")
+    assert page.locator("#verdict").inner_text() == "Verified"
+    # The server saw the payloads only in the posted forms, never in a URL.
+    assert not [line for line in live[1].seen if "LV1" in line]

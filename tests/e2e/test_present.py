@@ -169,3 +169,219 @@ def test_hostile_svg_is_refused(tmp_path):
     result = _run("verify", "--json", str(path))
     assert result.exit_code == 2
     assert json.loads(result.output)["checks"][0]["id"].startswith("format.baked_")
+
+
+# --- presentation requests and links --------------------------------------------------------
+
+
+def _request(*, minutes: float = 5, challenge: str = "q2J4lCc1fq0Wb8vb3Hc3eA") -> str:
+    import datetime as dt
+
+    from vc.request import PresentationRequest
+
+    expires = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=minutes)
+    return PresentationRequest.for_badges(challenge, "hiring.example", expires).to_payload()
+
+
+def _png_of(text: str) -> bytes:
+    from vc.qr import render_qr
+
+    image, _ = render_qr(text)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("form", ["text", "file", "png", "photo"])
+def test_present_answers_a_request(teacher_with_badge, tmp_path, form):
+    from PIL import Image, ImageFilter
+
+    home, credential_id = teacher_with_badge
+    payload = _request()
+    if form == "text":
+        source = payload
+    elif form == "file":
+        (tmp_path / "request.txt").write_text(payload + "\n")
+        source = str(tmp_path / "request.txt")
+    else:
+        data = _png_of(payload)
+        if form == "photo":
+            image = Image.open(io.BytesIO(data)).convert("L").rotate(5, expand=True, fillcolor=255)
+            out = io.BytesIO()
+            image.filter(ImageFilter.GaussianBlur(0.7)).save(out, "JPEG", quality=80)
+            data = out.getvalue()
+        (tmp_path / "request.img").write_bytes(data)
+        source = str(tmp_path / "request.img")
+    vp = tmp_path / "vp.json"
+    made = _run(
+        "present", "--home", str(home), credential_id, "--request", source, "--out", str(vp)
+    )
+    assert made.exit_code == 0, made.output
+    assert (
+        "answering the request of hiring.example (challenge q2J4lCc1fq0Wb8vb3Hc3eA" in made.stderr
+    )
+    proof = json.loads(vp.read_text())["proof"]
+    assert (proof["challenge"], proof["domain"]) == ("q2J4lCc1fq0Wb8vb3Hc3eA", "hiring.example")
+    checked = _run(
+        "verify", "--challenge", "q2J4lCc1fq0Wb8vb3Hc3eA", "--domain", "hiring.example", str(vp)
+    )
+    assert checked.exit_code == 0, checked.output
+
+
+def _flipped(payload: str) -> str:
+    from vc.envelope import b45decode, b45encode
+
+    data = bytearray(b45decode(payload[4:]))
+    data[len(data) // 2] ^= 0x10
+    return payload[:4] + b45encode(bytes(data))
+
+
+@pytest.mark.parametrize(
+    ("make", "named"),
+    [
+        (lambda: _request()[:-2], "request_malformed, stage"),
+        (lambda: _flipped(_request()), "request_malformed, stage inflate"),
+        (lambda: "LR1:" + "0" * 4000, "request_too_large, stage unprefix"),
+        (lambda: "LV1:" + _request()[4:], "request_wrong_prefix, stage unprefix"),
+        (lambda: "HC1:6BFOXN", "request_wrong_prefix, stage unprefix"),
+        (lambda: _request(minutes=-30), "request_expired, stage expiry"),
+        (
+            lambda: (
+                '{"query": [{"type": "ZcapQuery"}], "challenge": "c", "expires": "2099-01-01T00:00:00Z"}'
+            ),
+            "request_unsupported, stage fields",
+        ),
+    ],
+    ids=[
+        "truncated",
+        "bit-flipped",
+        "oversized",
+        "wrong-prefix",
+        "foreign",
+        "expired",
+        "unsupported",
+    ],
+)
+def test_hostile_requests_are_refused_by_name(teacher_with_badge, make, named):
+    home, credential_id = teacher_with_badge
+    result = _run("present", "--home", str(home), credential_id, "--request", make())
+    assert result.exit_code == 2, result.output
+    assert named in " ".join(result.stderr.split())
+    assert "hint:" in result.stderr
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+
+
+def test_an_expired_request_says_so(teacher_with_badge):
+    home, credential_id = teacher_with_badge
+    result = _run("present", "--home", str(home), credential_id, "--request", _request(minutes=-30))
+    assert "the presentation request expired at" in result.stderr
+    assert "Ask the verifier for a new request" in " ".join(result.stderr.split())
+
+
+def test_request_and_challenge_are_exclusive(teacher_with_badge):
+    home, credential_id = teacher_with_badge
+    result = _run(
+        "present", "--home", str(home), credential_id, "--request", _request(), "--challenge", "c"
+    )
+    assert result.exit_code == 2
+    assert "--request sets the challenge and domain" in result.output
+
+
+def test_present_help_names_the_request_and_link_options():
+    result = _run("present", "--help")
+    assert result.exit_code == 0
+    for text in ("--request REQUEST", "--link BASE_URL", "photo", "fragment"):
+        assert text in result.output
+
+
+def test_present_as_a_link_and_verify_the_link_or_its_qr_code(teacher_with_badge, tmp_path):
+    from vc.qr import decode_qr_image
+
+    home, credential_id = teacher_with_badge
+    base = "https://verify.example/request/q2J4lCc1fq0Wb8vb3Hc3eA"
+    image = tmp_path / "answer.png"
+    made = _run(
+        "present",
+        "--home",
+        str(home),
+        credential_id,
+        "--request",
+        _request(),
+        "--link",
+        base,
+        "--qr",
+        str(image),
+    )
+    assert made.exit_code == 0, made.output
+    link = made.stdout.strip()
+    assert link.startswith(base + "#LV1:")
+    assert f"a link of {len(link)} characters): {image}" in made.stderr
+    assert "QR code version " in made.stderr
+    assert decode_qr_image(image.read_bytes()) == [link]
+    for source in (link, str(image)):
+        checked = _run(
+            "verify",
+            "--json",
+            "--challenge",
+            "q2J4lCc1fq0Wb8vb3Hc3eA",
+            "--domain",
+            "hiring.example",
+            source,
+        )
+        assert checked.exit_code == 0, checked.output
+        line = json.loads(checked.stdout.splitlines()[0])
+        assert line["verified"]
+    assert json.loads(_run("verify", "--json", link).stdout)["input"] == base + "#…"
+
+
+def test_link_in_the_terminal(teacher_with_badge):
+    home, credential_id = teacher_with_badge
+    made = _run(
+        "present",
+        "--home",
+        str(home),
+        credential_id,
+        "--link",
+        "http://127.0.0.1:8080/",
+        "--qr-terminal",
+    )
+    assert made.exit_code == 0, made.output
+    assert made.stdout.startswith("http://127.0.0.1:8080/#LV1:")
+    assert "▀" in made.stdout or "█" in made.stdout
+    assert "QR code version" in made.stderr
+
+
+@pytest.mark.parametrize(
+    "base",
+    ["ftp://verify.example/", "javascript:alert(1)", "verify.example", "https://a.example/#x"],
+)
+def test_link_base_must_be_http_or_https(teacher_with_badge, base):
+    home, credential_id = teacher_with_badge
+    result = _run("present", "--home", str(home), credential_id, "--link", base)
+    assert result.exit_code == 2
+    assert "Invalid value for '--link'" in result.output
+
+
+def test_verify_reads_links_and_never_fetches_them():
+    # Nothing listens on this port: a fetch would fail differently from a named refusal.
+    result = _run("verify", "--json", "https://127.0.0.1:9/badge.json")
+    assert result.exit_code == 2
+    check = json.loads(result.stdout)["checks"][0]
+    assert check["id"] == "format.envelope_malformed"
+    assert "never fetches links" in check["message"]
+
+
+def test_verify_refuses_a_request_by_name(tmp_path):
+    path = tmp_path / "request.txt"
+    path.write_text(_request())
+    result = _run("verify", "--json", str(path))
+    assert result.exit_code == 2
+    assert json.loads(result.stdout)["checks"][0]["id"] == "format.envelope_is_request"
+
+
+def test_a_missing_request_file(teacher_with_badge):
+    home, credential_id = teacher_with_badge
+    result = _run("present", "--home", str(home), credential_id, "--request", "request.png")
+    assert result.exit_code == 2
+    assert "there is no file 'request.png'" in result.output

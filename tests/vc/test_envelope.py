@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import zlib
 
 import cbor2
@@ -378,3 +379,52 @@ def test_error_is_a_malformed_document_error_with_a_hint() -> None:
     with pytest.raises(MalformedDocumentError) as caught:
         decode_envelope("nope")
     assert caught.value.hint == envelope.EnvelopeError.hint
+
+
+# --- links (laurel present --link) -------------------------------------------------------
+
+
+def test_a_link_holds_the_payload_in_its_fragment() -> None:
+    payload = encode_envelope(presentation([badge()]))
+    link = envelope.link_to("https://verify.example/request/abc?x=1", payload)
+    base, fragment = link.split("#", 1)
+    assert base == "https://verify.example/request/abc?x=1"
+    assert " " not in fragment
+    assert fragment.replace("%20", "").replace("%25", "").count("%") == 0
+    assert envelope.payload_from_link(link) == payload
+    # Still in the QR alphanumeric set: only "%" and " " were escaped, into "%25" and "%20".
+    assert set(fragment) <= set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ$%*+-./:")
+
+
+@pytest.mark.parametrize(
+    ("base", "reason"),
+    [
+        ("ftp://verify.example/", "https:// or http://"),
+        ("javascript:alert(1)", "https:// or http://"),
+        ("file:///etc/passwd", "https:// or http://"),
+        ("verify.example/", "https:// or http://"),
+        ("https:///path", "no host"),
+        ("https://verify.example/#already", "fragment"),
+        ("https://verify.example/a b", "spaces"),
+        ("https://verify.example/\x1b[2J", "spaces or control"),
+    ],
+)
+def test_link_bases_must_be_http_with_a_host(base: str, reason: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(reason)):
+        envelope.link_to(base, "LV1:A")
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://verify.example/",
+        "https://verify.example/#",
+        "https://verify.example/#%FF%FE",
+        "https://verify.example/#%0A",
+        "ftp://verify.example/#LV1:A",
+    ],
+)
+def test_links_without_a_payload(link: str) -> None:
+    with pytest.raises(EnvelopeError) as caught:
+        envelope.payload_from_link(link)
+    assert caught.value.stage == "link"

@@ -134,3 +134,21 @@ def test_a_damaged_png_is_unreadable() -> None:
     with pytest.raises(QRImageError) as caught:
         decode_qr_image(_png_header_only(100, 100))
     assert caught.value.code == "image_unreadable"
+
+
+def test_a_link_is_written_in_two_modes_and_reads_back_exactly() -> None:
+    from vc.envelope import link_to
+
+    link = link_to("https://verify.example/request/q2J4lCc1fq0Wb8vb3Hc3eA", VP_PAYLOAD)
+    image, version = render_qr(link)
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M)
+    code.add_data(link)
+    code.make(fit=True)
+    # The base URL (lower case, "#") in byte mode, the payload in the alphanumeric mode.
+    assert [chunk.mode for chunk in code.data_list] == [
+        qrcode.util.MODE_8BIT_BYTE,
+        qrcode.util.MODE_ALPHA_NUM,
+    ]
+    assert version <= render_qr(VP_PAYLOAD)[1] + 2
+    assert decode_qr_image(_png(image)) == [link]
+    assert decode_qr_image(_png(_photo(image))) == [link]

@@ -341,6 +341,24 @@ def test_challenge_store_is_thread_safe() -> None:
     assert sorted(outcomes) == ["ok"] + ["reused"] * 15
 
 
+@pytest.mark.parametrize("kind", ["memory", "shared"])
+def test_peek_reports_without_using_the_challenge(kind: str, tmp_path) -> None:
+    from verifier.challenges import SharedChallengeStore
+
+    store = ChallengeStore() if kind == "memory" else SharedChallengeStore(tmp_path / "c.db")
+    issued = store.issue(NOW, domain="hiring.example")
+    for _ in range(3):
+        seen = store.peek(issued.value, NOW)
+        assert seen.outcome == "ok"
+        assert seen.challenge is not None
+        assert seen.challenge.domain == "hiring.example"
+    assert store.take(issued.value, NOW).outcome == "ok"
+    assert store.peek(issued.value, NOW).outcome == "reused"
+    assert store.peek(issued.value, NOW + dt.timedelta(minutes=5)).outcome == "expired"
+    assert store.peek("never-issued", NOW).outcome == "unknown"
+    assert store.take(issued.value, NOW).outcome == "reused"  # peeking never revived it
+
+
 def test_challenge_store_rejects_naive_time() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         ChallengeStore().issue(dt.datetime(2026, 1, 1))
