@@ -34,6 +34,9 @@ MAX_ARRAY_LENGTH = 10_000
 MAX_STRING_LENGTH = 64 * 1024
 
 _ESCAPED_SURROGATE = re.compile(r"\\u[dD][89abcdefABCDEF]")
+# A string (its closing quote optional, so a match never fails and the scan stays
+# linear) or a bracket: what the nesting pre-scan walks over.
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]', re.DOTALL)
 
 
 def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -128,6 +131,13 @@ def parse_document(data: bytes | str, *, max_bytes: int = MAX_DOCUMENT_BYTES) ->
     else:
         text = data
     text = text.removeprefix("\ufeff")
+    # json's C scanner recurses once per level and stops only at the interpreter's
+    # recursion limit, which libraries may raise (py-evm and py_ecc set 12,288 and
+    # 100,000): deep nesting must be refused before it can overflow the C stack.
+    if text.count("{") + text.count("[") > MAX_DEPTH and _nesting_exceeds(text, MAX_DEPTH):
+        raise MalformedDocumentError(
+            f"the document is nested deeper than {MAX_DEPTH} levels", code="too_deep"
+        )
     try:
         value = json.loads(
             text,
@@ -154,6 +164,20 @@ def parse_document(data: bytes | str, *, max_bytes: int = MAX_DOCUMENT_BYTES) ->
     if check_surrogates or not _obviously_within_limits(text):
         _check_shape(value, check_surrogates=check_surrogates)
     return value
+
+
+def _nesting_exceeds(text: str, limit: int) -> bool:
+    """Whether brackets outside strings nest deeper than `limit` (a linear scan)."""
+    depth = 0
+    for match in _TOKEN.finditer(text):
+        char = match.group()[0]
+        if char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
 
 
 def _obviously_within_limits(text: str) -> bool:

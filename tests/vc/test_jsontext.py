@@ -79,3 +79,23 @@ def test_size_limits():
 )
 def test_not_an_object_or_not_json(data):
     assert _code(data) in {"invalid_json", "not_an_object"}
+
+
+def test_deep_nesting_is_refused_even_when_a_library_raised_the_recursion_limit():
+    # py_ecc (through web3) sets the limit to 100,000; json's C scanner would then
+    # overflow the C stack on 100k brackets instead of raising RecursionError.
+    import sys
+
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(100_000)
+    try:
+        with pytest.raises(MalformedDocumentError) as caught:
+            parse_document('{"a": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    finally:
+        sys.setrecursionlimit(previous)
+    assert caught.value.code == "too_deep"
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting():
+    text = '{"a": "' + "[{" * 200 + '", "b": "\\"[["}'
+    assert parse_document(text)["b"] == '"[['
