@@ -1316,14 +1316,24 @@ def _wait_for_depth(rpc: str, block: int, confirmations: int) -> None:
     import time
 
     from anchor.chain import RpcChain
+    from anchor.errors import ChainError
 
     node = RpcChain(rpc)
     console = _console(stderr=True)
+    # About 12 s a block on Ethereum; a dev node that mines only on demand never gets
+    # there, so the wait is bounded and says how to check later.
+    deadline = time.monotonic() + min(30 * confirmations, 3600)
     with console.status(f"waiting for {confirmations} confirmations…") as status:
         while (depth := node.head() - block + 1) < confirmations:
+            if time.monotonic() > deadline:
+                raise ChainError(
+                    f"block {block} is {depth} deep, not yet {confirmations}",
+                    hint=f"It is anchored; check later with `laurel verify --rpc {rpc} "
+                    f"--confirmations {confirmations}`.",
+                )
             status.update(f"waiting for {confirmations} confirmations ({depth} so far)…")
             time.sleep(2)
-    console.print(f"{depth} confirmations", highlight=False)
+    console.print(f"{depth} confirmation{'s' if depth != 1 else ''}", highlight=False)
 
 
 @cli.group(name="key")
