@@ -58,6 +58,7 @@ FINALITY_DEPTH = 64
 _ARTIFACT = Path(__file__).with_name("contracts") / "AnchorRegistry.json"
 _EMBEDDED_FUNDING = 10**21  # 1,000 ETH of test money, topped up when it runs low
 _GAS_MARGIN = 1.2
+_DEFAULT_TIP = 10**9  # 1 gwei, for a node that cannot suggest a priority fee
 
 T = TypeVar("T")
 
@@ -170,11 +171,11 @@ class _Web3Chain:
     @property
     def chain_id(self) -> int:
         if self._chain_id is None:
-            self._chain_id = int(self._call("read the chain id", lambda: self.w3.eth.chain_id))
+            self._chain_id = self._call("read the chain id", lambda: int(self.w3.eth.chain_id))
         return self._chain_id
 
     def head(self) -> int:
-        return int(self._call("read the latest block", lambda: self.w3.eth.block_number))
+        return self._call("read the latest block", lambda: int(self.w3.eth.block_number))
 
     def finalized(self) -> int | None:
         return None
@@ -186,37 +187,43 @@ class _Web3Chain:
         from web3.exceptions import BlockNotFound
 
         try:
-            block = self._call(f"read block {number}", lambda: self.w3.eth.get_block(number))
+            return self._call(
+                f"read block {number}", lambda: _hash32(self.w3.eth.get_block(number)["hash"])
+            )
         except BlockNotFound:
             return None
-        return bytes(block["hash"])
 
     def has_code(self, address: str) -> bool:
-        code = self._call(
-            "read the registry's code",
-            lambda: self.w3.eth.get_code(self.w3.to_checksum_address(address)),
+        checksummed = self._address(address)
+        return self._call(
+            "read the registry's code", lambda: len(bytes(self.w3.eth.get_code(checksummed))) > 0
         )
-        return len(code) > 0
+
+    def _address(self, address: str) -> Any:
+        try:
+            return self.w3.to_checksum_address(address)
+        except ValueError as exc:
+            raise ContractError(f"{address[:60]!r} is not an Ethereum address") from exc
 
     def _registry(self, address: str) -> Any:
-        return self.w3.eth.contract(
-            address=self.w3.to_checksum_address(address), abi=self._artifact["abi"]
-        )
+        return self.w3.eth.contract(address=self._address(address), abi=self._artifact["abi"])
 
     def lookup(self, contract: str, root: bytes, leaf: bytes) -> Lookup:
         registry = self._registry(contract)
-        values = self._call(
-            "read the registry", lambda: registry.functions.lookup(root, leaf).call()
-        )
-        sender, block, timestamp, batch_revoked, leaf_revoked, compromised = values
-        return Lookup(
-            sender=bytes.fromhex(str(sender)[2:]),
-            block=int(block),
-            timestamp=int(timestamp),
-            batch_revoked_at=int(batch_revoked),
-            leaf_revoked_at=int(leaf_revoked),
-            compromised_since=int(compromised),
-        )
+
+        def read() -> Lookup:
+            values = registry.functions.lookup(root, leaf).call()
+            sender, block, timestamp, batch_revoked, leaf_revoked, compromised = values
+            return Lookup(
+                sender=bytes.fromhex(str(sender)[2:]),
+                block=int(block),
+                timestamp=int(timestamp),
+                batch_revoked_at=int(batch_revoked),
+                leaf_revoked_at=int(leaf_revoked),
+                compromised_since=int(compromised),
+            )
+
+        return self._call("read the registry", read)
 
     def deploy_registry(self, account: LocalAccount) -> Receipt:
         factory = self.w3.eth.contract(
@@ -229,28 +236,35 @@ class _Web3Chain:
         return self._send(account, call, f"call {function}")
 
     def _send(self, account: LocalAccount, call: Any, what: str) -> Receipt:
+        from hexbytes import HexBytes
         from web3.exceptions import ContractCustomError, ContractLogicError, TimeExhausted
 
         self._before_send(account.address)
         try:
             nonce = self._call(
                 "read the account's nonce",
-                lambda: self.w3.eth.get_transaction_count(account.address, "pending"),
+                lambda: int(self.w3.eth.get_transaction_count(account.address, "pending")),
             )
-            tx = self._call(
-                f"prepare to {what}",
-                lambda: call.build_transaction(
-                    {"from": account.address, "nonce": nonce, "chainId": self.chain_id}
-                ),
+            # Estimated without fees, so nodes do not cap the gas at what the balance
+            # buys ("gas required exceeds allowance"): the balance is compared below.
+            gas = self._call(
+                f"prepare to {what}", lambda: int(call.estimate_gas({"from": account.address}))
             )
+            fields = {
+                "from": account.address,
+                "nonce": nonce,
+                "chainId": self.chain_id,
+                "gas": int(gas * _GAS_MARGIN),
+                **self._fees(),
+            }
+            tx = self._call(f"prepare to {what}", lambda: dict(call.build_transaction(fields)))
         except (ContractCustomError, ContractLogicError) as exc:
             raise ContractError(f"the registry refused to {what}: {self._reason(exc)}") from exc
-        tx["gas"] = int(int(tx["gas"]) * _GAS_MARGIN)
+        except UnfundedAccountError as exc:
+            raise self._unfunded(account.address, what, exc) from exc
         price = int(tx.get("maxFeePerGas") or tx.get("gasPrice") or 0)
-        balance = int(
-            self._call(
-                "read the account's balance", lambda: self.w3.eth.get_balance(account.address)
-            )
+        balance = self._call(
+            "read the account's balance", lambda: int(self.w3.eth.get_balance(account.address))
         )
         if balance < tx["gas"] * price:
             raise UnfundedAccountError(
@@ -258,37 +272,57 @@ class _Web3Chain:
                 f"{self.label}, less than the {tx['gas'] * price / 1e18:.6f} ETH this may cost"
             )
         signed = account.sign_transaction(tx)
-        tx_hash = self._call(
-            f"send the transaction to {what}",
-            lambda: self.w3.eth.send_raw_transaction(signed.raw_transaction),
-        )
+        tx_hash = bytes(signed.hash)
+        try:
+            self._submit(f"send the transaction to {what}", signed.raw_transaction)
+        except UnfundedAccountError as exc:
+            raise self._unfunded(account.address, what, exc) from exc
         try:
             receipt = self._call(
                 "wait for the transaction",
                 lambda: self.w3.eth.wait_for_transaction_receipt(
-                    tx_hash, timeout=self._receipt_timeout, poll_latency=0.5
+                    HexBytes(tx_hash), timeout=self._receipt_timeout, poll_latency=0.5
                 ),
             )
         except TimeExhausted as exc:
             raise ChainError(
-                f"transaction 0x{bytes(tx_hash).hex()} was not mined within "
-                f"{self._receipt_timeout:g} s",
+                f"transaction 0x{tx_hash.hex()} was not mined within {self._receipt_timeout:g} s",
                 hint="It may still be mined: run the command again later; nothing is sent twice.",
             ) from exc
-        if int(receipt["status"]) != 1:
-            raise ContractError(
-                f"the transaction to {what} was reverted (0x{bytes(tx_hash).hex()})"
+        except ChainUnreachableError as exc:
+            raise ChainUnreachableError(
+                f"transaction 0x{tx_hash.hex()} was sent, but {exc.message}",
+                hint="It may still be mined: run the command again later; nothing is sent twice.",
+            ) from exc
+
+        def mined() -> Receipt:
+            if int(receipt["status"]) != 1:
+                raise ContractError(f"the transaction to {what} was reverted (0x{tx_hash.hex()})")
+            block = self.w3.eth.get_block(receipt["blockNumber"])
+            address = receipt.get("contractAddress")
+            return Receipt(
+                tx=tx_hash,
+                block=int(receipt["blockNumber"]),
+                block_hash=_hash32(receipt["blockHash"]),
+                block_time=int(block["timestamp"]),
+                gas_used=int(receipt["gasUsed"]),
+                contract_address=str(address) if address else None,
             )
-        block = self._call("read the block", lambda: self.w3.eth.get_block(receipt["blockNumber"]))
-        address = receipt.get("contractAddress")
-        return Receipt(
-            tx=bytes(tx_hash),
-            block=int(receipt["blockNumber"]),
-            block_hash=bytes(receipt["blockHash"]),
-            block_time=int(block["timestamp"]),
-            gas_used=int(receipt["gasUsed"]),
-            contract_address=str(address) if address else None,
+
+        return self._call("read the block", mined)
+
+    def _unfunded(self, address: str, what: str, exc: UnfundedAccountError) -> UnfundedAccountError:
+        # The node's own "insufficient funds" (the balance moved since it was read).
+        return UnfundedAccountError(
+            f"the anchoring account {address} cannot pay to {what} on {self.label}: {exc.message}"
         )
+
+    def _fees(self) -> dict[str, int]:
+        """Fee fields to set on a transaction ({}: let web3 fill them in)."""
+        return {}
+
+    def _submit(self, what: str, raw: bytes) -> None:
+        self._call(what, lambda: self.w3.eth.send_raw_transaction(raw))
 
     def _before_send(self, address: str) -> None:
         """A hook run before each transaction (the embedded chain funds the account)."""
@@ -300,6 +334,25 @@ class _Web3Chain:
             if name:
                 return name
         return str(exc.args[0]) if exc.args else type(exc).__name__
+
+
+def _base_fee(block: Any) -> int | None:
+    value = block.get("baseFeePerGas")
+    return None if value is None else int(value)
+
+
+def _quantity(value: object) -> int:
+    """A JSON-RPC quantity ("0x…" hex)."""
+    if not isinstance(value, str) or not value.startswith("0x"):
+        raise ValueError(f"not a JSON-RPC quantity: {value!r:.40}")
+    return int(value, 16)
+
+
+def _hash32(value: Any) -> bytes:
+    raw = bytes(value)
+    if len(raw) != 32:
+        raise ValueError(f"a block hash is 32 bytes, not {len(raw)}")
+    return raw
 
 
 def _error_selectors(abi: list[dict[str, Any]]) -> dict[str, str]:
@@ -351,10 +404,18 @@ class RpcChain(_Web3Chain):
 
     def _call(self, what: str, func: Callable[[], T]) -> T:
         from requests.exceptions import RequestException
-        from web3.exceptions import Web3RPCError
+        from web3.exceptions import (
+            BlockNotFound,
+            ContractLogicError,
+            TimeExhausted,
+            Web3Exception,
+            Web3RPCError,
+        )
 
         try:
             return func()
+        except (BlockNotFound, ContractLogicError, TimeExhausted):
+            raise  # answers the callers read: no block there, a revert, still pending
         except RequestException as exc:
             raise ChainUnreachableError(
                 f"could not {what}: the node at {self.url} did not answer ({type(exc).__name__})"
@@ -364,23 +425,61 @@ class RpcChain(_Web3Chain):
             if "insufficient funds" in message.lower():
                 raise UnfundedAccountError(f"could not {what}: {message[:200]}") from exc
             raise ChainError(f"could not {what}: the node said {message[:200]}") from exc
-        except ValueError as exc:
-            # web3 raises ValueError for an answer that is not JSON-RPC.
-            raise ChainError(f"could not {what}: the node at {self.url} answered nonsense") from exc
+        except (Web3Exception, ValueError, TypeError, AttributeError, KeyError) as exc:
+            # What web3 raises for an answer that is not JSON-RPC, or a result of the
+            # wrong shape (null, a string for a block, a short hash).
+            raise ChainError(
+                f"could not {what}: the node at {self.url} answered nonsense ({exc!s:.120})"
+            ) from exc
 
     def finalized(self) -> int | None:
         """The node's ``finalized`` block, or None where it has no such tag."""
         from web3.exceptions import BlockNotFound
 
         try:
-            block = self._call(
-                "read the finalized block", lambda: self.w3.eth.get_block("finalized")
+            return self._call(
+                "read the finalized block",
+                lambda: int(self.w3.eth.get_block("finalized")["number"]),
             )
-        except (BlockNotFound, ChainError) as exc:
-            if isinstance(exc, ChainUnreachableError):
-                raise
+        except ChainUnreachableError:
+            raise
+        except (BlockNotFound, ChainError):
             return None
-        return int(block["number"])
+
+    def _fees(self) -> dict[str, int]:
+        """EIP-1559 fees: twice the latest base fee plus the node's tip; legacy gasPrice without."""
+        from web3.types import RPCEndpoint
+
+        base = self._call(
+            "read the latest block", lambda: _base_fee(self.w3.eth.get_block("latest"))
+        )
+        if base is None:  # a chain without EIP-1559 (London)
+            return {
+                "gasPrice": self._call("read the gas price", lambda: int(self.w3.eth.gas_price))
+            }
+        try:
+            tip = self._call(
+                "read the priority fee",
+                lambda: _quantity(
+                    self.w3.manager.request_blocking(RPCEndpoint("eth_maxPriorityFeePerGas"), [])
+                ),
+            )
+        except ChainUnreachableError:
+            raise
+        except ChainError:
+            tip = _DEFAULT_TIP  # a node without eth_maxPriorityFeePerGas
+        return {"maxFeePerGas": 2 * base + tip, "maxPriorityFeePerGas": tip}
+
+    def _submit(self, what: str, raw: bytes) -> None:
+        try:
+            self._call(what, lambda: self.w3.eth.send_raw_transaction(raw))
+        except ChainUnreachableError:
+            raise
+        except ChainError as exc:
+            # A retried send the node already holds (the first answer was lost): the
+            # same signed transaction, so wait for it rather than fail.
+            if "already known" not in exc.message.lower():
+                raise
 
     def expect_chain_id(self, expected: int) -> None:
         """Check that the node serves chain `expected`.
@@ -500,6 +599,15 @@ class EmbeddedChain(_Web3Chain):
 
     def _revert_name(self, exc: Exception) -> str:
         data = exc.args[0] if exc.args else b""
+        if isinstance(data, str):
+            # web3's EthereumTesterProvider re-raises py-evm's revert as the text
+            # "execution reverted: b'<revert data>'" (a bytes literal): read it back.
+            import ast
+
+            literal = data.removeprefix("execution reverted: ")
+            if literal.startswith(("b'", 'b"')):
+                with contextlib.suppress(ValueError, SyntaxError):
+                    data = ast.literal_eval(literal)
         if isinstance(data, bytes) and len(data) >= 4:
             return self._errors.get(data[:4].hex(), "reverted")
         return "reverted"

@@ -5,7 +5,7 @@
 import { createRequire } from "node:module";
 import { readFileSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -14,7 +14,8 @@ if (!solcDir) {
   console.error("usage: node compile.mjs SOLC_DIR [OUT|-]");
   process.exit(2);
 }
-const solc = createRequire(join(solcDir, "noop.js"))("solc");
+// createRequire wants an absolute path; SOLC_DIR may be relative (.tools/node_modules).
+const solc = createRequire(join(resolve(solcDir), "noop.js"))("solc");
 const source = readFileSync(join(here, "AnchorRegistry.sol"), "utf8");
 const settings = {
   // paris: no PUSH0, so the same bytecode runs on py-evm, anvil and every public chain.
