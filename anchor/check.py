@@ -13,8 +13,10 @@ Three checks are reported, each with a named failure:
 ``anchor.binding``
     the issuer's key signed the binding of the anchoring account (``anchor.sender_unbound``).
 ``anchor.ledger``
-    the registry holds the root, sent by that account, in a canonical block deep
-    enough to be final, neither revoked nor after a declared key compromise
+    the contract the proof names is laurel's AnchorRegistry (its runtime code, byte
+    for byte: any other contract could answer anything), and it holds the root, sent
+    by that account, in a canonical block deep enough to be final, neither revoked
+    nor after a declared key compromise
     (``anchor.root_not_found``, ``anchor.wrong_chain``, ``anchor.wrong_contract``,
     ``anchor.sender_unbound``, ``anchor.reorged``, ``anchor.revoked``,
     ``anchor.after_compromise``, ``anchor.rpc_invalid``; ``anchor.pending`` and
@@ -24,6 +26,7 @@ Three checks are reported, each with a named failure:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -50,6 +53,7 @@ __all__ = [
     "check_inclusion",
     "check_ledger",
     "decode_anchor",
+    "is_registry",
 ]
 
 #: How long a final, unrevoked registry record is reused before it is read again.
@@ -112,6 +116,10 @@ class _Cached:
     lookup: Lookup
     block_hash: bytes | None
     expires: float
+    #: How final the record was when read, for the message (and for reuse).
+    finality: str = ""
+    final_on_mining: bool = False
+    confirmations: int | None = None
 
 
 @dataclass
@@ -119,7 +127,9 @@ class ChainDirectory:
     """Where to look up anchors: the embedded chain file and any JSON-RPC nodes.
 
     Connections are made on first use and reused; final, unrevoked registry records
-    are cached for :data:`LOOKUP_CACHE_SECONDS`. Thread-safe (the service shares one).
+    are cached for :data:`LOOKUP_CACHE_SECONDS`, and a cached record is judged
+    without opening any chain (so a revocation recorded meanwhile is seen only once
+    the entry expires). Thread-safe (the service shares one).
     """
 
     rpc_urls: tuple[str, ...] = ()
@@ -166,6 +176,41 @@ class ChainDirectory:
             self._cache[(chain_id, anchor.contract, anchor.root, anchor.leaf)] = entry
 
 
+@functools.cache
+def _registry_runtime_code() -> bytes:
+    from anchor.chain import registry_artifact
+
+    return bytes.fromhex(str(registry_artifact()["deployedBytecode"]).removeprefix("0x"))
+
+
+def _code_at(chain: Chain, address: str) -> bytes | None:
+    """The runtime code at `address`, or None for a chain that only says whether there is any."""
+    from anchor.chain import _Web3Chain
+
+    if not isinstance(chain, _Web3Chain):
+        return None
+    w3 = chain.w3
+    code = chain._call(
+        "read the registry's code", lambda: w3.eth.get_code(w3.to_checksum_address(address))
+    )
+    return bytes(code)
+
+
+def is_registry(chain: Chain, address: str) -> bool:
+    """Whether `address` on `chain` holds laurel's AnchorRegistry, byte for byte.
+
+    Any contract answers ``lookup``; only the committed registry's code answers it
+    truthfully (SECURITY.md A07), so a look-alike one is not a registry.
+
+    Raises:
+        ChainError: the chain could not be read.
+    """
+    code = _code_at(chain, address)
+    if code is None:
+        return chain.has_code(address)
+    return code == _registry_runtime_code()
+
+
 def _unavailable(message: str, *, require: bool, **details: JSONValue) -> CheckResult:
     if require:
         return CheckResult.failed("anchor.unavailable", message, **details)
@@ -193,6 +238,13 @@ def check_ledger(
             "(pass --rpc URL)",
             require=require,
             **where,
+        )
+    cached = directory.cached(anchor.chain_id, anchor, clock())
+    if cached is not None and (cached.final_on_mining or cached.confirmations == confirmations):
+        # A final, unrevoked record read moments ago: no chain is opened (the embedded
+        # one costs milliseconds to open, a node a round trip).
+        return _judge_record(anchor, cached.lookup, cached.block_hash) or _passed(
+            anchor, cached.lookup, cached.finality
         )
     errors: list[str] = []
     other_ids: list[int] = []
@@ -240,23 +292,78 @@ def _judge(
     confirmations: int | None,
     clock: Callable[[], float],
 ) -> CheckResult:
-    where: dict[str, JSONValue] = {
-        "chainId": anchor.chain_id,
-        "contract": anchor.contract_address,
-        "block": anchor.block,
-    }
     cached = directory.cached(anchor.chain_id, anchor, clock())
     if cached is not None:
         lookup, block_hash = cached.lookup, cached.block_hash
     else:
-        if not chain.has_code(anchor.contract_address):
+        code = _code_at(chain, anchor.contract_address)
+        present = chain.has_code(anchor.contract_address) if code is None else bool(code)
+        if not present:
             return CheckResult.failed(
                 "anchor.wrong_contract",
                 f"there is no registry at {anchor.contract_address} on chain {anchor.chain_id}",
-                **where,
+                **_where(anchor),
+            )
+        if code is not None and code != _registry_runtime_code():
+            return CheckResult.failed(
+                "anchor.wrong_contract",
+                f"the contract at {anchor.contract_address} on chain {anchor.chain_id} is not "
+                "laurel's AnchorRegistry (its code differs), so its answers prove nothing",
+                **_where(anchor),
             )
         lookup = chain.lookup(anchor.contract_address, anchor.root, anchor.leaf)
         block_hash = chain.block_hash(anchor.block)
+    verdict = _judge_record(anchor, lookup, block_hash)
+    if verdict is not None:
+        return verdict
+    depth_ok, depth_text = _finality(chain, anchor.block, confirmations)
+    if not depth_ok:
+        return CheckResult.warning(
+            "anchor.pending",
+            f"anchored at {_stamp(lookup.timestamp)} in block {anchor.block}, but {depth_text}: "
+            "not final yet",
+            hint="Check again later.",
+            **_where(anchor),
+            anchoredAt=_stamp(lookup.timestamp),
+            account=anchor.account_address,
+        )
+    if cached is None:
+        directory.remember(
+            anchor.chain_id,
+            anchor,
+            _Cached(
+                lookup,
+                block_hash,
+                clock() + LOOKUP_CACHE_SECONDS,
+                finality=depth_text,
+                final_on_mining=chain.final_on_mining,
+                confirmations=confirmations,
+            ),
+        )
+    return _passed(anchor, lookup, depth_text)
+
+
+def _where(anchor: AnchorProof) -> dict[str, JSONValue]:
+    return {
+        "chainId": anchor.chain_id,
+        "contract": anchor.contract_address,
+        "block": anchor.block,
+    }
+
+
+def _stamp(seconds: int) -> str:
+    try:
+        return format_datetime_stamp(dt.datetime.fromtimestamp(seconds, dt.UTC))
+    except (OverflowError, OSError) as exc:
+        # A node's answer past year 9999: ValueError, which the caller reports as rpc_invalid.
+        raise ValueError(f"the chain gave an impossible time {seconds}") from exc
+
+
+def _judge_record(
+    anchor: AnchorProof, lookup: Lookup, block_hash: bytes | None
+) -> CheckResult | None:
+    """The failure the registry's record shows for `anchor`, or None when it holds up."""
+    where = _where(anchor)
     if not lookup.anchored:
         if block_hash is not None and block_hash != anchor.block_hash:
             return CheckResult.failed(
@@ -284,43 +391,36 @@ def _judge(
             "proof says (a reorg moved it)",
             **where,
         )
-    when = format_datetime_stamp(dt.datetime.fromtimestamp(lookup.timestamp, dt.UTC))
     revoked = lookup.leaf_revoked_at or lookup.batch_revoked_at
     if revoked:
-        revoked_at = format_datetime_stamp(dt.datetime.fromtimestamp(revoked, dt.UTC))
         what = "the credential" if lookup.leaf_revoked_at else "its whole batch"
         return CheckResult.failed(
             "anchor.revoked",
-            f"the issuer revoked {what} on chain {anchor.chain_id} at {revoked_at}",
-            revokedAt=revoked_at,
+            f"the issuer revoked {what} on chain {anchor.chain_id} at {_stamp(revoked)}",
+            revokedAt=_stamp(revoked),
             **where,
         )
     if lookup.compromised_since and lookup.timestamp >= lookup.compromised_since:
-        since = format_datetime_stamp(dt.datetime.fromtimestamp(lookup.compromised_since, dt.UTC))
+        since = _stamp(lookup.compromised_since)
         return CheckResult.failed(
             "anchor.after_compromise",
-            f"anchored at {when}, after the issuer declared its keys compromised since {since}",
+            f"anchored at {_stamp(lookup.timestamp)}, after the issuer declared its keys "
+            f"compromised since {since}",
             compromisedSince=since,
             **where,
         )
-    depth_ok, depth_text = _finality(chain, anchor.block, confirmations)
-    details = {**where, "anchoredAt": when, "account": anchor.account_address}
-    if not depth_ok:
-        return CheckResult.warning(
-            "anchor.pending",
-            f"anchored at {when} in block {anchor.block}, but {depth_text}: not final yet",
-            hint="Check again later.",
-            **details,
-        )
-    if cached is None:
-        directory.remember(
-            anchor.chain_id, anchor, _Cached(lookup, block_hash, clock() + LOOKUP_CACHE_SECONDS)
-        )
+    return None
+
+
+def _passed(anchor: AnchorProof, lookup: Lookup, depth_text: str) -> CheckResult:
+    when = _stamp(lookup.timestamp)
     return CheckResult.passed(
         "anchor.ledger",
         f"anchored on {_chain_name(anchor.chain_id)} in block {anchor.block} at {when}, "
         f"{depth_text}",
-        **details,
+        **_where(anchor),
+        anchoredAt=when,
+        account=anchor.account_address,
     )
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import cbor2
@@ -62,12 +63,25 @@ _BINDING_PREFIX = b"laurel-anchor-binding-v1\n"
 _MAX_PROOF_VALUE = 4096
 _ADDRESS_SIZE = 20
 _SIGNATURE_SIZE = 64
+#: 9999-12-31T23:59:59Z, the last second a datetime (and so `anchored_at`) can hold.
+_LAST_SECOND = 253402300799
+# RFC 4648 §5 (base64url) without padding, as to_proof_json writes it.
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
 
 
 def checksum_address(raw: bytes) -> str:
-    """The EIP-55 mixed-case form of a 20-byte Ethereum address."""
+    """The EIP-55 mixed-case form of a 20-byte Ethereum address.
+
+    Raises:
+        TypeError: `raw` is not bytes.
+        ValueError: `raw` is not 20 bytes long.
+    """
     from eth_hash.auto import keccak  # a small import, unlike web3
 
+    if not isinstance(raw, bytes):
+        raise TypeError("an address is 20 raw bytes")
+    if len(raw) != _ADDRESS_SIZE:
+        raise ValueError(f"an address is {_ADDRESS_SIZE} bytes, not {len(raw)}")
     hex_address = raw.hex()
     digest = keccak(hex_address.encode("ascii")).hex()
     return "0x" + "".join(
@@ -178,6 +192,17 @@ class AnchorProof:
 
     def to_proof_json(self) -> JSONObject:
         """The proof object to add to the credential's proof set."""
+        value = base64.urlsafe_b64encode(self._cbor()).rstrip(b"=")
+        return {
+            "type": "DataIntegrityProof",
+            "cryptosuite": ANCHOR_CRYPTOSUITE,
+            "created": format_datetime_stamp(self.anchored_at),
+            "verificationMethod": self.verification_method,
+            "proofPurpose": "assertionMethod",
+            "proofValue": "u" + value.decode("ascii"),
+        }
+
+    def _cbor(self) -> bytes:
         body = {
             "v": _FORMAT_VERSION,
             "leaf": self.leaf,
@@ -194,19 +219,15 @@ class AnchorProof:
             "account": self.account,
             "binding": self.binding,
         }
-        value = base64.urlsafe_b64encode(cbor2.dumps(body, canonical=True)).rstrip(b"=")
-        return {
-            "type": "DataIntegrityProof",
-            "cryptosuite": ANCHOR_CRYPTOSUITE,
-            "created": format_datetime_stamp(self.anchored_at),
-            "verificationMethod": self.verification_method,
-            "proofPurpose": "assertionMethod",
-            "proofValue": "u" + value.decode("ascii"),
-        }
+        return cbor2.dumps(body, canonical=True)
 
     @classmethod
     def from_proof_json(cls, proof: JSONObject) -> AnchorProof:
         """Decode an anchor proof object, checking every field's type and size.
+
+        The proofValue must be exactly what :meth:`to_proof_json` writes for the
+        decoded content (canonical CBOR, no other keys, nothing after it, unpadded
+        base64url), so one anchor has one encoding.
 
         Raises:
             MalformedAnchorError: anything about it is not as :meth:`to_proof_json` writes.
@@ -218,7 +239,7 @@ class AnchorProof:
         method = proof.get("verificationMethod")
         if not isinstance(method, str) or not method:
             raise MalformedAnchorError("the anchor proof names no verificationMethod")
-        body = _decode_value(proof.get("proofValue"))
+        raw, body = _decode_value(proof.get("proofValue"))
         path = body.get("path")
         if not isinstance(path, list) or len(path) > 64:
             raise MalformedAnchorError("the anchor proof's path is not a list of hashes")
@@ -233,7 +254,7 @@ class AnchorProof:
             tx=_bytes(body, "tx", HASH_SIZE),
             block=_int(body, "block", high=2**48 - 1),
             block_hash=_bytes(body, "blockHash", HASH_SIZE),
-            block_time=_int(body, "time", high=2**48 - 1),
+            block_time=_int(body, "time", high=_LAST_SECOND),
             account=_bytes(body, "account", _ADDRESS_SIZE),
             binding=_bytes(body, "binding", _SIGNATURE_SIZE),
             verification_method=method,
@@ -241,6 +262,11 @@ class AnchorProof:
         if anchor.index >= anchor.size:
             raise MalformedAnchorError(
                 f"leaf index {anchor.index} is outside a batch of {anchor.size}"
+            )
+        if anchor._cbor() != raw:
+            raise MalformedAnchorError(
+                "the anchor proofValue is not in canonical form (unknown fields, trailing "
+                "bytes, or a non-canonical CBOR encoding)"
             )
         return anchor
 
@@ -261,25 +287,33 @@ class AnchorProof:
         }
 
 
-def _decode_value(value: JSONValue) -> dict[object, object]:
+def _decode_value(value: JSONValue) -> tuple[bytes, dict[object, object]]:
     if not isinstance(value, str) or not value.startswith("u"):
         raise MalformedAnchorError("an anchor proofValue is multibase base64url ('u...')")
     if len(value) > _MAX_PROOF_VALUE:
         raise MalformedAnchorError(f"the anchor proofValue is longer than {_MAX_PROOF_VALUE}")
     text = value[1:]
+    # urlsafe_b64decode alone would skip characters outside the alphabet and take
+    # '+' and '/' too; an anchor has exactly one encoding.
+    if not _BASE64URL.fullmatch(text):
+        raise MalformedAnchorError("the anchor proofValue is not unpadded base64url")
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except (binascii.Error, ValueError) as exc:
         raise MalformedAnchorError("the anchor proofValue is not base64url") from exc
+    if base64.urlsafe_b64encode(raw).rstrip(b"=") != text.encode("ascii"):
+        # The unused low bits of the last character are not zero.
+        raise MalformedAnchorError("the anchor proofValue is not canonical base64url")
     try:
         body = cbor2.loads(raw)
     except (cbor2.CBORDecodeError, ValueError, TypeError, OverflowError) as exc:
         raise MalformedAnchorError("the anchor proofValue is not CBOR") from exc
-    if not isinstance(body, dict) or body.get("v") != _FORMAT_VERSION:
+    version = body.get("v") if isinstance(body, dict) else None
+    if type(version) is not int or version != _FORMAT_VERSION:  # True == 1, 1.0 == 1
         raise MalformedAnchorError(
             f"the anchor proofValue is not a version {_FORMAT_VERSION} anchor"
         )
-    return body
+    return raw, body
 
 
 def _bytes(body: dict[object, object], name: str, size: int) -> bytes:

@@ -153,10 +153,17 @@ def _registry(
     wallet: Wallet, chain: Chain, account: LocalAccount, given: str | None
 ) -> tuple[str, bool]:
     """The registry address on `chain`: given, remembered, or deployed now (and remembered)."""
+    from anchor.check import is_registry
+
     setting = f"anchor.contract.{chain.chain_id}"
     if given is not None:
         if not chain.has_code(given):
             raise ContractError(f"there is no contract at {given} on {chain.label}")
+        if not is_registry(chain, given):
+            # Verifiers refuse anchors in any other contract (anchor.wrong_contract).
+            raise ContractError(
+                f"the contract at {given} on {chain.label} is not laurel's AnchorRegistry"
+            )
         wallet.store.set_setting(setting, given)
         return given, False
     remembered = wallet.store.get_setting(setting)
@@ -211,17 +218,25 @@ def anchor_pending(
 ) -> list[AnchorReport]:
     """Anchor every issued, unanchored badge: finish any pending batch, then one new batch.
 
-    Returns one report per batch anchored (none when there was nothing to anchor).
+    Returns one report per batch anchored (none when there was nothing to anchor; no
+    chain is opened and no registry deployed then).
 
     Raises:
         ChainUnreachableError, WrongChainError, UnfundedAccountError, ContractError:
             the chain could not take the transaction; nothing is lost, run it again.
+            ContractError also when a batch's root is already anchored by another
+            account, or `contract` is not laurel's registry.
         WrongPassphraseError: the passphrase does not open the keystore.
+        WalletError: ``LAUREL_ETH_PRIVATE_KEY`` is not a key, or a pending batch's
+            badges no longer hash to its root.
     """
     say = progress or (lambda _message: None)
     signing_key = wallet.signing_key(passphrase)
     account = anchoring_account(wallet, passphrase)
     reports: list[AnchorReport] = []
+    if not wallet.store.anchor_batches("pending") and not wallet.store.unanchored_issued():
+        # Nothing to send: no registry is deployed (and paid for) and no chain is opened.
+        return reports
     with open_chain(wallet, rpc, chain_id=chain_id) as chain:
         address, deployed = _registry(wallet, chain, account, contract)
         if deployed:
@@ -238,6 +253,7 @@ def anchor_pending(
                         address,
                         list(batch.credential_ids),
                         deployed,
+                        recorded_root=batch.root,
                     )
                 )
         todo = [c.id for c in wallet.store.unanchored_issued()]
@@ -259,15 +275,34 @@ def _send_batch(
     contract: str,
     credential_ids: list[str],
     deployed: bool,
+    *,
+    recorded_root: str | None = None,
 ) -> AnchorReport:
     store = wallet.store
     documents = {cid: store.get_credential(cid).document for cid in credential_ids}
     leaves = [credential_leaf(documents[cid]) for cid in credential_ids]
     tree = MerkleTree(leaves)
     root_hex = "0x" + tree.root.hex()
+    if recorded_root is not None and recorded_root != root_hex:
+        # The badges changed since the batch was recorded: its root (maybe on chain)
+        # can no longer be proved, and a new batch would anchor them twice.
+        raise WalletError(
+            f"the badges of pending batch {recorded_root} no longer hash to its root",
+            hint="Restore the wallet from a backup made before the change.",
+        )
     if not any(b.root == root_hex for b in store.anchor_batches()):
         store.add_anchor_batch(root_hex, chain.chain_id, contract, credential_ids)
     lookup = chain.lookup(contract, tree.root, bytes(32))
+    if lookup.anchored and lookup.sender != bytes.fromhex(account.address[2:]):
+        # The registry keeps the first sender of a root; proofs naming ours would all
+        # fail anchor.sender_unbound.
+        raise ContractError(
+            f"root {root_hex} is already anchored in {contract} by another account "
+            f"(0x{lookup.sender.hex()}), not by {account.address}",
+            hint=f"If an interrupted run sent it with another account, run again with that "
+            f"one ({ETH_KEY_ENV}); otherwise someone copied the root from the pending "
+            "transaction: anchor in another registry (--contract).",
+        )
     if lookup.anchored:
         # Sent by an interrupted run: find its transaction rather than send it again.
         receipt = _find_anchor(chain, contract, tree.root, lookup.block)
@@ -343,7 +378,10 @@ def _find_anchor(chain: Chain, contract: str, root: bytes, block: int) -> Receip
 def revoke_on_chain(
     wallet: Wallet, passphrase: str, credential_id: str, *, rpc: str | None = None
 ) -> Receipt | None:
-    """Record the revocation of an anchored badge in the registry (None: it is not anchored).
+    """Record the revocation of an anchored badge in the registry.
+
+    Returns the receipt, or None when nothing was sent: the badge is not anchored, or
+    its revocation is already recorded.
 
     Uses the chain the badge was anchored on: the embedded one, or `rpc` (default:
     the node the wallet last anchored through on that chain).

@@ -604,9 +604,16 @@ class Store:
         Raises:
             CredentialNotFoundError: there is none.
             WalletBusyError: another process held the database past the busy timeout.
-            WalletError: the change could not be written.
+            WalletError: the change could not be written, or the credential is in a
+                pending anchor batch (whose root needs every one of its badges).
         """
         with self._writing(), self._translated():
+            if any(credential_id in b.credential_ids for b in self.anchor_batches("pending")):
+                raise WalletError(
+                    f"{_shown(credential_id)} is in an anchor batch an interrupted "
+                    "`laurel anchor` left pending",
+                    hint="Run `laurel anchor` to finish the batch, then delete the badge.",
+                )
             cursor = self._conn.execute("DELETE FROM credentials WHERE id = ?", (credential_id,))
             if cursor.rowcount == 0:
                 raise CredentialNotFoundError(
