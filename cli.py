@@ -223,13 +223,16 @@ def _chain_directory(rpc: tuple[str, ...], embedded_chain: Path | None) -> Any:
     from anchor.check import ChainDirectory
     from wallet.home import default_home
 
+    by_default = embedded_chain is None
     if embedded_chain is None:
         candidate = default_home() / "chain.db"
         embedded_chain = candidate if candidate.exists() else None
     for url in rpc:
         if not url.startswith(("http://", "https://")):
             raise click.BadParameter(f"{url!r} is not an http(s) URL", param_hint="--rpc")
-    return ChainDirectory(rpc_urls=tuple(rpc), embedded_path=embedded_chain)
+    return ChainDirectory(
+        rpc_urls=tuple(rpc), embedded_path=embedded_chain, embedded_by_default=by_default
+    )
 
 
 @cli.command()

@@ -135,6 +135,9 @@ class ChainDirectory:
     rpc_urls: tuple[str, ...] = ()
     embedded_path: Path | None = None
     timeout: float = 5.0
+    #: True when the embedded chain was picked by default (the local wallet's), not
+    #: named by the user: an anchor on another chain is then not judged against it.
+    embedded_by_default: bool = False
     _chains: dict[str, Chain | AnchorError] = field(default_factory=dict, repr=False)
     _cache: dict[tuple[int, bytes, bytes, bytes], _Cached] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -258,7 +261,11 @@ def check_ledger(
             errors.append(exc.message)
             continue
         if chain_id != anchor.chain_id:
-            other_ids.append(chain_id)
+            if directory.embedded_by_default and chain.final_on_mining:
+                # Only the local wallet's chain, not one the user named: nothing to judge by.
+                errors.append(f"no node of chain {anchor.chain_id} is configured (pass --rpc URL)")
+            else:
+                other_ids.append(chain_id)
             continue
         try:
             return _judge(chain, anchor, directory, confirmations, clock)
@@ -370,6 +377,14 @@ def _judge_record(
                 "anchor.reorged",
                 f"block {anchor.block} is no longer the one the anchor was mined in (a reorg "
                 "dropped it)",
+                **where,
+            )
+        if block_hash is None:
+            return CheckResult.failed(
+                "anchor.reorged",
+                f"the chain no longer reaches block {anchor.block}, where the anchor was mined "
+                "(a reorg dropped it, or the node is behind)",
+                hint="If the node is still syncing, check again once it has caught up.",
                 **where,
             )
         return CheckResult.failed(

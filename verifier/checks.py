@@ -362,6 +362,13 @@ def check_anchor(document: JSONObject, ctx: CheckContext) -> list[CheckResult]:
         p for p in items if isinstance(p, dict) and p.get("cryptosuite") == _ANCHOR_CRYPTOSUITE
     ]
     if not anchors:
+        if ctx.policy.require_anchor:
+            # A required check that cannot run is a failure, never a silent skip.
+            return [
+                CheckResult.failed(
+                    "anchor.missing", "an anchor is required; the credential has none"
+                )
+            ]
         return [CheckResult.skipped("anchor", "the credential carries no anchor proof")]
     from anchor.check import check_inclusion, check_ledger, decode_anchor
 

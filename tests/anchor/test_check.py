@@ -470,3 +470,15 @@ def test_a10_badges_anchored_before_the_compromise_stay_valid(own_issuer):
     assert check(own_issuer.document(0), own_issuer.directory())
     late = own_issuer.wallet.store.get_credential(later).document
     assert failures(check(late, own_issuer.directory())) == ["anchor.after_compromise"]
+
+
+def test_require_anchor_fails_a_credential_without_one():
+    from tests.builders import badge
+    from verifier.policy import VerificationPolicy
+    from verifier.verify import verify
+
+    now = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    relaxed = verify(badge(), VerificationPolicy(now=now))
+    assert relaxed.check("anchor").status == "skipped"
+    strict = verify(badge(), VerificationPolicy(now=now, require_anchor=True))
+    assert [c.id for c in strict.failures()] == ["anchor.missing"]

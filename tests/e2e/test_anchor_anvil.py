@@ -464,8 +464,8 @@ def test_reorg_that_drops_the_anchor(anvil, issuer):
     assert anvil.rpc("evm_revert", snapshot) is True
     assert anvil.head() == report.block - 1
     # Right after the revert the chain is shorter than the anchor's block: the root
-    # is simply absent and there is no block to compare, so it is not found.
-    assert _failures(_verify(document, anvil.url)) == ["anchor.root_not_found"]
+    # is absent and the chain no longer reaches that block (SECURITY.md A09).
+    assert _failures(_verify(document, anvil.url)) == ["anchor.reorged"]
     # Once new blocks fill that height, the block there is another one than the proof
     # names: the anchor was reorganized away.
     anvil.mine(3)

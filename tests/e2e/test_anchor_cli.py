@@ -226,3 +226,27 @@ def test_backup_keeps_the_embedded_chain_so_restored_anchors_still_verify(
     assert more.exit_code == 0, more.output
     assert "anchored 1 badge" in " ".join(more.output.split())
     assert "deployed" not in more.output
+
+
+def test_an_anchor_on_another_chain_is_not_judged_by_the_local_wallets_chain(
+    home, achievement, tmp_path
+):
+    import dataclasses
+
+    from anchor.proof import AnchorProof, anchor_proofs, with_anchor_proof
+
+    out = tmp_path / "badge.json"
+    issue(home, achievement, "--anchor", "--out", str(out))
+    document = json.loads(out.read_text())
+    (proof,) = anchor_proofs(document)
+    sepolia = dataclasses.replace(AnchorProof.from_proof_json(proof), chain_id=11155111)
+    elsewhere = tmp_path / "sepolia.json"
+    elsewhere.write_text(json.dumps(with_anchor_proof(document, sepolia.to_proof_json())))
+    # The default (the wallet at $LAUREL_HOME) cannot speak for Sepolia: a warning.
+    result = run("verify", "--json", str(elsewhere), env={"LAUREL_HOME": str(home)})
+    assert result.exit_code == 0, result.output
+    assert checks(result.stdout)["anchor.unavailable"] == "warning"
+    # A chain the user names is judged: it is not the chain the proof names.
+    named = run("verify", "--json", "--embedded-chain", str(home / "chain.db"), str(elsewhere))
+    assert named.exit_code == 1
+    assert checks(named.stdout)["anchor.wrong_chain"] == "failed"
