@@ -85,7 +85,10 @@ class Receipt:
 
 @dataclass(frozen=True, slots=True)
 class Lookup:
-    """What the registry holds for one leaf of one root (zero values: nothing recorded)."""
+    """What the registry holds for one leaf of one sender's root (zeros: nothing recorded).
+
+    `sender` is the account asked about when it anchored the root, else zero bytes.
+    """
 
     sender: bytes
     block: int
@@ -135,8 +138,8 @@ class Chain(Protocol):
         """Whether a contract is deployed at `address`."""
         ...
 
-    def lookup(self, contract: str, root: bytes, leaf: bytes) -> Lookup:
-        """The registry's record for `leaf` of `root` (one eth_call)."""
+    def lookup(self, contract: str, root: bytes, leaf: bytes, *, sender: str) -> Lookup:
+        """The registry's record for `leaf` of the root `sender` anchored (one eth_call)."""
         ...
 
     def deploy_registry(self, account: LocalAccount) -> Receipt:
@@ -208,14 +211,15 @@ class _Web3Chain:
     def _registry(self, address: str) -> Any:
         return self.w3.eth.contract(address=self._address(address), abi=self._artifact["abi"])
 
-    def lookup(self, contract: str, root: bytes, leaf: bytes) -> Lookup:
+    def lookup(self, contract: str, root: bytes, leaf: bytes, *, sender: str) -> Lookup:
         registry = self._registry(contract)
+        account = self._address(sender)
 
         def read() -> Lookup:
-            values = registry.functions.lookup(root, leaf).call()
-            sender, block, timestamp, batch_revoked, leaf_revoked, compromised = values
+            values = registry.functions.lookup(account, root, leaf).call()
+            block, timestamp, batch_revoked, leaf_revoked, compromised = values
             return Lookup(
-                sender=bytes.fromhex(str(sender)[2:]),
+                sender=bytes.fromhex(account[2:]) if int(block) else bytes(20),
                 block=int(block),
                 timestamp=int(timestamp),
                 batch_revoked_at=int(batch_revoked),

@@ -318,7 +318,9 @@ def _judge(
                 "laurel's AnchorRegistry (its code differs), so its answers prove nothing",
                 **_where(anchor),
             )
-        lookup = chain.lookup(anchor.contract_address, anchor.root, anchor.leaf)
+        lookup = chain.lookup(
+            anchor.contract_address, anchor.root, anchor.leaf, sender=anchor.account_address
+        )
         block_hash = chain.block_hash(anchor.block)
     verdict = _judge_record(anchor, lookup, block_hash)
     if verdict is not None:
@@ -389,7 +391,8 @@ def _judge_record(
             )
         return CheckResult.failed(
             "anchor.root_not_found",
-            f"the registry on chain {anchor.chain_id} holds no such root",
+            f"the registry on chain {anchor.chain_id} holds no such root from the issuer's "
+            f"anchoring account {anchor.account_address}",
             hint="The anchor was never recorded there, or it names another registry.",
             **where,
         )

@@ -292,20 +292,12 @@ def _send_batch(
         )
     if not any(b.root == root_hex for b in store.anchor_batches()):
         store.add_anchor_batch(root_hex, chain.chain_id, contract, credential_ids)
-    lookup = chain.lookup(contract, tree.root, bytes(32))
-    if lookup.anchored and lookup.sender != bytes.fromhex(account.address[2:]):
-        # The registry keeps the first sender of a root; proofs naming ours would all
-        # fail anchor.sender_unbound.
-        raise ContractError(
-            f"root {root_hex} is already anchored in {contract} by another account "
-            f"(0x{lookup.sender.hex()}), not by {account.address}",
-            hint=f"If an interrupted run sent it with another account, run again with that "
-            f"one ({ETH_KEY_ENV}); otherwise someone copied the root from the pending "
-            "transaction: anchor in another registry (--contract).",
-        )
+    # The registry keeps roots per sender: a copy sent first by another account
+    # lands in that account's records, never in ours.
+    lookup = chain.lookup(contract, tree.root, bytes(32), sender=account.address)
     if lookup.anchored:
         # Sent by an interrupted run: find its transaction rather than send it again.
-        receipt = _find_anchor(chain, contract, tree.root, lookup.block)
+        receipt = _find_anchor(chain, contract, tree.root, lookup.block, account.address)
     else:
         receipt = chain.transact(account, contract, "anchor", tree.root, tree.size)
     identity = wallet.identity
@@ -350,14 +342,14 @@ def _send_batch(
     )
 
 
-def _find_anchor(chain: Chain, contract: str, root: bytes, block: int) -> Receipt:
+def _find_anchor(chain: Chain, contract: str, root: bytes, block: int, sender: str) -> Receipt:
     from anchor.chain import Receipt, _Web3Chain
 
     if not isinstance(chain, _Web3Chain):
         raise ContractError("cannot look up an earlier anchor on this chain")
     registry = chain._registry(contract)
     logs = registry.events.Anchored.get_logs(
-        argument_filters={"root": root}, from_block=block, to_block=block
+        argument_filters={"root": root, "sender": sender}, from_block=block, to_block=block
     )
     if not logs:
         raise ContractError(
@@ -408,7 +400,7 @@ def revoke_on_chain(
     account = anchoring_account(wallet, passphrase)
     with open_chain(wallet, rpc, chain_id=batch.chain_id) as chain:
         root = bytes.fromhex(batch.root[2:])
-        if chain.lookup(batch.contract, root, leaf).leaf_revoked_at:
+        if chain.lookup(batch.contract, root, leaf, sender=account.address).leaf_revoked_at:
             return None
         return chain.transact(account, batch.contract, "revoke", root, leaf)
 

@@ -2,20 +2,21 @@
 pragma solidity ^0.8.24;
 
 /// @title AnchorRegistry: Merkle roots of credential batches, their revocation, and key compromises.
-/// @notice One transaction anchors a whole batch. Everything is recorded per sending account;
-///         a verifier believes an anchor only when its sender is an account that the
-///         credential's issuer bound with its own key (off chain, in the anchor proof).
+/// @notice One transaction anchors a whole batch. Everything is recorded per sending account,
+///         so nobody can take a root before its issuer (a copy sent first from another
+///         account lands in that account's records); a verifier reads the records of the
+///         account the credential's issuer bound with its own key (in the anchor proof).
 contract AnchorRegistry {
-    /// One storage slot per batch: who anchored it, in which block, at what time.
+    /// One storage slot per batch: the block it was anchored in, and the block's time.
     struct Anchor {
-        address sender;
-        uint48 blockNumber;
-        uint48 timestamp;
+        uint64 blockNumber;
+        uint64 timestamp;
     }
 
-    mapping(bytes32 root => Anchor) private _anchors;
-    /// root => leaf (or bytes32(0) for the whole batch) => revocation time.
-    mapping(bytes32 root => mapping(bytes32 leaf => uint64)) private _revokedAt;
+    mapping(address sender => mapping(bytes32 root => Anchor)) private _anchors;
+    /// sender => root => leaf (or bytes32(0) for the whole batch) => revocation time.
+    mapping(address sender => mapping(bytes32 root => mapping(bytes32 leaf => uint64)))
+        private _revokedAt;
     /// account => the earliest time from which its anchors no longer count.
     mapping(address account => uint64) private _compromisedSince;
 
@@ -25,27 +26,24 @@ contract AnchorRegistry {
 
     error AlreadyAnchored(bytes32 root);
     error NotAnchored(bytes32 root);
-    error NotAnchoredBySender(bytes32 root, address sender);
     error AlreadyRevoked(bytes32 root, bytes32 leaf);
     error EmptyBatch();
     error ZeroTime();
 
-    /// @notice Record `root`, the Merkle root of a batch of `size` credentials (once).
+    /// @notice Record `root`, the Merkle root of a batch of `size` credentials (once per sender).
     function anchor(bytes32 root, uint256 size) external {
         if (size == 0) revert EmptyBatch();
-        if (_anchors[root].sender != address(0)) revert AlreadyAnchored(root);
-        _anchors[root] = Anchor(msg.sender, uint48(block.number), uint48(block.timestamp));
+        if (_anchors[msg.sender][root].blockNumber != 0) revert AlreadyAnchored(root);
+        _anchors[msg.sender][root] = Anchor(uint64(block.number), uint64(block.timestamp));
         emit Anchored(root, msg.sender, size);
     }
 
     /// @notice Revoke one credential of a batch (`leaf`), or the whole batch (`leaf` = 0).
-    /// @dev Only the account that anchored the batch may revoke in it; revocation is final.
+    /// @dev Only in a batch the sender anchored; revocation is final.
     function revoke(bytes32 root, bytes32 leaf) external {
-        address sender = _anchors[root].sender;
-        if (sender == address(0)) revert NotAnchored(root);
-        if (sender != msg.sender) revert NotAnchoredBySender(root, msg.sender);
-        if (_revokedAt[root][leaf] != 0) revert AlreadyRevoked(root, leaf);
-        _revokedAt[root][leaf] = uint64(block.timestamp);
+        if (_anchors[msg.sender][root].blockNumber == 0) revert NotAnchored(root);
+        if (_revokedAt[msg.sender][root][leaf] != 0) revert AlreadyRevoked(root, leaf);
+        _revokedAt[msg.sender][root][leaf] = uint64(block.timestamp);
         emit Revoked(root, leaf, msg.sender);
     }
 
@@ -60,13 +58,12 @@ contract AnchorRegistry {
         emit KeyCompromised(msg.sender, _compromisedSince[msg.sender]);
     }
 
-    /// @notice Everything a verifier needs about `leaf` in batch `root`, in one call.
-    ///         `sender` is the zero address when the root was never anchored.
-    function lookup(bytes32 root, bytes32 leaf)
+    /// @notice Everything a verifier needs about `leaf` in batch `root` of `sender`, in one
+    ///         call. `blockNumber` is 0 when `sender` never anchored the root.
+    function lookup(address sender, bytes32 root, bytes32 leaf)
         external
         view
         returns (
-            address sender,
             uint64 blockNumber,
             uint64 timestamp,
             uint64 batchRevokedAt,
@@ -74,14 +71,13 @@ contract AnchorRegistry {
             uint64 compromisedSince
         )
     {
-        Anchor memory a = _anchors[root];
+        Anchor memory a = _anchors[sender][root];
         return (
-            a.sender,
             a.blockNumber,
             a.timestamp,
-            _revokedAt[root][bytes32(0)],
-            _revokedAt[root][leaf],
-            _compromisedSince[a.sender]
+            _revokedAt[sender][root][bytes32(0)],
+            _revokedAt[sender][root][leaf],
+            _compromisedSince[sender]
         );
     }
 }

@@ -92,7 +92,7 @@ def test_deployed_code_is_the_committed_artifact(chain, registry):
 
 
 def test_lookup_of_an_anchored_root(chain, registry, alice, anchored):
-    lookup = chain.lookup(registry, ROOT, LEAF)
+    lookup = chain.lookup(registry, ROOT, LEAF, sender=alice.address)
     assert lookup.anchored
     assert lookup.sender == bytes.fromhex(alice.address[2:])
     assert lookup.block == anchored.block
@@ -101,17 +101,24 @@ def test_lookup_of_an_anchored_root(chain, registry, alice, anchored):
     assert chain.block_hash(anchored.block) == anchored.block_hash
 
 
-def test_lookup_of_a_root_never_anchored(chain, registry):
-    lookup = chain.lookup(registry, hashlib.sha256(b"never").digest(), LEAF)
+def test_lookup_of_a_root_never_anchored(chain, registry, alice, bob, anchored):
+    lookup = chain.lookup(registry, hashlib.sha256(b"never").digest(), LEAF, sender=alice.address)
     assert not lookup.anchored
     assert (lookup.sender, lookup.block, lookup.timestamp) == (bytes(20), 0, 0)
+    # Alice's root is not Bob's: records are per sender.
+    assert not chain.lookup(registry, ROOT, LEAF, sender=bob.address).anchored
 
 
-def test_a_root_is_anchored_once(chain, registry, alice, bob, anchored):
-    for account in (alice, bob):
-        with pytest.raises(ContractError, match="AlreadyAnchored"):
-            chain.transact(account, registry, "anchor", ROOT, 5)
-    assert chain.lookup(registry, ROOT, LEAF).sender == bytes.fromhex(alice.address[2:])
+def test_a_root_is_anchored_once_per_sender_and_a_copy_takes_nothing(
+    chain, registry, alice, bob, anchored
+):
+    with pytest.raises(ContractError, match="AlreadyAnchored"):
+        chain.transact(alice, registry, "anchor", ROOT, 5)
+    # Bob copying Alice's root (front-running it) only records it under Bob.
+    copied = chain.transact(bob, registry, "anchor", ROOT, 5)
+    mine = chain.lookup(registry, ROOT, LEAF, sender=alice.address)
+    assert (mine.block, mine.sender) == (anchored.block, bytes.fromhex(alice.address[2:]))
+    assert chain.lookup(registry, ROOT, LEAF, sender=bob.address).block == copied.block
 
 
 def test_an_empty_batch_is_refused(chain, registry, alice):
@@ -119,10 +126,11 @@ def test_an_empty_batch_is_refused(chain, registry, alice):
         chain.transact(alice, registry, "anchor", hashlib.sha256(b"empty").digest(), 0)
 
 
-def test_only_the_anchoring_account_revokes(chain, registry, bob, anchored):
-    with pytest.raises(ContractError, match="NotAnchoredBySender"):
-        chain.transact(bob, registry, "revoke", ROOT, LEAF)
-    assert chain.lookup(registry, ROOT, LEAF).leaf_revoked_at == 0
+def test_only_the_anchoring_account_revokes(chain, registry, alice, anchored):
+    eve = Account.create()
+    with pytest.raises(ContractError, match=r"NotAnchored\b"):
+        chain.transact(eve, registry, "revoke", ROOT, LEAF)
+    assert chain.lookup(registry, ROOT, LEAF, sender=alice.address).leaf_revoked_at == 0
 
 
 def test_revoking_in_a_root_never_anchored_is_refused(chain, registry, alice):
@@ -135,13 +143,16 @@ def test_revoking_one_leaf_then_the_whole_batch(chain, registry, alice):
     other_leaf = hashlib.sha256(b"credential two").digest()
     chain.transact(alice, registry, "anchor", root, 2)
     revoked = chain.transact(alice, registry, "revoke", root, LEAF)
-    lookup = chain.lookup(registry, root, LEAF)
+    lookup = chain.lookup(registry, root, LEAF, sender=alice.address)
     assert (lookup.leaf_revoked_at, lookup.batch_revoked_at) == (revoked.block_time, 0)
-    assert chain.lookup(registry, root, other_leaf).leaf_revoked_at == 0
+    assert chain.lookup(registry, root, other_leaf, sender=alice.address).leaf_revoked_at == 0
     with pytest.raises(ContractError, match="AlreadyRevoked"):
         chain.transact(alice, registry, "revoke", root, LEAF)
     whole = chain.transact(alice, registry, "revoke", root, WHOLE_BATCH)
-    assert chain.lookup(registry, root, other_leaf).batch_revoked_at == whole.block_time
+    assert (
+        chain.lookup(registry, root, other_leaf, sender=alice.address).batch_revoked_at
+        == whole.block_time
+    )
 
 
 def test_a_declared_compromise_only_moves_earlier(chain, registry):
@@ -152,9 +163,13 @@ def test_a_declared_compromise_only_moves_earlier(chain, registry):
         chain.transact(carol, registry, "declareCompromise", 0)
     for since, expected in ((2_000_000_000, 2_000_000_000), (2_100_000_000, 2_000_000_000)):
         chain.transact(carol, registry, "declareCompromise", since)
-        assert chain.lookup(registry, root, LEAF).compromised_since == expected
+        assert (
+            chain.lookup(registry, root, LEAF, sender=carol.address).compromised_since == expected
+        )
     chain.transact(carol, registry, "declareCompromise", 1_900_000_000)
-    assert chain.lookup(registry, root, LEAF).compromised_since == 1_900_000_000
+    assert (
+        chain.lookup(registry, root, LEAF, sender=carol.address).compromised_since == 1_900_000_000
+    )
     events = _events(chain, registry).KeyCompromised.get_logs(from_block=0)
     assert [e["args"]["since"] for e in events if e["args"]["account"] == carol.address] == [
         2_000_000_000,
@@ -163,10 +178,10 @@ def test_a_declared_compromise_only_moves_earlier(chain, registry):
     ]
 
 
-def test_a_compromise_is_per_account(chain, registry, anchored):
+def test_a_compromise_is_per_account(chain, registry, alice, anchored):
     dave = Account.create()
     chain.transact(dave, registry, "declareCompromise", 1_800_000_000)
-    assert chain.lookup(registry, ROOT, LEAF).compromised_since == 0
+    assert chain.lookup(registry, ROOT, LEAF, sender=alice.address).compromised_since == 0
 
 
 def test_the_anchored_event_names_root_sender_and_size(chain, registry, alice, anchored):

@@ -407,11 +407,11 @@ def test_root_anchored_by_mallory_is_unbound(anvil, issuer):
         "block_time": receipt.block_time,
     }
 
-    # (a) The proof keeps the victim's account and its genuine binding: the chain
-    # says the root was sent by Mallory's account.
+    # (a) The proof keeps the victim's account and its genuine binding: the registry
+    # keeps roots per sender, and the victim's account never sent this one.
     as_victim = _verify(_reanchored(document, **batch), anvil.url)
-    assert _failures(as_victim) == ["anchor.sender_unbound"]
-    assert "another account" in _check(as_victim, "anchor.sender_unbound").message
+    assert _failures(as_victim) == ["anchor.root_not_found"]
+    assert "anchoring account" in _check(as_victim, "anchor.root_not_found").message
     # (b) The proof names Mallory's account with the victim's binding: the issuer's
     # key never bound that account.
     as_mallory = _verify(
