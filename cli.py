@@ -508,15 +508,18 @@ def init(
     """
     from wallet.home import Wallet, did_web_from_host
 
-    did = did_web_from_host(did_web) if did_web else None
-    wallet = Wallet.create(
-        _home(home),
-        name=name,
-        passphrase=_passphrase(confirm=True),
-        did_web=did,
-        base_url=base_url,
-        force=force,
-    )
+    try:
+        did = did_web_from_host(did_web) if did_web else None
+        wallet = Wallet.create(
+            _home(home),
+            name=name,
+            passphrase=_passphrase(confirm=True),
+            did_web=did,
+            base_url=base_url,
+            force=force,
+        )
+    except ValueError as exc:  # a short passphrase, an empty name or host
+        raise click.UsageError(str(exc)) from exc
     with wallet:
         click.echo(wallet.identity.did)
 

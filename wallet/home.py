@@ -24,7 +24,7 @@ from vc.keys import Ed25519KeyPair
 from vc.types import JSONObject
 from wallet.atomic import check_private, ensure_private_dir
 from wallet.errors import WalletCorruptError, WalletExistsError, WalletNotFoundError
-from wallet.keystore import KdfParams, Keystore
+from wallet.keystore import MIN_PASSPHRASE_LENGTH, KdfParams, Keystore
 from wallet.store import Store
 
 __all__ = [
@@ -163,6 +163,9 @@ class Wallet:
         """
         if not name.strip():
             raise ValueError("a wallet needs a name (--name), shown as the issuer's name")
+        if len(passphrase) < MIN_PASSPHRASE_LENGTH:
+            # Checked before make_room, so that --force never sets a wallet aside for nothing.
+            raise ValueError(f"a passphrase has at least {MIN_PASSPHRASE_LENGTH} characters")
         keystore_path, database_path = home / KEYSTORE_FILE, home / DATABASE_FILE
         make_room(home, force=force)
         key = Ed25519KeyPair.generate()

@@ -413,3 +413,14 @@ def test_force_twice_keeps_every_old_wallet(home):
         assert run("init", "--home", str(home), "--name", name, "--force").exit_code == 0
     kept = sorted(p.name for p in home.glob("wallet.db.*.bak"))
     assert len(kept) == 2
+
+
+def test_init_with_a_short_passphrase_is_a_usage_error_and_sets_nothing_aside(home):
+    before = sorted(p.name for p in home.iterdir())
+    result = run(
+        "init", "--name", "X", "--home", str(home), "--force", env={"LAUREL_PASSPHRASE": "short"}
+    )
+    assert result.exit_code == 2
+    assert "at least 8 characters" in result.output
+    assert "Traceback" not in result.output
+    assert sorted(p.name for p in home.iterdir()) == before
