@@ -42,8 +42,8 @@ def run(*args: str, env: dict[str, str] | None = None):
     return CliRunner().invoke(cli, list(args), env={**ENV, **(env or {})})
 
 
-def issue(home: Path, achievement: Path, *extra: str) -> str:
-    result = run(
+def run_issue(home: Path, achievement: Path, *extra: str):
+    return run(
         "issue",
         "--home",
         str(home),
@@ -51,10 +51,12 @@ def issue(home: Path, achievement: Path, *extra: str) -> str:
         str(achievement),
         "--recipient",
         SUBJECT,
-        "--suite",
-        "eddsa-jcs-2022",
         *extra,
     )
+
+
+def issue(home: Path, achievement: Path, *extra: str) -> str:
+    result = run_issue(home, achievement, "--suite", "eddsa-jcs-2022", *extra)
     assert result.exit_code == 0, result.output
     return result.stdout.strip().splitlines()[-1]
 
@@ -183,17 +185,7 @@ def test_anchor_on_an_unreachable_node_fails_cleanly_and_changes_nothing(home, a
 
 def test_chain_options_are_checked(home, achievement, tmp_path):
     assert run("verify", "--rpc", "ftp://node", str(achievement)).exit_code == 2
-    result = run(
-        "issue",
-        "--home",
-        str(home),
-        "--achievement",
-        str(achievement),
-        "--recipient",
-        SUBJECT,
-        "--rpc",
-        "http://127.0.0.1:8545",
-    )
+    result = run_issue(home, achievement, "--rpc", "http://127.0.0.1:8545")
     assert result.exit_code == 2
     assert "--rpc goes with --anchor" in result.output
 
@@ -213,16 +205,7 @@ def test_backup_keeps_the_embedded_chain_so_restored_anchors_still_verify(
     assert verified.exit_code == 0, verified.output
     assert checks(verified.stdout)["anchor.ledger"] == "passed"
     # The restored wallet anchors on in the same registry: no new deployment.
-    more = run(
-        "issue",
-        "--home",
-        str(restored),
-        "--achievement",
-        str(achievement),
-        "--recipient",
-        SUBJECT,
-        "--anchor",
-    )
+    more = run_issue(restored, achievement, "--anchor")
     assert more.exit_code == 0, more.output
     assert "anchored 1 badge" in " ".join(more.output.split())
     assert "deployed" not in more.output
