@@ -1,44 +1,44 @@
 """A compact, versioned, self-describing envelope for a credential or presentation in a QR code.
 
-Format ``LV1`` (the version lives in the prefix; any change below needs a new prefix)::
+Format ``LV2`` (the version lives in the prefix; any change below needs a new prefix)::
 
-    payload = "LV1:" + base45( zlib( cbor( terms(document) ), level 9, zdict=ZDICT_V1 ) )
+    payload = "LV2:" + base45( deflate( cbor( rewrite(document) ), level 9, zdict=zdict_v2() )
+                                + crc32( cbor(...) ) )
 
-- **terms** (the "dictionary of terms"): a reversible rewrite of the JSON tree before CBOR.
-
-  * An object key found in :data:`KEY_TERMS` becomes the unsigned integer of its index
-    (``"@context"`` -> ``0``). Every other key stays a CBOR text string. JSON keys are
-    always strings, so an integer key can only come from the table: no collision.
-  * A string *value* exactly equal to an entry of :data:`VALUE_TERMS` becomes
-    ``CBOR tag 6`` wrapping its index (``"https://www.w3.org/ns/credentials/v2"`` ->
-    ``6(0)``). Plain integers stay plain integers, so ``0`` and ``"...credentials/v2"``
-    never meet.
-  * The decoder accepts only that canonical form: a text key or value that the table
-    would have rewritten, an integer key outside the table, an unknown tag index, or a
-    CBOR item with no JSON meaning (bytes, tags, undefined, NaN, ...) is refused; and
-    the CBOR bytes must be exactly those the encoder writes for the decoded document
-    (no duplicate keys, indefinite lengths, shared values or alternative number forms).
-
+- **rewrite** (:mod:`vc.envelope_terms`): a reversible rewrite of the JSON tree before
+  CBOR. Keys and values found in the term tables become small integers; signatures, keys,
+  UUIDs and dates written as text become their bytes or their number under a tag of their
+  own, since the random parts of a credential are what no compressor can shrink, and
+  base58 text costs a compressor a third more than the bytes it spells.
 - **cbor**: RFC 8949 via cbor2, deterministic for a given document. Object members keep
   their order (cbor2's ``canonical`` mode would sort keys, and the JSON would then not
   round-trip byte for byte); integers are limited to CBOR's native 64-bit range; floats
   are always 8-byte IEEE 754, so every float round-trips exactly.
-- **zlib**: RFC 1950 at level 9 with the preset dictionary :data:`ZDICT_V1` (common
-  substrings of OB 3.0 / VC documents that the term table does not cover). The zlib
-  wrapper, rather than raw DEFLATE, costs 10 bytes and buys an Adler-32 check, so a
-  bit flipped anywhere is refused instead of decoding to another document, and the
-  header's dictionary id names the dictionary in use.
+- **deflate**: RFC 1951 at level 9 with a preset dictionary (:mod:`vc.envelope_dict`):
+  the rewritten CBOR of a badge and of a presentation as laurel lays them out, so the
+  structure of a real one costs a few back-references. Then the CRC-32 (big-endian) of
+  the CBOR, so a bit flipped anywhere is refused instead of decoding to another document.
+  (``LV1`` used the zlib wrapper, whose header and dictionary id cost 6 bytes more: the
+  prefix already names the version, and so the dictionary.)
 - **base45** (RFC 9285): its alphabet is the QR alphanumeric set, so a QR code holds it
   at 5.5 bits per character.
+
+One document, one encoding: the decoder re-encodes what it decoded and requires the very
+same bytes, so duplicate keys, indefinite lengths, shared values, alternative number forms
+or a typed value spelled as text are all refused, and no two parsers can disagree.
+
+``LV1`` (laurel before typed values) is still read, and never written: no typed values,
+the dictionary :data:`~vc.envelope_dict.ZDICT_V1`, and RFC 1950 zlib (Adler-32) around
+the DEFLATE data.
 
 Limits (SECURITY.md Q01-Q03): a payload is at most :data:`MAX_PAYLOAD_CHARS`; inflation
 stops at :data:`MAX_INFLATED_BYTES` or at :data:`MAX_RATIO` times the compressed size;
 bytes after the zlib stream are refused; the tree is bounded like any JSON document
 (:mod:`vc.jsontext`), and a CBOR value shared or referenced several times cannot expand it.
 
-Other prefixes reuse the same pipeline and tables for other kinds of document
-(:func:`encode_payload`, :func:`decode_payload`): ``LR1:`` is a presentation request
-(:mod:`vc.request`). A decoder accepts its own prefix only, so one kind can never be read
+Other prefixes reuse a pipeline for other kinds of document (:func:`encode_payload`,
+:func:`decode_payload`): ``LR1:`` is a presentation request (:mod:`vc.request`), in the
+``LV1`` pipeline. A decoder accepts its own prefixes only, so one kind can never be read
 as another.
 
 **Links** (:func:`link_to`, :func:`payload_from_link`): ``BASE_URL#payload`` opens a
@@ -49,7 +49,7 @@ alphanumeric set. Reading a link never fetches it.
 
     >>> payload = encode_envelope({"@context": ["https://www.w3.org/ns/credentials/v2"]})
     >>> payload[:4]
-    'LV1:'
+    'LV2:'
     >>> decode_envelope(payload)
     {'@context': ['https://www.w3.org/ns/credentials/v2']}
     >>> payload_from_link(link_to("https://verify.example/", payload)) == payload
@@ -58,17 +58,19 @@ alphanumeric set. Reading a link never fetches it.
 
 from __future__ import annotations
 
+import dataclasses
 import io
-import math
 import urllib.parse
 import zlib
+from collections.abc import Callable
 from typing import Final, Literal
 
 import cbor2
 
+from vc.envelope_dict import ZDICT_V1, zdict_v2
+from vc.envelope_terms import KEY_TERMS, VALUE_TERMS, Budget, TreeError, from_cbor, to_cbor
 from vc.errors import MalformedDocumentError
-from vc.jsontext import MAX_ARRAY_LENGTH, MAX_DEPTH, MAX_STRING_LENGTH
-from vc.types import JSONObject, JSONValue
+from vc.types import JSONObject
 
 __all__ = [
     "EnvelopeError",
@@ -83,6 +85,7 @@ __all__ = [
     "b45encode",
     "b45decode",
     "PREFIX",
+    "LEGACY_PREFIX",
     "KEY_TERMS",
     "VALUE_TERMS",
     "ZDICT_V1",
@@ -91,94 +94,40 @@ __all__ = [
     "MAX_RATIO",
 ]
 
-PREFIX: Final = "LV1:"
+PREFIX: Final = "LV2:"
+LEGACY_PREFIX: Final = "LV1:"
 MAX_PAYLOAD_CHARS: Final = 8 * 1024
 MAX_INFLATED_BYTES: Final = 256 * 1024
 MAX_RATIO: Final = 100
-TERM_TAG: Final = 6  # unassigned in the IANA CBOR tag registry; private to this format
 
 EnvelopeStage = Literal["link", "unprefix", "base45", "inflate", "cbor", "parse"]
 
-# Object keys, most frequent first (indexes 0-23 encode in one CBOR byte). Append-only is
-# NOT enough: any change to this table, VALUE_TERMS or ZDICT_V1 needs a new PREFIX.
-KEY_TERMS: Final[tuple[str, ...]] = (
-    "@context", "id", "type", "name", "description", "issuer", "validFrom", "validUntil",
-    "credentialSubject", "achievement", "criteria", "narrative", "proof", "cryptosuite",
-    "created", "verificationMethod", "proofPurpose", "proofValue", "challenge", "domain",
-    "holder", "verifiableCredential", "credentialStatus", "image",
-    # 24 and up: two CBOR bytes
-    "statusPurpose", "statusListIndex", "statusListCredential", "credentialSchema", "url",
-    "email", "achievementType", "alignment", "result", "resultDescription", "evidence",
-    "identifier", "hashed", "salt", "identityHash", "identityType", "endorsement",
-    "awardedDate", "caption", "creator", "tag", "inLanguage", "version", "previousProof",
-    "nonce", "expires", "issuanceDate", "expirationDate", "termsOfUse", "refreshService",
-    "@id", "@type", "@value", "@language", "phone", "address", "otherIdentifier", "source",
-    "creditsAvailable", "creditsEarned", "humanCode", "fieldOfStudy", "specialization",
-    "activityStartDate", "activityEndDate", "role", "term", "licenseNumber", "achievedLevel",
-    "additionalName", "addressCountry", "addressCountryCode", "addressLocality",
-    "addressRegion", "allowedValue", "audience", "dateOfBirth", "endorsementComment",
-    "familyName", "familyNamePrefix", "genre", "geo", "givenName", "honorificPrefix",
-    "honorificSuffix", "identifierType", "latitude", "level", "longitude", "official",
-    "parentOrg", "patronymicName", "points", "postOfficeBoxNumber", "postalCode", "related",
-    "requiredLevel", "requiredValue", "resultType", "rubricCriterionLevel", "status",
-    "streetAddress", "targetCode", "targetDescription", "targetFramework", "targetName",
-    "targetType", "targetUrl", "value", "valueMax", "valueMin", "encodedList",
-    "statusMessage", "statusSize", "statusReference", "ttl",
-)  # fmt: skip
 
-# String values replaced by tag 6(index): the bundled context URLs, then common types and
-# proof vocabulary.
-VALUE_TERMS: Final[tuple[str, ...]] = (
-    "https://www.w3.org/ns/credentials/v2",
-    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
-    "VerifiableCredential", "OpenBadgeCredential", "VerifiablePresentation", "Profile",
-    "AchievementSubject", "Achievement", "DataIntegrityProof", "eddsa-rdfc-2022",
-    "eddsa-jcs-2022", "assertionMethod", "authentication", "AchievementCredential",
-    "Criteria", "Image", "BitstringStatusListEntry", "revocation", "suspension",
-    "Ed25519Signature2020", "Evidence", "IdentityObject", "Result", "ResultDescription",
-    # 24 and up: three CBOR bytes
-    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json",
-    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json",
-    "https://purl.imsglobal.org/spec/ob/v3p0/context.json",
-    "https://www.w3.org/2018/credentials/v1",
-    "https://www.w3.org/ns/credentials/examples/v2",
-    "https://www.w3.org/2018/credentials/examples/v1",
-    "https://www.w3.org/ns/credentials/undefined-terms/v2",
-    "https://w3id.org/security/data-integrity/v2",
-    "https://w3id.org/security/data-integrity/v1",
-    "https://w3id.org/security/multikey/v1",
-    "https://w3id.org/security/suites/ed25519-2020/v1",
-    "https://w3id.org/security/suites/x25519-2020/v1",
-    "https://www.w3.org/ns/did/v1",
-    "https://w3id.org/security/v1",
-    "https://w3id.org/security/v2",
-    "https://www.w3.org/ns/credentials/status/v1",
-    "https://w3id.org/vc/status-list/2021/v1",
-    "EndorsementCredential", "EndorsementSubject", "Alignment", "Address", "GeoCoordinates",
-    "IdentifierEntry", "Related", "RubricCriterionLevel", "BitstringStatusListCredential",
-    "BitstringStatusList", "StatusList2021Entry", "StatusList2021Credential",
-    "StatusList2021", "1EdTechJsonSchemaValidator2019", "JsonSchema", "emailAddress",
-    "Badge", "Certificate", "Certification", "Competency", "Course", "Degree", "Diploma",
-    "LearningProgram", "License", "Membership", "Skill", "Multikey", "capabilityInvocation",
-)  # fmt: skip
+@dataclasses.dataclass(frozen=True)
+class _Pipeline:
+    zdict: Callable[[], bytes]
+    typed: bool
+    wbits: int  # 15: RFC 1950 zlib (Adler-32 inside); -15: raw DEFLATE, then a CRC-32
 
-# The preset dictionary: substrings that survive the term rewrite. zlib finds the nearest
-# match cheapest, so the most frequent pieces come last.
-ZDICT_V1: Final = (
-    b"RubricCriterionLevelrubricCriterionLevelEndorsementSubjectendorsementComment"
-    b"targetFrameworktargetDescriptiontargetCodetargetTypetargetNametargetUrl"
-    b"https://purl.imsglobal.org/spec/ob/v3p0/https://example.edu/credentials/"
-    b"https://example.org/did:web:image/png;base64,iVBORw0KGgoAAAANSUhEUgAA"
-    b"data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmci"
-    b"Issued by Certificate of completion for the course in School District University"
-    b"Designs and uses assessment to the and of Three lesson plans scored proficient on "
-    b"the rubric.T00:00:00Z2025-2026-urn:uuid:did:key:z6Mkdid:key:z6Mk#z6Mk"
-)
+    @property
+    def crc(self) -> bool:
+        return self.wbits < 0
 
-_KEY_INDEX: Final = {key: index for index, key in enumerate(KEY_TERMS)}
-_VALUE_INDEX: Final = {value: index for index, value in enumerate(VALUE_TERMS)}
-_MIN_INT: Final = -(2**64)
-_MAX_INT: Final = 2**64 - 1
+
+_V1: Final = _Pipeline(zdict=lambda: ZDICT_V1, typed=False, wbits=15)
+_PIPELINES: Final = {
+    PREFIX: _Pipeline(zdict=zdict_v2, typed=True, wbits=-15),
+    LEGACY_PREFIX: _V1,
+    "LR1:": _V1,
+}
+
+
+def _pipeline(prefix: str) -> _Pipeline:
+    try:
+        return _PIPELINES[prefix]
+    except KeyError:
+        raise ValueError(f"no envelope format has the prefix {prefix!r}") from None
+
 
 _B45: Final = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 _B45_INDEX: Final = {char: index for index, char in enumerate(_B45)}
@@ -253,106 +202,11 @@ def b45decode(text: str) -> bytes:
     return bytes(out)
 
 
-# --- the term rewrite --------------------------------------------------------------------
-
-
-def _to_cbor(value: object, depth: int) -> object:
-    if depth > MAX_DEPTH:
-        raise EnvelopeError(f"the document is nested deeper than {MAX_DEPTH} levels", stage="parse")
-    if isinstance(value, str):
-        index = _VALUE_INDEX.get(value)
-        return value if index is None else cbor2.CBORTag(TERM_TAG, index)
-    if value is None or isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        if not _MIN_INT <= value <= _MAX_INT:
-            raise EnvelopeError("an integer is outside the 64-bit range", stage="parse")
-        return value
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise EnvelopeError(f"{value} is not a JSON number", stage="parse")
-        return value
-    if isinstance(value, list):
-        return [_to_cbor(item, depth + 1) for item in value]
-    if isinstance(value, dict):
-        out: dict[object, object] = {}
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise EnvelopeError("an object key is not a string", stage="parse")
-            out[_KEY_INDEX.get(key, key)] = _to_cbor(item, depth + 1)
-        return out
-    raise EnvelopeError(f"a {type(value).__name__} is not a JSON value", stage="parse")
-
-
-class _Budget:
-    """Every decoded node and character must have cost at least one inflated byte.
-
-    CBOR value sharing (tags 28/29) and string references (tag 256) let a small input
-    name one value many times; this bound refuses any such expansion, and cycles.
-    """
-
-    def __init__(self, limit: int) -> None:
-        self.left = limit
-
-    def spend(self, amount: int) -> None:
-        self.left -= amount
-        if self.left < 0:
-            raise EnvelopeError("the CBOR data reuses values", stage="parse")
-
-
-def _from_cbor(value: object, depth: int, budget: _Budget) -> JSONValue:
-    budget.spend(1)
-    if depth > MAX_DEPTH:
-        raise EnvelopeError(f"the document is nested deeper than {MAX_DEPTH} levels", stage="parse")
-    if isinstance(value, str):
-        budget.spend(len(value))
-        if len(value) > MAX_STRING_LENGTH:
-            raise EnvelopeError(f"a string is longer than {MAX_STRING_LENGTH}", stage="parse")
-        if value in _VALUE_INDEX:
-            raise EnvelopeError("a table term is spelled out (not canonical)", stage="parse")
-        return value
-    if value is None or isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        if not _MIN_INT <= value <= _MAX_INT:
-            raise EnvelopeError("an integer is outside the 64-bit range", stage="parse")
-        return value
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise EnvelopeError(f"{value} is not a JSON number", stage="parse")
-        return value
-    if isinstance(value, cbor2.CBORTag):
-        index = value.value
-        if value.tag != TERM_TAG or type(index) is not int or not 0 <= index < len(VALUE_TERMS):
-            raise EnvelopeError(f"CBOR tag {value.tag} has no meaning here", stage="parse")
-        return VALUE_TERMS[index]
-    if isinstance(value, list):
-        if len(value) > MAX_ARRAY_LENGTH:
-            raise EnvelopeError(f"an array holds over {MAX_ARRAY_LENGTH} items", stage="parse")
-        return [_from_cbor(item, depth + 1, budget) for item in value]
-    if isinstance(value, dict):
-        out: dict[str, JSONValue] = {}
-        for raw_key, item in value.items():
-            budget.spend(1)
-            if type(raw_key) is int and 0 <= raw_key < len(KEY_TERMS):
-                key = KEY_TERMS[raw_key]
-            elif isinstance(raw_key, str) and raw_key not in _KEY_INDEX:
-                budget.spend(len(raw_key))
-                key = raw_key
-            else:
-                raise EnvelopeError("an object key is not a string or a table term", stage="parse")
-            if key in out:
-                raise EnvelopeError(f"duplicate key {key[:64]!r}", stage="parse")
-            out[key] = _from_cbor(item, depth + 1, budget)
-        return out
-    raise EnvelopeError(f"a CBOR {type(value).__name__} is not a JSON value", stage="parse")
-
-
 # --- the envelope ------------------------------------------------------------------------
 
 
 def encode_envelope(document: JSONObject) -> str:
-    """Encode a JSON object (a credential or presentation) as an ``LV1:`` QR payload.
+    """Encode a JSON object (a credential or presentation) as an ``LV2:`` QR payload.
 
     Raises:
         EnvelopeError: `document` is not JSON (stage ``parse``), or the payload would
@@ -361,21 +215,31 @@ def encode_envelope(document: JSONObject) -> str:
     return encode_payload(document, prefix=PREFIX)
 
 
+def _cbor_of(document: JSONObject, pipeline: _Pipeline) -> bytes:
+    try:
+        return cbor2.dumps(to_cbor(document, typed=pipeline.typed))
+    except TreeError as exc:
+        raise EnvelopeError(str(exc), stage="parse") from None
+    except (UnicodeError, ValueError, cbor2.CBOREncodeError) as exc:
+        raise EnvelopeError(f"cannot encode the document: {exc}", stage="parse") from None
+
+
 def encode_payload(document: JSONObject, *, prefix: str, max_chars: int = MAX_PAYLOAD_CHARS) -> str:
-    """Encode a JSON object with this format's pipeline under another `prefix`.
+    """Encode a JSON object in the pipeline that `prefix` names (``LV2:``, ``LR1:``).
 
     Raises:
         EnvelopeError: as :func:`encode_envelope`, with `max_chars` as the limit.
+        ValueError: no format has that prefix.
     """
+    pipeline = _pipeline(prefix)
     if not isinstance(document, dict):
         raise EnvelopeError("an envelope holds a JSON object", stage="parse")
-    tree = _to_cbor(document, 0)
-    try:
-        data = cbor2.dumps(tree)
-    except (UnicodeError, ValueError, cbor2.CBOREncodeError) as exc:
-        raise EnvelopeError(f"cannot encode the document: {exc}", stage="parse") from None
-    compressor = zlib.compressobj(level=9, wbits=15, memLevel=9, zdict=ZDICT_V1)
-    payload = prefix + b45encode(compressor.compress(data) + compressor.flush())
+    data = _cbor_of(document, pipeline)
+    compressor = zlib.compressobj(level=9, wbits=pipeline.wbits, memLevel=9, zdict=pipeline.zdict())
+    packed = compressor.compress(data) + compressor.flush()
+    if pipeline.crc:
+        packed += zlib.crc32(data).to_bytes(4, "big")
+    payload = prefix + b45encode(packed)
     if len(payload) > max_chars:
         raise EnvelopeError(
             f"the payload would be {len(payload)} characters (limit {max_chars})",
@@ -385,9 +249,9 @@ def encode_payload(document: JSONObject, *, prefix: str, max_chars: int = MAX_PA
     return payload
 
 
-def _inflate(data: bytes, max_inflated: int) -> bytes:
+def _inflate(data: bytes, max_inflated: int, pipeline: _Pipeline) -> bytes:
     limit = min(max_inflated, MAX_RATIO * len(data))
-    inflater = zlib.decompressobj(wbits=15, zdict=ZDICT_V1)
+    inflater = zlib.decompressobj(wbits=pipeline.wbits, zdict=pipeline.zdict())
     try:
         out = inflater.decompress(data, limit + 1)
     except zlib.error as exc:
@@ -401,47 +265,58 @@ def _inflate(data: bytes, max_inflated: int) -> bytes:
         )
     if not inflater.eof:
         raise EnvelopeError("the compressed data is truncated", stage="inflate")
-    if inflater.unused_data:
-        raise EnvelopeError(
-            f"{len(inflater.unused_data)} bytes follow the compressed data", stage="inflate"
-        )
+    trailer = inflater.unused_data
+    if pipeline.crc:
+        if len(trailer) < 4:
+            raise EnvelopeError("the CRC-32 after the compressed data is cut", stage="inflate")
+        if int.from_bytes(trailer[:4], "big") != zlib.crc32(out):
+            raise EnvelopeError("the CRC-32 does not match: the data is damaged", stage="inflate")
+        trailer = trailer[4:]
+    if trailer:
+        raise EnvelopeError(f"{len(trailer)} bytes follow the compressed data", stage="inflate")
     return out
 
 
 def decode_envelope(payload: str) -> JSONObject:
-    """Decode an ``LV1:`` QR payload back to the exact JSON object that was encoded.
+    """Decode an ``LV2:`` (or ``LV1:``) QR payload back to the exact JSON object encoded.
 
     Raises:
         EnvelopeError: with the failing `stage`; code ``envelope_too_large`` for a
             payload over :data:`MAX_PAYLOAD_CHARS` or data that inflates too far.
     """
-    return decode_payload(payload, prefix=PREFIX)
+    return decode_payload(payload, prefix=(PREFIX, LEGACY_PREFIX))
 
 
 def decode_payload(
     payload: str,
     *,
-    prefix: str,
+    prefix: str | tuple[str, ...],
     max_chars: int = MAX_PAYLOAD_CHARS,
     max_inflated: int = MAX_INFLATED_BYTES,
 ) -> JSONObject:
-    """Decode a payload written by :func:`encode_payload` under exactly `prefix`.
+    """Decode a payload written by :func:`encode_payload` under `prefix` (or one of them).
 
     Raises:
         EnvelopeError: as :func:`decode_envelope`, with the limits given.
+        ValueError: no format has one of those prefixes.
     """
+    accepted = (prefix,) if isinstance(prefix, str) else prefix
+    pipelines = {each: _pipeline(each) for each in accepted}
     if len(payload) > max_chars:
         raise EnvelopeError(
             f"the payload is {len(payload)} characters (limit {max_chars})",
             stage="unprefix",
             code="envelope_too_large",
         )
-    if not payload.startswith(prefix):
+    found = next((each for each in accepted if payload.startswith(each)), None)
+    if found is None:
         shown = payload.split(":", 1)[0][:8] if ":" in payload else payload[:8]
+        readable = " and ".join(map(repr, accepted))
         raise EnvelopeError(
-            f"unknown envelope version {shown!r} (this laurel reads {prefix!r})", stage="unprefix"
+            f"unknown envelope version {shown!r} (this laurel reads {readable})", stage="unprefix"
         )
-    data = _inflate(b45decode(payload[len(prefix) :]), max_inflated)
+    pipeline = pipelines[found]
+    data = _inflate(b45decode(payload[len(found) :]), max_inflated, pipeline)
     stream = io.BytesIO(data)
     try:
         tree = cbor2.CBORDecoder(stream).decode()
@@ -451,11 +326,14 @@ def decode_payload(
         raise EnvelopeError(f"{len(data) - stream.tell()} bytes follow the CBOR item", stage="cbor")
     if not isinstance(tree, dict):
         raise EnvelopeError("the envelope does not hold a JSON object", stage="parse")
-    document = _from_cbor(tree, 0, _Budget(len(data)))
+    try:
+        document = from_cbor(tree, 0, Budget(len(data)), typed=pipeline.typed)
+    except TreeError as exc:
+        raise EnvelopeError(str(exc), stage="parse") from None
     assert isinstance(document, dict)  # noqa: S101 - a dict maps to a dict
-    if cbor2.dumps(_to_cbor(document, 0)) != data:
+    if _cbor_of(document, pipeline) != data:
         # duplicate keys (cbor2 keeps the last), indefinite or over-long lengths, half floats,
-        # shared values...: one document, one encoding, so no two parsers can disagree
+        # shared values, a typed value left as text...: one document, one encoding
         raise EnvelopeError("the CBOR data is not in the form this format writes", stage="cbor")
     return document
 

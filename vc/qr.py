@@ -1,6 +1,6 @@
 """QR codes for envelopes: render them (qrcode) and read them back from photos (zxing-cpp).
 
-An ``LV1:`` payload (:mod:`vc.envelope`) is written in the QR alphanumeric mode, which
+An ``LV2:`` payload (:mod:`vc.envelope`) is written in the QR alphanumeric mode, which
 holds 5.5 bits per character: base45 was designed for exactly that alphabet.
 
 Reading is for untrusted images: anything over :data:`MAX_IMAGE_PIXELS` is refused from
@@ -58,7 +58,7 @@ class QRImageError(MalformedDocumentError):
 def is_alphanumeric(payload: str) -> bool:
     """Whether `payload` fits the QR alphanumeric mode (digits, A-Z, `` $%*+-./:``).
 
-    >>> is_alphanumeric("LV1:0A9 $%*+-./"), is_alphanumeric("lv1")
+    >>> is_alphanumeric("LV2:0A9 $%*+-./"), is_alphanumeric("lv1")
     (True, False)
     """
     return all(char in ALPHANUMERIC for char in payload)
@@ -83,7 +83,7 @@ def render_qr(
 
     An alphanumeric payload (every envelope) is written in the alphanumeric mode.
 
-    >>> image, version = render_qr("LV1:HELLO")
+    >>> image, version = render_qr("LV2:HELLO")
     >>> version, image.mode
     (1, 'L')
     """
@@ -96,7 +96,7 @@ def render_qr(
 def render_svg(payload: str, *, error_correction: ErrorCorrection = "M") -> bytes:
     """Render `payload` as a QR code in SVG (one path, no scripts, no external references).
 
-    >>> render_svg("LV1:HELLO").startswith(b"<svg ")
+    >>> render_svg("LV2:HELLO").startswith(b"<svg ")
     True
     """
     image = _code(payload, error_correction).make_image(image_factory=qrcode.image.svg.SvgPathImage)
@@ -134,11 +134,11 @@ def decode_qr_image(data: bytes) -> list[str]:
     The texts come in zxing-cpp's reading order; they are all returned, never only the
     first.
 
-    >>> image, _ = render_qr("LV1:HELLO")
+    >>> image, _ = render_qr("LV2:HELLO")
     >>> png = io.BytesIO()
     >>> image.save(png, "PNG")
     >>> decode_qr_image(png.getvalue())
-    ['LV1:HELLO']
+    ['LV2:HELLO']
 
     Raises:
         QRImageError: the data is not an image, or it is over :data:`MAX_IMAGE_PIXELS`.

@@ -324,7 +324,7 @@ def _wrong_prefix(text: str) -> RequestError:
     head = text[:8]
     if head.startswith("LV"):
         message = (
-            "this is a credential or presentation (an LV1: payload), not a presentation request"
+            "this is a credential or presentation (an LV2: payload), not a presentation request"
         )
     else:
         shown = text.split(":", 1)[0][:8] if ":" in text else head

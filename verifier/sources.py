@@ -1,6 +1,6 @@
 """What `laurel verify` accepts: JSON, a QR payload, a photo of a QR code, a baked badge.
 
-A link (``https://verifier.example/#LV1:…``, made by ``laurel present --link``) stands for
+A link (``https://verifier.example/#LV2:…``, made by ``laurel present --link``) stands for
 the payload in its fragment, as text or inside a QR code; it is never fetched
 (SECURITY.md Q06). A presentation *request* (``LR1:``) is refused by name: it is answered
 with ``laurel present --request``, not verified.

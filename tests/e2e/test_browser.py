@@ -367,7 +367,7 @@ def test_a_link_opens_the_page_which_verifies_the_fragment(
     link = laurel(
         "present", "--home", str(home), credential_id, "--request", payload, "--link", link_base
     ).stdout.strip()
-    assert link.startswith(url + "#LV1:")
+    assert link.startswith(url + "#LV2:")
     page.goto("about:blank")  # the link opens the page afresh, as a phone's camera does
     with page.expect_navigation(url=url):  # the page's script posts the fragment
         page.goto(link)
@@ -381,4 +381,4 @@ def test_a_link_opens_the_page_which_verifies_the_fragment(
     page.wait_for_load_state("load")
     assert page.locator("#verdict").inner_text() == "Verified"
     # The server saw the payloads only in the posted forms, never in a URL.
-    assert not [line for line in live[1].seen if "LV1" in line]
+    assert not [line for line in live[1].seen if "LV2" in line]

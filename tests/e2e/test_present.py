@@ -100,7 +100,7 @@ def test_present_prints_json_and_draws_in_the_terminal(teacher_with_badge):
 @pytest.mark.parametrize(
     ("content", "reason"),
     [
-        (b"LV1:%%%%", "format.envelope_malformed"),
+        (b"LV2:%%%%", "format.envelope_malformed"),
         (b"LV9:ABC", "format.envelope_malformed"),
     ],
 )
@@ -242,7 +242,7 @@ def _flipped(payload: str) -> str:
         (lambda: _request()[:-2], "request_malformed, stage"),
         (lambda: _flipped(_request()), "request_malformed, stage inflate"),
         (lambda: "LR1:" + "0" * 4000, "request_too_large, stage unprefix"),
-        (lambda: "LV1:" + _request()[4:], "request_wrong_prefix, stage unprefix"),
+        (lambda: "LV2:" + _request()[4:], "request_wrong_prefix, stage unprefix"),
         (lambda: "HC1:6BFOXN", "request_wrong_prefix, stage unprefix"),
         (lambda: _request(minutes=-30), "request_expired, stage expiry"),
         (
@@ -315,7 +315,7 @@ def test_present_as_a_link_and_verify_the_link_or_its_qr_code(teacher_with_badge
     )
     assert made.exit_code == 0, made.output
     link = made.stdout.strip()
-    assert link.startswith(base + "#LV1:")
+    assert link.startswith(base + "#LV2:")
     assert f"a link of {len(link)} characters): {image}" in made.stderr
     assert "QR code version " in made.stderr
     assert decode_qr_image(image.read_bytes()) == [link]
@@ -347,7 +347,7 @@ def test_link_in_the_terminal(teacher_with_badge):
         "--qr-terminal",
     )
     assert made.exit_code == 0, made.output
-    assert made.stdout.startswith("http://127.0.0.1:8080/#LV1:")
+    assert made.stdout.startswith("http://127.0.0.1:8080/#LV2:")
     assert "▀" in made.stdout or "█" in made.stdout
     assert "QR code version" in made.stderr
 

@@ -209,7 +209,8 @@ def test_zip_bomb_under_the_length_limit() -> None:
 @pytest.mark.parametrize(
     ("text", "shown"),
     [
-        ("LV1:ABC", "LV1:"),
+        ("LV1:ABC", "LV2:"),
+        ("LV2:ABC", "LV2:"),
         ("HC1:ABC", "'HC1'"),
         ("lr1:ABC", "'lr1'"),
         ("request.png", "'request.'"),

@@ -2,12 +2,12 @@
 // Pictures (a photo of a QR code, a baked badge) are posted as they are.
 // The form works without this script: the browser then posts the file itself.
 //
-// Opened at a link made by `laurel present --link` (PAGE#LV1:...), the page posts the
+// Opened at a link made by `laurel present --link` (PAGE#LV2:...), the page posts the
 // payload in the URL fragment to be verified. Browsers never send a fragment to the
 // server; this script is what reads it.
 "use strict";
 
-// The envelope in the fragment, or null: only an LV1 payload in the base45 alphabet.
+// The envelope in the fragment, or null: only an LV2 (or LV1) payload in the base45 alphabet.
 function payloadInFragment() {
   var hash = window.location.hash;
   if (hash.length < 2) {
@@ -19,7 +19,7 @@ function payloadInFragment() {
   } catch (error) {
     return null;
   }
-  return /^LV1:[0-9A-Z $%*+\-./:]+$/.test(payload) ? payload : null;
+  return /^LV[12]:[0-9A-Z $%*+\-./:]+$/.test(payload) ? payload : null;
 }
 
 document.addEventListener("DOMContentLoaded", function () {
