@@ -188,10 +188,15 @@ def _rate(func: Callable[[], None], seconds: float) -> float:
 
 
 def measure(pairs: dict[str, Callable[[], None]], rounds: int, seconds: float) -> dict[str, float]:
-    """Median rate per function, measured in alternating rounds."""
+    """Median rate per function, measured in alternating rounds.
+
+    Every other round runs the functions in reverse order (A B, B A, ...), so that a
+    machine slowing down or speeding up over the run favours none of them.
+    """
     rates: dict[str, list[float]] = {name: [] for name in pairs}
-    for _ in range(rounds):
-        for name, func in pairs.items():
+    order = list(pairs.items())
+    for round_number in range(rounds):
+        for name, func in order if round_number % 2 == 0 else reversed(order):
             rates[name].append(_rate(func, seconds))
     return {name: statistics.median(values) for name, values in rates.items()}
 

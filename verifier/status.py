@@ -57,10 +57,18 @@ MAX_LIST_BYTES = 2 * 1024 * 1024
 MAX_LIST_AGE = 24 * 3600.0
 #: How many list credentials one checker keeps (least recently used go first).
 MAX_CACHED_LISTS = 256
+#: How many parsed status entries are kept (all are dropped when it fills).
+_MAX_PARSED_ENTRIES = 4096
 #: How many list URLs the rollback memory (newest validFrom) keeps.
 _MAX_REMEMBERED = 4096
 
 _BITSTRING_ENTRY = "BitstringStatusListEntry"
+# What a set or unset bit means for the two purposes the specification names.
+_SET = {
+    "revocation": ("status.revoked", "the issuer has revoked this credential"),
+    "suspension": ("status.suspended", "the issuer has suspended this credential"),
+}
+_UNSET = {"revocation": "not revoked", "suspension": "not suspended"}
 _ONE_EDTECH = "1EdTechRevocationList"
 
 # StatusListError.reason -> (check id suffix, spec error name when the error lacks one).
@@ -162,6 +170,7 @@ class StatusChecker:
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, _Cached] = OrderedDict()
         self._newest: OrderedDict[str, dt.datetime] = OrderedDict()
+        self._parsed: dict[tuple[object, ...], StatusEntry] = {}
 
     def cached_urls(self) -> list[str]:
         """The list URLs currently cached, least recently used first."""
@@ -176,18 +185,56 @@ class StatusChecker:
         entries = value if isinstance(value, list) else [value]
         if not entries:
             return [CheckResult.skipped("status", "the credential's credentialStatus is empty")]
-        return [self._check_entry(entry, credential, ctx) for entry in entries]
+        issuer = issuer_id(credential)
+        return [self._check_entry(entry, issuer, ctx) for entry in entries]
 
-    def _check_entry(
-        self, entry: JSONValue, credential: JSONObject, ctx: CheckContext
-    ) -> CheckResult:
+    def _check_entry(self, entry: JSONValue, issuer: str | None, ctx: CheckContext) -> CheckResult:
         if not isinstance(entry, dict):
             return CheckResult.failed(
                 "status.malformed",
                 "a credentialStatus entry is not an object",
                 error="MALFORMED_VALUE_ERROR",
             )
-        types = _types(entry)
+        parsed = self._parse(entry)
+        if isinstance(parsed, CheckResult):
+            return parsed
+        try:
+            status_list, age = self._list_for(parsed, issuer, ctx)
+        except _Refused as refused:
+            return refused.result
+        return self._read(entry, parsed, status_list, age)
+
+    def _parse(self, entry: JSONObject) -> StatusEntry | CheckResult:
+        """The entry parsed, or the result refusing it; parses are kept by content.
+
+        A badge is verified again and again with the same entries: keeping the parse
+        (a pure function of the entry's members) makes a warm check mostly lookups.
+        """
+        try:
+            key: tuple[object, ...] | None = tuple(entry.items())
+            known = self._parsed.get(key)  # type: ignore[arg-type]
+        except TypeError:  # a member holds a list or an object: not kept
+            key, known = None, None
+        if known is not None:
+            return known
+        declared = entry.get("type")
+        if declared != _BITSTRING_ENTRY and declared != [_BITSTRING_ENTRY]:
+            unsupported = self._unsupported(_types(entry))
+            if unsupported is not None:
+                return unsupported
+        try:
+            parsed = parse_status_entry(entry)
+        except StatusListError as exc:
+            return _list_error(exc, _short(entry.get("statusListCredential")))
+        if key is not None:
+            with self._lock:
+                if len(self._parsed) >= _MAX_PARSED_ENTRIES:
+                    self._parsed.clear()
+                self._parsed[key] = parsed
+        return parsed
+
+    @staticmethod
+    def _unsupported(types: list[str]) -> CheckResult | None:
         if _ONE_EDTECH in types:
             return CheckResult.warning(
                 "status.unsupported",
@@ -201,38 +248,25 @@ class StatusChecker:
                 f"the status entry type {_short(types)} is not supported: its status was not checked",
                 type=list(types),
             )
-        if entry.get("id") is not None and entry.get("id") == entry.get("statusListCredential"):
-            return CheckResult.failed(
-                "status.malformed",
-                "the status entry's id is the list URL; it must name the entry, not the list",
-                error="MALFORMED_VALUE_ERROR",
-            )
-        try:
-            parsed = parse_status_entry(entry)
-        except StatusListError as exc:
-            return _list_error(exc, _short(entry.get("statusListCredential")))
-        try:
-            status_list, age = self._list_for(parsed, credential, ctx)
-        except _Refused as refused:
-            return refused.result
-        return self._read(entry, parsed, status_list, age)
+        return None
 
     def _list_for(
-        self, entry: StatusEntry, credential: JSONObject, ctx: CheckContext
+        self, entry: StatusEntry, issuer: str | None, ctx: CheckContext
     ) -> tuple[StatusList, float | None]:
         """The verified list for `entry` and its cache age (None when just fetched)."""
         url = entry.list_url
         now = ctx.policy.now
+        clock = self._clock()
         with self._lock:
             cached = self._cache.get(url)
-            if cached is not None and self._fresh(cached, now):
+            if cached is not None and self._fresh(cached, now, clock):
                 self._cache.move_to_end(url)
-                age: float | None = self._clock() - cached.fetched_at
+                age: float | None = clock - cached.fetched_at
             else:
                 cached, age = None, None
         if cached is None:
             cached = self._fetch_list(url, ctx)
-        self._check_issuer(cached.status_list, credential, ctx, url)
+        self._check_issuer(cached.status_list, issuer, ctx, url)
         if entry.purpose not in cached.status_list.purposes:
             raise _Refused(
                 CheckResult.failed(
@@ -245,17 +279,16 @@ class StatusChecker:
             )
         return self._sized(cached, entry.status_size, url), age
 
-    def _fresh(self, cached: _Cached, now: dt.datetime) -> bool:
+    def _fresh(self, cached: _Cached, now: dt.datetime, clock: float) -> bool:
         ttl_ms = cached.status_list.ttl_ms
         limit = self._max_age if ttl_ms is None else min(ttl_ms / 1000, self._max_age)
-        if self._clock() - cached.fetched_at >= limit:
+        if clock - cached.fetched_at >= limit:
             return False
         return cached.valid_until is None or now < cached.valid_until
 
     def _sized(self, cached: _Cached, status_size: int, url: str) -> StatusList:
         """The list read with `status_size` bits per entry (read once per size)."""
-        with self._lock:
-            known = cached.by_size.get(status_size)
+        known = cached.by_size.get(status_size)  # one dict read: atomic; writes hold the lock
         if known is not None:
             return known
         try:
@@ -392,9 +425,8 @@ class StatusChecker:
             raise _Refused(self._invalid(url, f"its {name} is not a valid date")) from exc
 
     def _check_issuer(
-        self, status_list: StatusList, credential: JSONObject, ctx: CheckContext, url: str
+        self, status_list: StatusList, expected: str | None, ctx: CheckContext, url: str
     ) -> None:
-        expected = issuer_id(credential)
         actual = status_list.issuer
         if actual == expected or actual in ctx.policy.trusted_status_issuers:
             return
@@ -416,26 +448,22 @@ class StatusChecker:
             value = status_list.bitstring.get(parsed.index)
         except StatusListError as exc:
             return _list_error(exc, url)
-        details: dict[str, JSONValue] = {"list": url, "index": parsed.index}
+        purpose = parsed.purpose
+        details: dict[str, JSONValue] = {"purpose": purpose, "list": url, "index": parsed.index}
         if age is not None:
             details["cache_age_s"] = round(age, 1)
-        purpose = parsed.purpose
         if value:
-            check_id, text = {
-                "revocation": ("status.revoked", "the issuer has revoked this credential"),
-                "suspension": ("status.suspended", "the issuer has suspended this credential"),
-            }.get(
+            check_id, text = _SET.get(
                 purpose,
                 (f"status.{purpose}", f"the credential's {purpose} status is set (value {value})"),
             )
+            details["value"] = value
             message = _status_message(entry, value)
             if message is not None:
                 text += f": {_short(message, 200)}"
                 details["statusMessage"] = message
-            return CheckResult.failed(check_id, text, purpose=purpose, value=value, **details)
-        words = {"revocation": "not revoked", "suspension": "not suspended"}.get(
-            purpose, f"{purpose} status not set"
-        )
+            return CheckResult(check_id, Status.FAILED, text, details)
+        words = _UNSET.get(purpose) or f"{purpose} status not set"
         text = f"{words} (checked against the issuer's signed status list"
         text += f", cached {age:.0f} s ago)" if age is not None else ")"
-        return CheckResult.passed(f"status.{purpose}", text, purpose=purpose, **details)
+        return CheckResult(f"status.{purpose}", Status.PASSED, text, details)

@@ -333,6 +333,28 @@ def test_s16_malformed_entries(
     assert host.calls == []
 
 
+def test_a_warm_checker_reads_each_entry_by_its_content(
+    host: FakeHost, checker: StatusChecker
+) -> None:
+    """Parses are kept by the entry's members: an entry changed in place is read anew."""
+    host.lists[LIST_URL] = signed_list(set_bits={INDEX + 1: 1})
+    badge = unsigned_badge()
+    entry = status_entry(list_url=LIST_URL, index=INDEX, purpose="revocation")
+    badge["credentialStatus"] = entry
+    assert only(run(checker, badge)).status == Status.PASSED
+    assert only(run(checker, badge)).status == Status.PASSED  # from the kept parse
+    entry["statusListIndex"] = str(INDEX + 1)
+    assert only(run(checker, badge)).id == "status.revoked"
+    entry["statusListIndex"] = "0" + str(INDEX)
+    assert only(run(checker, badge)).id == "status.malformed"
+    entry["statusListIndex"] = str(INDEX)
+    entry["type"] = ["BitstringStatusListEntry", "1EdTechRevocationList"]
+    assert only(run(checker, badge)).id == "status.unsupported"
+    entry["type"] = "BitstringStatusListEntry"
+    assert only(run(checker, badge)).status == Status.PASSED
+    assert host.calls == [LIST_URL]
+
+
 def test_an_entry_that_is_not_an_object_is_malformed(checker: StatusChecker) -> None:
     badge = unsigned_badge()
     badge["credentialStatus"] = ["https://issuer.example/status/1"]
