@@ -44,7 +44,7 @@ import datetime as dt
 import math
 import re
 import uuid
-from typing import Final
+from typing import Final, TypeGuard
 
 import base58
 import cbor2
@@ -284,6 +284,21 @@ def _render(tag: cbor2.CBORTag) -> str:
 # --- the two directions ------------------------------------------------------------------
 
 
+def _is_scalar(value: object) -> TypeGuard[bool | int | float | None]:
+    """Whether `value` is null, a boolean or a number; a number JSON cannot hold raises."""
+    if value is None or isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        if not _MIN_INT <= value <= _MAX_INT:
+            raise TreeError("an integer is outside the 64-bit range")
+        return True
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise TreeError(f"{value} is not a JSON number")
+        return True
+    return False
+
+
 def to_cbor(value: object, depth: int = 0, *, typed: bool) -> object:
     """The CBOR item for a JSON value, with terms (and typed values, if `typed`) rewritten.
 
@@ -302,15 +317,7 @@ def to_cbor(value: object, depth: int = 0, *, typed: bool) -> object:
             if tagged is not None:
                 return tagged
         return value
-    if value is None or isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        if not _MIN_INT <= value <= _MAX_INT:
-            raise TreeError("an integer is outside the 64-bit range")
-        return value
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise TreeError(f"{value} is not a JSON number")
+    if _is_scalar(value):
         return value
     if isinstance(value, list):
         return [to_cbor(item, depth + 1, typed=typed) for item in value]
@@ -341,15 +348,7 @@ def from_cbor(value: object, depth: int, budget: Budget, *, typed: bool) -> JSON
         if value in _VALUE_INDEX:
             raise TreeError("a table term is spelled out (not canonical)")
         return value
-    if value is None or isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        if not _MIN_INT <= value <= _MAX_INT:
-            raise TreeError("an integer is outside the 64-bit range")
-        return value
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise TreeError(f"{value} is not a JSON number")
+    if _is_scalar(value):
         return value
     if isinstance(value, cbor2.CBORTag):
         return _from_tag(value, budget, typed=typed)
