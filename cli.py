@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from vc.request import PresentationRequest
     from vc.results import VerificationResult
+    from vc.types import JSONObject
     from wallet.home import Wallet
 
 __all__ = ["main"]
@@ -828,6 +829,13 @@ def _read_request(source: str, now: dt.datetime) -> PresentationRequest:
     help="Print a link BASE_URL#PAYLOAD to the verifier's page (http or https);"
     " with --qr or --qr-terminal the QR code holds the link.",
 )
+@click.option(
+    "--no-anchor",
+    "without_anchors",
+    is_flag=True,
+    help="Leave the issuers' ledger anchor proofs out: a smaller QR code (a phone offline"
+    " cannot check a chain anyway). The issuers' signatures are kept as issued.",
+)
 @_home_option
 @_funnel
 def present(
@@ -839,6 +847,7 @@ def present(
     qr_file: Path | None,
     qr_terminal: bool,
     link_base: str | None,
+    without_anchors: bool,
     home: Path | None,
 ) -> None:
     """Present badges: a presentation signed by your key over the verifier's challenge.
@@ -853,7 +862,8 @@ def present(
       laurel present urn:uuid:… --request request.jpg --link https://verify.example/request/… --qr-terminal
       laurel present urn:uuid:… --challenge 8c1f… --domain hiring.example --out vp.json
     The QR code carries the whole presentation (compressed), so it verifies offline:
-    `laurel verify badge.png`. With --link it holds a link to the verifier's page,
+    `laurel verify badge.png`. One badge fits QR version 20; an anchored one needs
+    about 25 (--no-anchor leaves the anchor proof out). With --link it holds a link to the verifier's page,
     the presentation in the link's fragment (which browsers never send to a server).
     """
     from wallet.holder import present_credentials
@@ -879,6 +889,7 @@ def present(
             challenge=challenge,
             domain=domain,
             now=now,
+            without_anchors=without_anchors,
         )
     text = json.dumps(presentation, ensure_ascii=False, indent=2)
     if out is not None:
@@ -892,12 +903,31 @@ def present(
             shown = link_to(link_base, payload)
             sys.stdout.write(shown + "\n")
         if qr_file is not None or qr_terminal:
-            _write_qr(shown, qr_file, qr_terminal, link=link_base is not None)
+            version = _write_qr(shown, qr_file, qr_terminal, link=link_base is not None)
+            if version > _EASY_QR_VERSION and _carries_anchor(presentation):
+                click.echo(
+                    f"hint: a version {version} code is hard for some phone cameras; --no-anchor"
+                    " leaves the ledger anchor proofs out (the signatures stay as issued)",
+                    err=True,
+                )
     if out is None and qr_file is None and not qr_terminal and link_base is None:
         sys.stdout.write(text + "\n")
 
 
-def _write_qr(text: str, qr_file: Path | None, qr_terminal: bool, *, link: bool) -> None:
+_EASY_QR_VERSION = 20  # above this, phone cameras start to struggle
+
+
+def _carries_anchor(presentation: JSONObject) -> bool:
+    from anchor.proof import anchor_proofs
+
+    credentials = presentation.get("verifiableCredential")
+    return isinstance(credentials, list) and any(
+        isinstance(credential, dict) and anchor_proofs(credential) for credential in credentials
+    )
+
+
+def _write_qr(text: str, qr_file: Path | None, qr_terminal: bool, *, link: bool) -> int:
+    """Write the QR code to `qr_file` and/or the terminal; return its version."""
     from vc.qr import render_qr, render_svg
 
     image, version = render_qr(text)
@@ -916,6 +946,7 @@ def _write_qr(text: str, qr_file: Path | None, qr_terminal: bool, *, link: bool)
         code.print_ascii(out=sys.stdout, invert=True)
         if qr_file is None:
             click.echo(f"QR code version {version} (error correction M, {what})", err=True)
+    return version
 
 
 @cli.command()

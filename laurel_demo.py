@@ -147,6 +147,19 @@ def _qr_tour(
         f"  QR version {version} at error correction M: the whole signed presentation, {len(payload)} characters,"
     )
     console.print("  so the principal's phone can check it offline.")
+    lean = present_credentials(
+        teacher,
+        DEMO_PASSPHRASE,
+        [credential_id],
+        challenge=challenge,
+        domain=domain,
+        now=now,
+        without_anchors=True,
+    )
+    _, lean_version = render_qr(encode_envelope(lean))
+    console.print(
+        f"  (with --no-anchor, which leaves the ledger anchor proof out: version {lean_version})"
+    )
     (_label, document), *_ = documents_in(path.read_bytes())
     console.print(f"[dim]$ laurel verify --challenge {challenge} --domain {domain} badge-qr.png[/]")
     result = verify_presentation(document, challenge, domain)

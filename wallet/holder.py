@@ -75,8 +75,13 @@ def present_credentials(
     challenge: str | None,
     domain: str | None,
     now: dt.datetime,
+    without_anchors: bool = False,
 ) -> JSONObject:
     """A VerifiablePresentation of stored badges, signed by this wallet's key (authentication).
+
+    With `without_anchors`, the issuers' ledger anchor proofs are left out of each badge's
+    proof set (a smaller QR code); every other proof, and so each issuer's signature, is
+    kept as issued.
 
     The verifier's `challenge` and `domain` are signed into the proof, so the
     presentation cannot be replayed to another verifier or another request.
@@ -89,6 +94,13 @@ def present_credentials(
     credentials: list[JSONValue] = [
         wallet.store.get_credential(cid).document for cid in credential_ids
     ]
+    if without_anchors:
+        from anchor.proof import signature_proofs
+
+        credentials = [
+            signature_proofs(credential) if isinstance(credential, dict) else credential
+            for credential in credentials
+        ]
     presentation: JSONObject = {
         "@context": [CREDENTIALS_V2],
         "type": ["VerifiablePresentation"],

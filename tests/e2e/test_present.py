@@ -385,3 +385,76 @@ def test_a_missing_request_file(teacher_with_badge):
     result = _run("present", "--home", str(home), credential_id, "--request", "request.png")
     assert result.exit_code == 2
     assert "there is no file 'request.png'" in result.output
+
+
+@pytest.fixture
+def teacher_with_anchored_badge(tmp_path: Path) -> tuple[Path, str, Path]:
+    from wallet.ledger import anchor_pending, embedded_chain_path
+
+    district = Wallet.create(
+        tmp_path / "district", name="Riverside", passphrase=PASSPHRASE, kdf=KdfParams.for_tests()
+    )
+    teacher = Wallet.create(
+        tmp_path / "teacher", name="Ana", passphrase=PASSPHRASE, kdf=KdfParams.for_tests()
+    )
+    stored = issue_badge(
+        district,
+        PASSPHRASE,
+        load_achievement(json.dumps(ACHIEVEMENT).encode()),
+        teacher.identity.did,
+        IssueOptions(),
+    )
+    anchor_pending(district, PASSPHRASE)
+    anchored = district.store.get_credential(stored.id)
+    teacher.store.add_credential(anchored.document, origin="imported", text=anchored.text)
+    chain = embedded_chain_path(tmp_path / "district")
+    district.close()
+    teacher.close()
+    return tmp_path / "teacher", stored.id, chain
+
+
+def _decoded(image: Path) -> dict:
+    from verifier.sources import documents_in
+
+    ((_label, document),) = documents_in(image.read_bytes())
+    return json.loads(document)
+
+
+def test_present_no_anchor_leaves_the_anchor_proof_out_of_a_smaller_qr(
+    teacher_with_anchored_badge, tmp_path
+):
+    home, credential_id, chain = teacher_with_anchored_badge
+    ask = ["--challenge", "c-9", "--domain", "hiring.example"]
+    whole, small = tmp_path / "whole.png", tmp_path / "small.png"
+    made = _run("present", "--home", str(home), credential_id, *ask, "--qr", str(whole))
+    assert made.exit_code == 0, made.output
+    assert "--no-anchor" in made.output  # the hint: a large code, with an anchor proof
+    lean = _run(
+        "present", "--home", str(home), credential_id, *ask, "--no-anchor", "--qr", str(small)
+    )
+    assert lean.exit_code == 0, lean.output
+    assert "--no-anchor" not in lean.output
+
+    def version(output: str) -> int:
+        return int(output.split("QR code version ")[1].split()[0])
+
+    assert version(lean.output) < version(made.output)
+    (with_anchor,) = _decoded(whole)["verifiableCredential"]
+    (without,) = _decoded(small)["verifiableCredential"]
+    assert [p["cryptosuite"] for p in with_anchor["proof"]] == [
+        without["proof"]["cryptosuite"],
+        "laurel-anchor-2026",
+    ]
+    assert {k: v for k, v in with_anchor.items() if k != "proof"} == {
+        k: v for k, v in without.items() if k != "proof"
+    }
+    chain_args = ["--embedded-chain", str(chain), "--confirmations", "1"]
+    both = _run("verify", "--json", *ask, *chain_args, str(whole))
+    assert both.exit_code == 0, both.output
+    (credential,) = json.loads(both.output.splitlines()[0])["credentials"]
+    assert {c["id"]: c["status"] for c in credential["checks"]}["anchor.ledger"] == "passed"
+    signed_only = _run("verify", "--json", *ask, str(small))
+    assert signed_only.exit_code == 0, signed_only.output
+    required = _run("verify", "--json", *ask, "--require-anchor", str(small))
+    assert required.exit_code == 1
+    assert "anchor.missing" in required.output
