@@ -21,8 +21,12 @@ the chain as it was (the transaction is simply not mined).
 from __future__ import annotations
 
 import contextlib
+import contextvars
+import functools
+import json
 import sqlite3
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
@@ -48,6 +52,7 @@ __all__ = [
     "Receipt",
     "RpcChain",
     "registry_artifact",
+    "rpc_deadline",
 ]
 
 #: eth-tester's chain id, which the embedded chain keeps.
@@ -61,6 +66,70 @@ _GAS_MARGIN = 1.2
 _DEFAULT_TIP = 10**9  # 1 gwei, for a node that cannot suggest a priority fee
 
 T = TypeVar("T")
+
+# When the JSON-RPC requests of this thread (context) must be done, by time.monotonic().
+_RPC_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "laurel_rpc_deadline", default=None
+)
+
+
+@contextlib.contextmanager
+def rpc_deadline(seconds: float) -> Iterator[None]:
+    """Every JSON-RPC request made inside shares one budget of `seconds`.
+
+    Each request's timeout is cut to what is left, and a request with nothing left is
+    not sent (:class:`~anchor.errors.ChainUnreachableError`), so a node that answers
+    slowly, request after request, cannot hold one check for longer. Nested budgets
+    keep the earlier deadline.
+    """
+    deadline = time.monotonic() + seconds
+    outer = _RPC_DEADLINE.get()
+    token = _RPC_DEADLINE.set(deadline if outer is None else min(outer, deadline))
+    try:
+        yield
+    finally:
+        _RPC_DEADLINE.reset(token)
+
+
+class RpcAnswerError(ValueError):
+    """A JSON-RPC response that does not answer the request sent (wrong id or version)."""
+
+
+@functools.cache
+def _checked_http_provider() -> type[Any]:
+    """web3's HTTPProvider, holding requests to the deadline and answers to their ids.
+
+    web3 accepts a response whatever its ``id`` (SECURITY.md A12): a proxy or a
+    confused node could answer one request with another's result.
+    """
+    from requests.exceptions import Timeout
+    from web3 import HTTPProvider
+
+    class CheckedHTTPProvider(HTTPProvider):
+        def get_request_kwargs(self) -> dict[str, Any]:
+            kwargs = dict(super().get_request_kwargs())
+            deadline = _RPC_DEADLINE.get()
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise Timeout("the time allowed for this check ran out")
+                kwargs["timeout"] = min(float(kwargs.get("timeout", left)), left)
+            return kwargs
+
+        def make_request(self, method: Any, params: Any) -> Any:
+            request = self.encode_rpc_request(method, params)
+            sent = json.loads(request)["id"]
+            response: object = self.decode_rpc_response(self._make_request(method, request))
+            if not isinstance(response, dict) or response.get("jsonrpc") != "2.0":
+                raise RpcAnswerError(f"the answer to {method} is not a JSON-RPC 2.0 response")
+            if response.get("id") != sent:
+                raise RpcAnswerError(
+                    f"the answer to request {sent} ({method}) carries id "
+                    f"{str(response.get('id'))[:40]!r}"
+                )
+            return response
+
+    return CheckedHTTPProvider
 
 
 def registry_artifact() -> dict[str, Any]:
@@ -388,12 +457,12 @@ class RpcChain(_Web3Chain):
         """
         from requests.exceptions import ConnectionError as RequestsConnectionError
         from requests.exceptions import Timeout
-        from web3 import HTTPProvider, Web3
+        from web3 import Web3
         from web3.providers.rpc.utils import ExceptionRetryConfiguration
 
         if not url.startswith(("http://", "https://")):
             raise ValueError(f"an RPC URL is http:// or https://, not {url[:40]!r}")
-        provider = HTTPProvider(
+        provider = _checked_http_provider()(
             url,
             request_kwargs={"timeout": timeout},
             exception_retry_configuration=ExceptionRetryConfiguration(

@@ -134,6 +134,7 @@ class ChainDirectory:
 
     rpc_urls: tuple[str, ...] = ()
     embedded_path: Path | None = None
+    #: Seconds one check may spend on a node's JSON-RPC requests, all of them together.
     timeout: float = 5.0
     #: True when the embedded chain was picked by default (the local wallet's), not
     #: named by the user: an anchor on another chain is then not judged against it.
@@ -220,6 +221,14 @@ def _unavailable(message: str, *, require: bool, **details: JSONValue) -> CheckR
     return CheckResult.warning("anchor.unavailable", message, **details)
 
 
+def _untrusted(exc: Exception, where: dict[str, JSONValue]) -> CheckResult:
+    """A node that answers with something other than what JSON-RPC promises (A12)."""
+    message = exc.message if isinstance(exc, AnchorError) else str(exc)
+    return CheckResult.failed(
+        "anchor.rpc_invalid", f"the chain's answer could not be trusted: {message[:160]}", **where
+    )
+
+
 def check_ledger(
     anchor: AnchorProof,
     directory: ChainDirectory | None,
@@ -249,37 +258,41 @@ def check_ledger(
         return _judge_record(anchor, cached.lookup, cached.block_hash) or _passed(
             anchor, cached.lookup, cached.finality
         )
+    from anchor.chain import rpc_deadline
+
     errors: list[str] = []
     other_ids: list[int] = []
-    for chain in directory.chains():
-        if isinstance(chain, AnchorError):
-            errors.append(chain.message)
-            continue
-        try:
-            chain_id = chain.chain_id
-        except AnchorError as exc:
-            errors.append(exc.message)
-            continue
-        if chain_id != anchor.chain_id:
-            if directory.embedded_by_default and chain.final_on_mining:
-                # Only the local wallet's chain, not one the user named: nothing to judge by.
-                errors.append(f"no node of chain {anchor.chain_id} is configured (pass --rpc URL)")
-            else:
-                other_ids.append(chain_id)
-            continue
-        try:
-            return _judge(chain, anchor, directory, confirmations, clock)
-        except ChainUnreachableError as exc:
-            return _unavailable(
-                f"could not confirm the anchor: {exc.message}", require=require, **where
-            )
-        except (AnchorError, ValueError, KeyError, TypeError) as exc:
-            # A node that answers with something other than what JSON-RPC promises.
-            return CheckResult.failed(
-                "anchor.rpc_invalid",
-                f"the chain's answer could not be trusted: {str(exc)[:160]}",
-                **where,
-            )
+    # One budget for every request of this check (SECURITY.md A11): a node that answers
+    # each request just in time cannot hold a verification for minutes.
+    with rpc_deadline(directory.timeout):
+        for chain in directory.chains():
+            if isinstance(chain, AnchorError):
+                errors.append(chain.message)
+                continue
+            try:
+                chain_id = chain.chain_id
+            except ChainUnreachableError as exc:
+                errors.append(exc.message)
+                continue
+            except AnchorError as exc:
+                return _untrusted(exc, where)
+            if chain_id != anchor.chain_id:
+                if directory.embedded_by_default and chain.final_on_mining:
+                    # Only the local wallet's chain, not one the user named: nothing to judge by.
+                    errors.append(
+                        f"no node of chain {anchor.chain_id} is configured (pass --rpc URL)"
+                    )
+                else:
+                    other_ids.append(chain_id)
+                continue
+            try:
+                return _judge(chain, anchor, directory, confirmations, clock)
+            except ChainUnreachableError as exc:
+                return _unavailable(
+                    f"could not confirm the anchor: {exc.message}", require=require, **where
+                )
+            except (AnchorError, ValueError, KeyError, TypeError) as exc:
+                return _untrusted(exc, where)
     if other_ids:
         return CheckResult.failed(
             "anchor.wrong_chain",

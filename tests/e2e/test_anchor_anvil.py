@@ -5,7 +5,7 @@ test makes its own wallets, so each deploys its own registry and only block numb
 are shared. The verdicts come from the real verifier: `verify()` with a ChainDirectory
 pointing at the node, and `laurel verify --rpc`. Negative cases re-encode a real anchor
 proof with one field changed (`AnchorProof`, `dataclasses.replace`) and assert the exact
-failing check: SECURITY.md A01, A04-A06, A08-A11.
+failing check: SECURITY.md A01, A04-A06, A08-A12 (A11 and A12 through a proxy in front of anvil).
 """
 
 from __future__ import annotations
@@ -510,6 +510,85 @@ def test_node_that_never_answers_is_a_warning_within_the_timeout(anvil, issuer):
         elapsed = time.monotonic() - started
     assert elapsed < 15
     assert _anchor_checks(result)["anchor.unavailable"] is Status.WARNING
+
+
+class _Proxy:
+    """A JSON-RPC proxy on loopback in front of anvil: slow, or rewriting response ids."""
+
+    def __init__(self, upstream: str, *, delay: float = 0.0, rewrite_ids: bool = False) -> None:
+        import http.server
+        import threading
+
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                time.sleep(delay)
+                try:
+                    answer = requests.post(
+                        upstream,
+                        data=body,
+                        headers={"Content-Type": "application/json"},
+                        timeout=10,
+                    ).content
+                except requests.RequestException:
+                    return  # anvil has stopped after the test: nobody waits for this answer
+                proxy.requests += 1
+                if rewrite_ids:
+                    message = json.loads(answer)
+                    message["id"] = message["id"] + 1
+                    answer = json.dumps(message).encode()
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(answer)))
+                    self.end_headers()
+                    self.wfile.write(answer)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up waiting: that is the point of the slow proxy
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.requests = 0
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def __enter__(self) -> _Proxy:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a11_a_node_answering_each_request_slowly_is_cut_off_at_the_checks_budget(anvil, issuer):
+    """2 s per request: the third would end past the 5 s budget, so it is not waited for."""
+    credential_id = _issue(issuer)
+    _anchor(issuer, anvil)
+    document = _document(issuer, credential_id)
+    assert _anchor_checks(_verify(document, anvil.url))["anchor.ledger"] is Status.PASSED
+    with _Proxy(anvil.url, delay=2.0) as slow:
+        started = time.monotonic()
+        result = _verify(document, slow.url)
+        elapsed = time.monotonic() - started
+    assert elapsed < 6.5, elapsed
+    assert result.verified
+    assert _anchor_checks(result)["anchor.unavailable"] is Status.WARNING
+    assert "did not answer" in _check(result, "anchor.unavailable").message
+
+
+def test_a12_answers_carrying_another_requests_id_are_not_trusted(anvil, issuer):
+    credential_id = _issue(issuer)
+    _anchor(issuer, anvil)
+    with _Proxy(anvil.url, rewrite_ids=True) as confused:
+        result = _verify(_document(issuer, credential_id), confused.url)
+        assert confused.requests >= 1
+    assert _failures(result) == ["anchor.rpc_invalid"]
+    assert "carries id" in _check(result, "anchor.rpc_invalid").message
 
 
 def test_cli_anchor_on_a_dead_node_fails_cleanly(issuer):
