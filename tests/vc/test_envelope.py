@@ -439,6 +439,69 @@ def test_no_single_bit_flip_yields_another_document() -> None:
     assert refused >= 8 * len(data) - 8
 
 
+def _decodes_or_refuses(payload: str) -> None:
+    """The decoder's whole contract on hostile input: a document, or an EnvelopeError."""
+    try:
+        document = decode_envelope(payload)
+    except EnvelopeError:
+        return
+    assert encode_envelope(document) == payload or payload.startswith(LEGACY_PREFIX)
+
+
+@settings(max_examples=300)
+@given(st.binary(max_size=400))
+def test_arbitrary_cbor_decodes_or_is_refused(data: bytes) -> None:
+    _decodes_or_refuses(_wrap(data))
+
+
+@settings(max_examples=300)
+@given(st.binary(max_size=400))
+def test_arbitrary_compressed_bytes_decode_or_are_refused(data: bytes) -> None:
+    _decodes_or_refuses(_wrap(data, deflate=False))
+
+
+CBOR_ITEMS = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats()
+    | st.text(max_size=20)
+    | st.binary(max_size=70)
+    | st.builds(
+        cbor2.CBORTag,
+        st.integers(min_value=5, max_value=13),
+        st.binary(max_size=70) | st.integers(-(2**40), 2**40) | st.text(max_size=5),
+    ),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(st.text(max_size=8) | st.integers(-2, 130), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300)
+@given(st.dictionaries(st.text(max_size=8) | st.integers(0, 130), CBOR_ITEMS, max_size=5))
+def test_any_cbor_map_with_any_tags_decodes_or_is_refused(item: dict[object, object]) -> None:
+    _decodes_or_refuses(_wrap(cbor2.dumps(item)))
+
+
+@settings(max_examples=200)
+@given(st.data())
+def test_edited_payloads_decode_or_are_refused(data: st.DataObject) -> None:
+    raw = bytearray(_bytes_of(GOOD))
+    for _ in range(data.draw(st.integers(1, 4))):
+        position = data.draw(st.integers(0, len(raw) - 1))
+        edit = data.draw(st.sampled_from(["flip", "drop", "insert"]))
+        if edit == "flip":
+            raw[position] ^= data.draw(st.integers(1, 255))
+        elif edit == "drop":
+            del raw[position]
+        else:
+            raw.insert(position, data.draw(st.integers(0, 255)))
+    _decodes_or_refuses(_wrap(bytes(raw), deflate=False))
+
+
 @pytest.mark.parametrize(
     "payload", ["LV3:" + GOOD[4:], "lv2:" + GOOD[4:], "LR1:" + GOOD[4:], GOOD[4:], "", "HC1:"]
 )
