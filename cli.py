@@ -863,7 +863,7 @@ def present(
       laurel present urn:uuid:… --challenge 8c1f… --domain hiring.example --out vp.json
     The QR code carries the whole presentation (compressed), so it verifies offline:
     `laurel verify badge.png`. One badge fits QR version 20; an anchored one needs
-    about 25 (--no-anchor leaves the anchor proof out). With --link it holds a link to the verifier's page,
+    about 24 (--no-anchor leaves the anchor proof out). With --link it holds a link to the verifier's page,
     the presentation in the link's fragment (which browsers never send to a server).
     """
     from wallet.holder import present_credentials

@@ -218,7 +218,7 @@ def test_format_constants_are_pinned() -> None:
 
 
 FORMAT_V1_SHA256 = "752e1a5aa7190f0ae1a49355f0b3069269585c8cc5d344134bea6f0af92c05ee"
-FORMAT_V2_SHA256 = "e14004bbc9a4665185c5c2efb50cc27def8956ed8d7bf895f0aba7b2d8f1fd48"
+FORMAT_V2_SHA256 = "f096212dd1285ac844c30ffc94dd33fedb8f9ec94a212ffe61edae2d46bfe14b"
 
 # Written by laurel before LV2 (the LV1 encoder as it was); it must always read the same.
 LV1_GOLDEN = (
@@ -385,7 +385,7 @@ def test_a_presentation_of_a_2_6_kb_rubric_badge_fits_version_20() -> None:
     assert len(json.dumps(vp, separators=(",", ":"))) > 3000
     _, version = render_qr(encode_envelope(vp), error_correction="M")
     _, baseline = render_qr(_baseline(vp), error_correction="M")
-    assert version <= 20  # measured: 20 (baseline 29)
+    assert version <= 20  # measured: 20, 919 of its 970 characters (baseline 29)
     assert version < baseline
 
 
