@@ -861,6 +861,7 @@ def present(
       laurel present urn:uuid:… --request 'LR1:…' --qr badge.png
       laurel present urn:uuid:… --request request.jpg --link https://verify.example/request/… --qr-terminal
       laurel present urn:uuid:… --challenge 8c1f… --domain hiring.example --out vp.json
+
     The QR code carries the whole presentation (compressed), so it verifies offline:
     `laurel verify badge.png`. One badge fits QR version 20; an anchored one needs
     about 24 (--no-anchor leaves the anchor proof out). With --link it holds a link to the verifier's page,
