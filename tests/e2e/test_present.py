@@ -18,8 +18,10 @@ from wallet.keystore import KdfParams
 ENV = {"LAUREL_PASSPHRASE": PASSPHRASE}
 
 
-@pytest.fixture
-def teacher_with_badge(tmp_path: Path) -> tuple[Path, str]:
+def _teacher_with_badge(tmp_path: Path, *, anchored: bool = False) -> tuple[Path, str]:
+    """A teacher wallet holding one badge from a district wallet, anchored on its chain if asked."""
+    from wallet.ledger import anchor_pending
+
     district = Wallet.create(
         tmp_path / "district", name="Riverside", passphrase=PASSPHRASE, kdf=KdfParams.for_tests()
     )
@@ -33,10 +35,18 @@ def teacher_with_badge(tmp_path: Path) -> tuple[Path, str]:
         teacher.identity.did,
         IssueOptions(),
     )
+    if anchored:
+        anchor_pending(district, PASSPHRASE)
+        stored = district.store.get_credential(stored.id)
     teacher.store.add_credential(stored.document, origin="imported", text=stored.text)
     district.close()
     teacher.close()
     return tmp_path / "teacher", stored.id
+
+
+@pytest.fixture
+def teacher_with_badge(tmp_path: Path) -> tuple[Path, str]:
+    return _teacher_with_badge(tmp_path)
 
 
 def _run(*args: str):
@@ -389,28 +399,10 @@ def test_a_missing_request_file(teacher_with_badge):
 
 @pytest.fixture
 def teacher_with_anchored_badge(tmp_path: Path) -> tuple[Path, str, Path]:
-    from wallet.ledger import anchor_pending, embedded_chain_path
+    from wallet.ledger import embedded_chain_path
 
-    district = Wallet.create(
-        tmp_path / "district", name="Riverside", passphrase=PASSPHRASE, kdf=KdfParams.for_tests()
-    )
-    teacher = Wallet.create(
-        tmp_path / "teacher", name="Ana", passphrase=PASSPHRASE, kdf=KdfParams.for_tests()
-    )
-    stored = issue_badge(
-        district,
-        PASSPHRASE,
-        load_achievement(json.dumps(ACHIEVEMENT).encode()),
-        teacher.identity.did,
-        IssueOptions(),
-    )
-    anchor_pending(district, PASSPHRASE)
-    anchored = district.store.get_credential(stored.id)
-    teacher.store.add_credential(anchored.document, origin="imported", text=anchored.text)
-    chain = embedded_chain_path(tmp_path / "district")
-    district.close()
-    teacher.close()
-    return tmp_path / "teacher", stored.id, chain
+    home, credential_id = _teacher_with_badge(tmp_path, anchored=True)
+    return home, credential_id, embedded_chain_path(tmp_path / "district")
 
 
 def _decoded(image: Path) -> dict:
