@@ -1,0 +1,5 @@
+"""`python -m cli`: the `laurel` command."""
+
+from cli import main
+
+main()

@@ -1,0 +1,294 @@
+"""Issuing badges and changing their status: issue, revoke, suspend, unsuspend, status."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cli._common import (
+    _console,
+    _funnel,
+    _home_option,
+    _open_wallet,
+    _passphrase,
+    _valid_until,
+    cli,
+)
+from cli.anchor import _anchor_and_report
+
+
+@cli.command()
+@click.option(
+    "--achievement",
+    "achievement_file",
+    required=True,
+    type=click.File("rb"),
+    help="An OB 3.0 Achievement (JSON).",
+)
+@click.option(
+    "--recipient", help="The earner: a DID, or an email address (stored salted and hashed)."
+)
+@click.option(
+    "--roster",
+    type=click.File("rb"),
+    help="A CSV with name,email[,did] columns: one badge per row.",
+)
+@click.option(
+    "--out-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="With --roster: where to write each badge.",
+)
+@click.option(
+    "--suite",
+    type=click.Choice(["eddsa-rdfc-2022", "eddsa-jcs-2022"]),
+    default="eddsa-rdfc-2022",
+    show_default=True,
+)
+@click.option("--valid-until", help="Expiry date (2027-06-30 or a full dateTimeStamp).")
+@click.option("--evidence", multiple=True, metavar="URL", help="An artifact reviewed (repeatable).")
+@click.option(
+    "--evidence-name", multiple=True, metavar="TEXT", help="A name for each --evidence, in order."
+)
+@click.option(
+    "--result", metavar="LEVEL", help="The rubric level earned (id or name from resultDescription)."
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the badge to this file.",
+)
+@click.option(
+    "--anchor",
+    "anchor_now",
+    is_flag=True,
+    help="Anchor at once on Ethereum (the embedded chain, or --rpc URL); see `laurel anchor`.",
+)
+@click.option("--rpc", metavar="URL", help="With --anchor: the JSON-RPC node to anchor on.")
+@_home_option
+@_funnel
+def issue(
+    achievement_file: Any,
+    recipient: str | None,
+    roster: Any,
+    out_dir: Path | None,
+    suite: str,
+    valid_until: str | None,
+    evidence: tuple[str, ...],
+    evidence_name: tuple[str, ...],
+    result: str | None,
+    out: Path | None,
+    anchor_now: bool,
+    rpc: str | None,
+    home: Path | None,
+) -> None:
+    """Issue an Open Badges 3.0 credential, or one per row of a roster.
+
+    \b
+    Examples:
+      laurel issue --achievement formative.json --recipient did:key:z6Mk…
+      laurel issue --achievement formative.json --recipient ana@school.example \\
+          --evidence https://portfolio.example/ana/unit3 --result proficient
+      laurel issue --achievement formative.json --roster cohort.csv --out-dir badges/
+    A roster run is resumable: run it again after any interruption and it
+    issues exactly the rows that are missing.
+    """
+    from wallet.issuer import (
+        Evidence,
+        IssueOptions,
+        issue_badge,
+        issue_roster,
+        load_achievement,
+        read_roster,
+    )
+
+    if (recipient is None) == (roster is None):
+        raise click.UsageError("give exactly one of --recipient or --roster")
+    if roster is not None and out_dir is None:
+        raise click.UsageError("--roster needs --out-dir")
+    if len(evidence_name) > len(evidence):
+        raise click.UsageError("each --evidence-name needs its --evidence")
+    if rpc is not None and not anchor_now:
+        raise click.UsageError("--rpc goes with --anchor")
+    names = list(evidence_name) + [None] * (len(evidence) - len(evidence_name))
+    options = IssueOptions(
+        suite=suite,
+        valid_until=_valid_until(valid_until),
+        evidence=tuple(Evidence(url, name) for url, name in zip(evidence, names, strict=True)),
+        result=result,
+    )
+    achievement = load_achievement(achievement_file.read())
+    with _open_wallet(home) as wallet:
+        passphrase = _passphrase()
+        if recipient is not None:
+            stored = issue_badge(wallet, passphrase, achievement, recipient, options)
+            if anchor_now:
+                _anchor_and_report(wallet, passphrase, rpc=rpc)
+                stored = wallet.store.get_credential(stored.id)
+            if out is not None:
+                out.write_text(stored.text, encoding="utf-8")
+            click.echo(stored.id)
+            return
+        rows = read_roster(roster.read())
+        from rich.progress import Progress
+
+        with Progress(console=_console(stderr=True), transient=False) as bar:
+            task = bar.add_task("issuing", total=len(rows))
+            report = issue_roster(
+                wallet,
+                passphrase,
+                achievement,
+                rows,
+                out_dir or Path("."),
+                options,
+                progress=lambda n: bar.advance(task, n),
+            )
+        if anchor_now:
+            _anchor_and_report(wallet, passphrase, rpc=rpc)
+    click.echo(
+        f"{report.issued} issued, {report.already_issued} already issued, "
+        f"{report.files} files written to {report.out_dir}"
+    )
+
+
+# -- status lists (revoke, suspend, publish) -------------------------------------------
+
+
+def _change_status(
+    home: Path | None,
+    credential_id: str,
+    purpose: str,
+    value: bool,
+    *,
+    question: str | None,
+    reason: str | None = None,
+) -> bool:
+    """Set or clear one status of a badge this wallet issued; True when the list changed."""
+    from wallet.status import set_status
+
+    with _open_wallet(home) as wallet:
+        stored = wallet.store.get_credential(credential_id)
+        # Asked only on a terminal: scripts and pipes proceed (or pass --yes anyway).
+        if question is not None and sys.stdin.isatty():
+            click.confirm(f"{question} {stored.name or stored.id}?", abort=True)
+        return set_status(
+            wallet,
+            _passphrase(),
+            credential_id,
+            purpose,
+            value,
+            reason=reason,
+            now=dt.datetime.now(dt.UTC),
+        )
+
+
+@cli.command()
+@click.argument("credential_id")
+@click.option("--reason", metavar="TEXT", help="Why (kept in the wallet, not published).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--rpc", metavar="URL", help="The node of the chain the badge is anchored on.")
+@click.option(
+    "--no-chain", is_flag=True, help="Do not record the revocation in the anchor registry."
+)
+@_home_option
+@_funnel
+def revoke(
+    credential_id: str,
+    reason: str | None,
+    yes: bool,
+    rpc: str | None,
+    no_chain: bool,
+    home: Path | None,
+) -> None:
+    """Revoke a badge this wallet issued, for good (its revocation list is re-signed).
+
+    Publish the lists afterwards (`laurel status publish`) unless `laurel serve` hosts them.
+    An anchored badge is also revoked in the anchor registry on its chain, so the
+    revocation stays checkable when the issuer's web host is gone.
+    """
+    from wallet.status import NoStatusListError
+
+    question = None if yes else "Revoke (this cannot be undone)"
+    try:
+        changed = _change_status(
+            home, credential_id, "revocation", True, question=question, reason=reason
+        )
+        click.echo(
+            f"revoked {credential_id}" if changed else f"{credential_id} was already revoked"
+        )
+    except NoStatusListError:
+        # Without a status list, the anchor registry is the only place to revoke it.
+        with _open_wallet(home) as wallet:
+            if no_chain or wallet.store.anchor_batch_of(credential_id) is None:
+                raise
+    if not no_chain:
+        from wallet.ledger import revoke_on_chain
+
+        with _open_wallet(home) as wallet:
+            receipt = revoke_on_chain(wallet, _passphrase(), credential_id, rpc=rpc)
+        if receipt is not None:
+            click.echo(
+                f"revocation recorded on chain in block {receipt.block} (tx 0x{receipt.tx.hex()})"
+            )
+
+
+@cli.command()
+@click.argument("credential_id")
+@click.option("--reason", metavar="TEXT", help="Why (kept in the wallet, not published).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@_home_option
+@_funnel
+def suspend(credential_id: str, reason: str | None, yes: bool, home: Path | None) -> None:
+    """Suspend a badge this wallet issued (undo with `laurel unsuspend`)."""
+    question = None if yes else "Suspend"
+    changed = _change_status(
+        home, credential_id, "suspension", True, question=question, reason=reason
+    )
+    click.echo(
+        f"suspended {credential_id}" if changed else f"{credential_id} was already suspended"
+    )
+
+
+@cli.command()
+@click.argument("credential_id")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@_home_option
+@_funnel
+def unsuspend(credential_id: str, yes: bool, home: Path | None) -> None:
+    """Lift the suspension of a badge this wallet issued."""
+    question = None if yes else "Unsuspend"
+    changed = _change_status(home, credential_id, "suspension", False, question=question)
+    click.echo(f"unsuspended {credential_id}" if changed else f"{credential_id} was not suspended")
+
+
+@cli.group(name="status")
+def status_group() -> None:
+    """The status lists of the badges this wallet issues."""
+
+
+@status_group.command(name="publish")
+@click.option(
+    "--out-dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write the lists (copy it to the web host of the base URL).",
+)
+@_home_option
+@_funnel
+def status_publish(out_dir: Path, home: Path | None) -> None:
+    """Write the signed status lists as static files for any web host.
+
+    Upload DIR to the web host of the wallet's base URL: DIR/status/revocation/1
+    answers BASE/status/revocation/1.
+    """
+    from wallet.status import publish
+
+    with _open_wallet(home) as wallet:
+        files = publish(wallet, out_dir)
+    for path in files:
+        click.echo(str(path))
+    if not files:
+        click.echo("no status lists (the wallet was created without --base-url)", err=True)

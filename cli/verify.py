@@ -1,0 +1,334 @@
+"""`laurel verify`, `laurel serve` and `laurel demo`: checking credentials."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import click
+
+from cli._common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    MAX_INPUT_BYTES,
+    F,
+    _console,
+    _funnel,
+    _passphrase,
+    cli,
+    render_result,
+)
+
+if TYPE_CHECKING:
+    from vc.results import VerificationResult
+
+
+def _verify_input(
+    data: bytes | str, policy: Any, resolver: Any, status_checker: Any, anchors: Any = None
+) -> list[tuple[str, VerificationResult]]:
+    """Verify every document an input holds: JSON, a QR payload, or a photo of QR codes."""
+    from vc.errors import MalformedDocumentError
+    from vc.results import CheckResult, VerificationResult
+    from verifier import verify_bytes
+    from verifier.sources import documents_in
+
+    if isinstance(data, str):
+        failure = CheckResult.failed("format.unreadable", data)
+        return [("", VerificationResult((failure,), unreadable=True))]
+    try:
+        documents = documents_in(data)
+    except MalformedDocumentError as exc:
+        failure = CheckResult.failed(f"format.{exc.code}", exc.message, hint=exc.hint)
+        return [("", VerificationResult((failure,), unreadable=True))]
+    return [
+        (
+            label,
+            verify_bytes(
+                document, policy, resolver=resolver, status_checker=status_checker, anchors=anchors
+            ),
+        )
+        for label, document in documents
+    ]
+
+
+def _read_inputs(inputs: tuple[str, ...]) -> Iterator[tuple[str, bytes | str]]:
+    """Yield (name, bytes) per input, or (name, error message) when it cannot be read.
+
+    A link (``laurel present --link``) is its own input: the payload is in its fragment,
+    and it is never fetched.
+    """
+    for name in inputs:
+        if name[:8].lower().startswith(("https://", "http://")) and not os.path.exists(name):
+            yield (name.split("#", 1)[0] + "#…" if "#" in name else name), name.encode()
+            continue
+        try:
+            if name == "-":
+                data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+            else:
+                with open(name, "rb") as handle:
+                    data = handle.read(MAX_INPUT_BYTES + 1)
+        except OSError as exc:
+            yield name, f"cannot read {name}: {exc.strerror or exc}"
+            continue
+        yield name, data
+
+
+_allow_private_network_option = click.option(
+    "--allow-private-network",
+    is_flag=True,
+    help="Let did:web and status-list fetches reach private/loopback hosts"
+    " (also LAUREL_ALLOW_PRIVATE_NETWORK=1).",
+)
+
+
+def _chain_options(func: F) -> F:
+    """--rpc, --embedded-chain and --confirmations: where and how deep anchors are checked."""
+    func = click.option(
+        "--confirmations",
+        type=click.IntRange(1, 10_000),
+        metavar="N",
+        help="Blocks an anchor must be under on an RPC chain (default: finalized, else 64).",
+    )(func)
+    func = click.option(
+        "--embedded-chain",
+        type=click.Path(dir_okay=False, path_type=Path),
+        metavar="FILE",
+        help="An embedded chain file to look anchors up in (default: $LAUREL_HOME's, if any).",
+    )(func)
+    func = click.option(
+        "--rpc",
+        multiple=True,
+        metavar="URL",
+        envvar="LAUREL_RPC_URL",
+        help="An Ethereum JSON-RPC node to look anchors up on (repeatable; also LAUREL_RPC_URL).",
+    )(func)
+    return func
+
+
+def _chain_directory(rpc: tuple[str, ...], embedded_chain: Path | None) -> Any:
+    """The chains a verification consults (nothing is opened until an anchor needs it)."""
+    from anchor.check import ChainDirectory
+    from wallet.home import default_home
+
+    by_default = embedded_chain is None
+    if embedded_chain is None:
+        candidate = default_home() / "chain.db"
+        embedded_chain = candidate if candidate.exists() else None
+    for url in rpc:
+        if not url.startswith(("http://", "https://")):
+            raise click.BadParameter(f"{url!r} is not an http(s) URL", param_hint="--rpc")
+    return ChainDirectory(
+        rpc_urls=tuple(rpc), embedded_path=embedded_chain, embedded_by_default=by_default
+    )
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per input, one per line.")
+@click.option("--challenge", help="The challenge a presentation must be signed over.")
+@click.option("--domain", help="The domain a presentation must be signed for.")
+@_allow_private_network_option
+@click.option(
+    "--clock-skew",
+    type=click.IntRange(0, 3600),
+    default=300,
+    show_default=True,
+    metavar="SECONDS",
+    help="How far in the future a validFrom may be (clocks drift).",
+)
+@click.option(
+    "--trust",
+    "trust_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    envvar="LAUREL_TRUST_REGISTRY",
+    help="Your registry of recognized issuers: CSV did,name[,note] or JSON (also LAUREL_TRUST_REGISTRY).",
+)
+@click.option(
+    "--status-unreachable",
+    type=click.Choice(["fail", "warn"]),
+    default="fail",
+    show_default=True,
+    help="When a status list cannot be retrieved: fail (not verified) or only warn.",
+)
+@_chain_options
+@click.option(
+    "--require-anchor",
+    is_flag=True,
+    help="Fail (rather than warn) when an anchor cannot be confirmed on its chain.",
+)
+@_funnel
+def verify(
+    inputs: tuple[str, ...],
+    as_json: bool,
+    challenge: str | None,
+    domain: str | None,
+    allow_private_network: bool,
+    clock_skew: int,
+    trust_file: Path | None,
+    status_unreachable: Literal["fail", "warn"],
+    rpc: tuple[str, ...],
+    embedded_chain: Path | None,
+    confirmations: int | None,
+    require_anchor: bool,
+) -> None:
+    """Verify credentials or presentations (JSON files, or - for stdin).
+
+    An input may also be a QR payload, a picture of QR codes, a baked badge image,
+    or a link made by `laurel present --link` (read from its fragment, never fetched).
+    Every check runs and is reported by name: format, proof, issuer, validity,
+    status, anchor, schema, presentation, trust.
+
+    \b
+    Exit status: 0 all verified, 1 some not verified, 2 some input unreadable.
+    \b
+    Examples:
+      laurel verify badge.json
+      laurel verify --json a.json b.json | jq .verified
+      laurel verify --challenge 8c1f… --domain hiring.example vp.json
+      laurel verify --rpc https://sepolia.example/… badge.json   # its anchor on Sepolia
+    An anchor is looked up on the --rpc nodes and on the embedded chain of the
+    wallet at $LAUREL_HOME (or --embedded-chain FILE).
+    """
+    from verifier import VerificationPolicy
+    from verifier.trust import TrustRegistry
+    from verifier.verify import networked_resolver, networked_status_checker
+
+    registry = TrustRegistry.from_file(trust_file) if trust_file is not None else None
+    policy = VerificationPolicy(
+        now=dt.datetime.now(dt.UTC),
+        clock_skew=dt.timedelta(seconds=clock_skew),
+        challenge=challenge,
+        domain=domain,
+        trusted_issuers=registry,
+        status_unreachable=status_unreachable,
+        anchor_confirmations=confirmations,
+        require_anchor=require_anchor,
+    )
+    resolver = networked_resolver(allow_private_network=allow_private_network)
+    status_checker = networked_status_checker(allow_private_network=allow_private_network)
+    anchors = _chain_directory(rpc, embedded_chain)
+    console = None if as_json else _console()
+    worst = EXIT_OK
+    for name, data in _read_inputs(inputs):
+        for label, result in _verify_input(data, policy, resolver, status_checker, anchors):
+            shown = f"{name} ({label})" if label else name
+            if result.unreadable:
+                worst = EXIT_USAGE
+            elif not result.verified and worst == EXIT_OK:
+                worst = EXIT_FAILED
+            if console is None:
+                line = {"input": shown, **result.to_json()}
+                sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
+                sys.stdout.flush()
+            else:
+                render_result(console, shown, result)
+    sys.exit(worst)
+
+
+@cli.command()
+@click.option("--keep", is_flag=True, help="Keep the temporary directory and print its path.")
+@_funnel
+def demo(keep: bool) -> None:
+    """A narrated tour: two wallets, a badge issued, verified, tampered, revoked, backed up."""
+    import laurel_demo
+
+    console = _console()
+    laurel_demo.run(
+        console, show=lambda name, result: render_result(console, name, result), keep=keep
+    )
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="Worker processes."
+)
+@click.option("--domain", help="The domain challenges are bound to (default: the request's Host).")
+@_allow_private_network_option
+@click.option(
+    "--wallet",
+    "wallet_home",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also host this issuer wallet's status lists (and did.json for did:web).",
+)
+@click.option(
+    "--issuer-token",
+    envvar="LAUREL_ISSUER_TOKEN",
+    help="With --wallet: enable POST /credentials/issue and /credentials/status for this bearer token.",
+)
+@_chain_options
+@_funnel
+def serve(
+    host: str,
+    port: int,
+    workers: int,
+    domain: str | None,
+    allow_private_network: bool,
+    wallet_home: Path | None,
+    issuer_token: str | None,
+    rpc: tuple[str, ...],
+    embedded_chain: Path | None,
+    confirmations: int | None,
+) -> None:
+    """Run the verifier service (gunicorn): VC-API JSON routes for employers' systems.
+
+    \b
+    POST /credentials/verify     {"verifiableCredential": {...}}         200 or 422
+    POST /presentations/verify   {"verifiablePresentation": {...},
+                                  "options": {"challenge", "domain"}}    200 or 422
+    POST /challenges             a fresh single-use challenge (5 min)
+    GET  /1.0/identifiers/DID    DID resolution
+    GET  /health, /openapi.json
+    """
+    import tempfile
+
+    from verifier.app import create_app
+    from verifier.challenges import SharedChallengeStore
+    from verifier.server import ServeOptions
+    from verifier.server import serve as run_server
+    from verifier.verify import networked_resolver, networked_status_checker
+
+    if issuer_token is not None and wallet_home is None:
+        raise click.UsageError("--issuer-token needs --wallet HOME")
+    passphrase = _passphrase() if issuer_token is not None else None
+    if wallet_home is not None:
+        from wallet.service import issuer_blueprint
+
+        issuer_blueprint(wallet_home, passphrase=passphrase, token=issuer_token)  # fail early
+
+    with tempfile.TemporaryDirectory(prefix="laurel-serve-") as state:
+        # One challenge file for every worker: a challenge issued by one is known,
+        # and usable once, in all of them.
+        challenges = SharedChallengeStore(Path(state) / "challenges.db")
+
+        def factory() -> Any:
+            app = create_app(
+                resolver=networked_resolver(allow_private_network=allow_private_network),
+                status_checker=networked_status_checker(
+                    allow_private_network=allow_private_network
+                ),
+                challenges=challenges,
+                domain=domain,
+                anchors=_chain_directory(rpc, embedded_chain),
+                anchor_confirmations=confirmations,
+            )
+            if wallet_home is not None:
+                from wallet.service import issuer_blueprint
+
+                app.register_blueprint(
+                    issuer_blueprint(wallet_home, passphrase=passphrase, token=issuer_token)
+                )
+            return app
+
+        click.echo(
+            f"laurel verifier on http://{host}:{port} ({workers} workers); Ctrl-C stops it",
+            err=True,
+        )
+        run_server(ServeOptions(host=host, port=port, workers=workers), factory)

@@ -1,0 +1,310 @@
+"""The wallet's own commands: create it, keep badges in it, back it up.
+
+init, passwd, did, import, list, show, export, delete, bake, backup, restore.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cli._common import (
+    MAX_INPUT_BYTES,
+    _console,
+    _escape,
+    _funnel,
+    _home,
+    _home_option,
+    _open_wallet,
+    _passphrase,
+    _print_json,
+    cli,
+)
+
+
+@cli.command()
+@click.option("--name", required=True, help="Your name as issuers and verifiers will see it.")
+@click.option("--did-web", metavar="HOST[/PATH]", help="Use did:web:HOST instead of did:key.")
+@click.option(
+    "--base-url", metavar="URL", help="Where your status lists (and did.json) will be published."
+)
+@click.option(
+    "--force", is_flag=True, help="Replace an existing wallet (its files are kept as *.bak)."
+)
+@_home_option
+@_funnel
+def init(
+    name: str, did_web: str | None, base_url: str | None, force: bool, home: Path | None
+) -> None:
+    """Create a wallet: an encrypted Ed25519 key and its DID.
+
+    The passphrase comes from LAUREL_PASSPHRASE, or is asked twice.
+
+    \b
+    Examples:
+      laurel init --name "Riverside School District" --base-url https://badges.riverside.example
+      laurel init --name "Ana Rivera"
+    """
+    from wallet.home import Wallet, did_web_from_host
+
+    try:
+        did = did_web_from_host(did_web) if did_web else None
+        wallet = Wallet.create(
+            _home(home),
+            name=name,
+            passphrase=_passphrase(confirm=True),
+            did_web=did,
+            base_url=base_url,
+            force=force,
+        )
+    except ValueError as exc:  # a short passphrase, an empty name or host
+        raise click.UsageError(str(exc)) from exc
+    with wallet:
+        click.echo(wallet.identity.did)
+
+
+@cli.command()
+@_home_option
+@_funnel
+def passwd(home: Path | None) -> None:
+    """Change the wallet's passphrase (the keys are re-encrypted)."""
+    with _open_wallet(home) as wallet:
+        keystore = wallet.unlock(_passphrase(prompt="Current passphrase"))
+        new = os.environ.get("LAUREL_NEW_PASSPHRASE") or _prompt_new()
+        keystore.change_passphrase(new)
+    click.echo("passphrase changed")
+
+
+def _prompt_new() -> str:
+    if not sys.stdin.isatty():
+        raise click.UsageError("set LAUREL_NEW_PASSPHRASE, or run in a terminal to be asked for it")
+    answer: str = click.prompt("New passphrase", hide_input=True, confirmation_prompt=True)
+    return answer
+
+
+@cli.command()
+@click.option(
+    "--document", is_flag=True, help="Print the DID document (for did:web, host it as did.json)."
+)
+@_home_option
+@_funnel
+def did(document: bool, home: Path | None) -> None:
+    """Print this wallet's DID, or its DID document."""
+    with _open_wallet(home) as wallet:
+        if document:
+            _print_json(wallet.did_document())
+        else:
+            click.echo(wallet.identity.did)
+
+
+@cli.command(name="import")
+@click.argument("files", nargs=-1, required=True, type=click.File("rb"))
+@click.option(
+    "--force", is_flag=True, help="Store a badge even if it does not verify (marked unverified)."
+)
+@_home_option
+@_funnel
+def import_(files: tuple[Any, ...], force: bool, home: Path | None) -> None:
+    """Verify badges and keep them in the wallet."""
+    from verifier import VerificationPolicy, verify_bytes
+    from wallet.holder import import_credential
+
+    policy = VerificationPolicy(now=dt.datetime.now(dt.UTC))
+    with _open_wallet(home) as wallet:
+        for handle in files:
+            outcome = import_credential(
+                wallet,
+                _importable(handle.read(MAX_INPUT_BYTES + 1)),
+                lambda data: verify_bytes(data, policy),
+                force=force,
+            )
+            mark = "" if outcome.result.verified else "  (NOT VERIFIED, stored with --force)"
+            click.echo(f"{outcome.credential.id}{mark}")
+
+
+def _importable(data: bytes) -> bytes:
+    """The credential in an imported file: JSON as it is, or unbaked from a badge image."""
+    from verifier.sources import documents_in
+
+    documents = documents_in(data)
+    if len(documents) != 1:
+        raise click.UsageError("import one credential per file")
+    return documents[0][1]
+
+
+def _listing(stored: Any) -> dict[str, object]:
+    return {
+        "id": stored.id,
+        "name": stored.name,
+        "issuer": stored.issuer,
+        "recipient": stored.recipient,
+        "validFrom": stored.valid_from,
+        "status": "issued"
+        if stored.origin == "issued"
+        else ("verified" if stored.verified else "unverified"),
+        "anchored": stored.anchored,
+    }
+
+
+@cli.command(name="list")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="A JSON array of {id, name, issuer, recipient, validFrom, status, anchored}.",
+)
+@_home_option
+@_funnel
+def list_(as_json: bool, home: Path | None) -> None:
+    """List the badges in the wallet."""
+    with _open_wallet(home) as wallet:
+        items = [_listing(s) for s in wallet.store.list_credentials()]
+    if as_json:
+        _print_json(items)
+        return
+    from rich.table import Table
+
+    table = Table(box=None, header_style="bold")
+    for column in ("id", "name", "recipient", "validFrom", "status"):
+        table.add_column(column)
+    for item in items:
+        table.add_row(
+            *[
+                _escape(str(item[c] or ""))
+                for c in ("id", "name", "recipient", "validFrom", "status")
+            ]
+        )
+    _console().print(table if items else "[dim]no badges yet[/]")
+
+
+@cli.command()
+@click.argument("credential_id")
+@_home_option
+@_funnel
+def show(credential_id: str, home: Path | None) -> None:
+    """Show one badge: its summary, then the stored JSON."""
+    with _open_wallet(home) as wallet:
+        stored = wallet.store.get_credential(credential_id)
+    console = _console()
+    for key, value in _listing(stored).items():
+        console.print(f"[dim]{key:10}[/] {_escape(str(value))}")
+    console.print_json(stored.text)
+
+
+@cli.command()
+@click.argument("credential_id")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to a file instead of stdout.",
+)
+@_home_option
+@_funnel
+def export(credential_id: str, out: Path | None, home: Path | None) -> None:
+    """Export a badge exactly as stored, with every proof."""
+    with _open_wallet(home) as wallet:
+        stored = wallet.store.get_credential(credential_id)
+    if out is None:
+        sys.stdout.write(stored.text if stored.text.endswith("\n") else stored.text + "\n")
+    else:
+        out.write_text(stored.text, encoding="utf-8")
+
+
+@cli.command()
+@click.argument("credential_id")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@_home_option
+@_funnel
+def delete(credential_id: str, yes: bool, home: Path | None) -> None:
+    """Delete a badge from the wallet (asks first)."""
+    with _open_wallet(home) as wallet:
+        stored = wallet.store.get_credential(credential_id)
+        if not yes:
+            if not sys.stdin.isatty():
+                raise click.UsageError("not a terminal: pass --yes to delete without asking")
+            click.confirm(f"Delete {stored.name or stored.id}?", abort=True)
+        wallet.store.delete_credential(credential_id)
+    click.echo(f"deleted {credential_id}")
+
+
+@cli.command()
+@click.argument("credential_id")
+@click.option(
+    "--image",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The badge picture to bake into: PNG or SVG.",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The baked image to write.",
+)
+@_home_option
+@_funnel
+def bake(credential_id: str, image: Path, out: Path, home: Path | None) -> None:
+    """Bake a badge into its image (Open Badges 3.0 baking: PNG iTXt or SVG element).
+
+    The baked image carries the credential exactly as stored, with its proofs:
+    `laurel verify FILE` and `laurel import FILE` unbake it.
+    """
+    from vc.baking import bake_png, bake_svg
+
+    with _open_wallet(home) as wallet:
+        stored = wallet.store.get_credential(credential_id)
+    data = image.read_bytes()
+    baked = (
+        bake_svg(data, stored.text)
+        if image.suffix.lower() == ".svg"
+        else bake_png(data, stored.text)
+    )
+    out.write_bytes(baked)
+    click.echo(f"baked {credential_id} into {out}")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@_home_option
+@_funnel
+def backup(file: Path, home: Path | None) -> None:
+    """Write one encrypted archive holding the wallet's keys, badges and embedded chain."""
+    from wallet.backup import write_backup
+    from wallet.home import CHAIN_FILE, DATABASE_FILE, KEYSTORE_FILE
+    from wallet.ledger import snapshot_chain
+
+    with _open_wallet(home) as wallet:
+        passphrase = _passphrase()
+        wallet.unlock(passphrase)
+        members = {
+            KEYSTORE_FILE: (wallet.home / KEYSTORE_FILE).read_bytes(),
+            DATABASE_FILE: wallet.store.snapshot(),
+        }
+        chain = snapshot_chain(wallet.home)
+        if chain is not None:
+            members[CHAIN_FILE] = chain
+        write_backup(file, passphrase, members)
+        count = wallet.store.count_credentials()
+    click.echo(
+        f"backed up {count} badges and the keys to {file} (encrypted with the wallet passphrase)"
+    )
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--force", is_flag=True, help="Replace an existing wallet (its files are kept as *.bak)."
+)
+@_home_option
+@_funnel
+def restore(file: Path, force: bool, home: Path | None) -> None:
+    """Restore a wallet from an archive made by `laurel backup`."""
+    from wallet.restore import restore_wallet
+
+    count = restore_wallet(file, _home(home), _passphrase(), force=force)
+    click.echo(f"restored {count} badges and the keys into {_home(home)}")
