@@ -33,6 +33,7 @@ __all__ = [
     "document_loader",
     "expand",
     "load_context",
+    "relative_references",
     "undefined_terms",
 ]
 
@@ -277,9 +278,9 @@ def _is_absolute_iri(value: str) -> bool:
     return bool(sep) and scheme[:1].isalpha() and all(c.isalnum() or c in "+-." for c in scheme)
 
 
-def _relative_references(expanded: JSONValue) -> Iterator[str]:
-    # toRDF silently drops nodes, types and properties whose IRIs are relative
-    # (jsonld.js#497), so they would not be signed under RDFC: report them.
+def relative_references(expanded: JSONValue) -> Iterator[str]:
+    """Yield the relative IRIs of an expanded document (toRDF drops them, so RDFC does not sign them)."""
+    # jsonld.js#497: nodes, types and values with relative IRIs vanish from the dataset.
     stack: list[JSONValue] = [expanded]
     while stack:
         node = stack.pop()
@@ -332,5 +333,5 @@ def undefined_terms(document: JSONObject) -> list[str]:
         dropped.append(term if term is not None else "(null)")
 
     expanded = expand(document, record)
-    found = dropped + list(_relative_references(expanded))
+    found = dropped + list(relative_references(expanded))
     return sorted(set(found), key=found.index)

@@ -14,7 +14,8 @@
 :func:`check_format` reports every problem it finds as its own failed
 ``format.<reason>`` check and never raises for a bad document. It does no I/O:
 contexts come from the bundled set (:mod:`vc.jsonld`), and the only JSON-LD work
-is one expansion, to find the terms a signature would silently not cover.
+is :func:`vc.compaction.inspect`, which finds the terms a signature would silently
+not cover and tells whether the document is the compacted form of its contexts.
 
 It follows the W3C VC 2.0 test-suite inputs where the specification leaves room:
 those are issuer inputs, so a credential without ``issuer`` (or with an issuer
@@ -30,8 +31,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-from vc import jsonld
-from vc.errors import MalformedDocumentError, UnknownContextError
+from vc import compaction, jsonld
+from vc.compaction import FormReport
+from vc.errors import LaurelError, MalformedDocumentError, UnknownContextError
 from vc.results import CheckResult
 from vc.types import JSONObject, JSONValue
 
@@ -40,9 +42,11 @@ __all__ = [
     "PRESENTATION_TYPE",
     "ENVELOPED_CREDENTIAL_TYPE",
     "ENVELOPED_PRESENTATION_TYPE",
+    "DocumentForm",
     "DocumentKind",
     "check_format",
     "document_kind",
+    "inspect_form",
 ]
 
 CREDENTIAL_TYPE = "VerifiableCredential"
@@ -144,13 +148,16 @@ def document_kind(document: JSONObject) -> DocumentKind:
     return "unknown"
 
 
-def check_format(document: JSONObject, *, require_issuer: bool = False) -> list[CheckResult]:
+def check_format(
+    document: JSONObject, *, require_issuer: bool = False, form: DocumentForm | None = None
+) -> list[CheckResult]:
     """Check a credential or presentation against the VC Data Model 2.0.
 
     Args:
         document: a parsed JSON object (see :func:`vc.jsontext.parse_document`).
         require_issuer: also fail a credential without an issuer identified by a
             URL (the W3C test-suite inputs leave it to the issuer to add one).
+        form: the document's :func:`inspect_form` report, when the caller has it.
 
     Returns:
         One passed ``format`` check, or one failed ``format.<reason>`` check per
@@ -174,7 +181,7 @@ def check_format(document: JSONObject, *, require_issuer: bool = False) -> list[
         noun = _check_document(document, report, require_issuer=require_issuer)
     _check_context_references(document, report)
     if report.contexts_ok:
-        _check_terms(document, report)
+        _check_terms(document, report, form)
     if report.failures:
         return report.failures
     return [CheckResult.passed("format", f"a well-formed VC Data Model 2.0 {noun}")]
@@ -875,54 +882,84 @@ def _check_envelope(node: JSONObject, report: _Report, path: str) -> None:
         )
 
 
-# --- JSON-LD: terms no context defines -----------------------------------------------
+# --- JSON-LD: terms no context defines, and the compacted form ---------------------
 
 
-def _without_proofs(document: JSONObject) -> JSONObject:
-    # A Data Integrity proof is not part of the document it secures ("Verify
-    # Proof"): its terms come from the cryptosuite's context and are checked by
-    # the proof group. Embedded credentials carry their own proofs.
-    stripped = {key: value for key, value in document.items() if key != "proof"}
-    embedded = stripped.get("verifiableCredential")
-    if isinstance(embedded, dict):
-        stripped["verifiableCredential"] = {k: v for k, v in embedded.items() if k != "proof"}
-    elif isinstance(embedded, list):
-        stripped["verifiableCredential"] = [
-            {k: v for k, v in item.items() if k != "proof"} if isinstance(item, dict) else item
-            for item in embedded
-        ]
-    return stripped
+@dataclass(frozen=True, slots=True)
+class DocumentForm:
+    """What :func:`inspect_form` found for a document and each credential it embeds.
+
+    `reports` pairs a JSON path prefix ("" for the document itself,
+    ``verifiableCredential[0]`` for an embedded credential) with its report, or with
+    the error that stopped JSON-LD processing.
+    """
+
+    reports: tuple[tuple[str, FormReport | LaurelError], ...]
+
+    def view(self, path: str = "") -> JSONObject | None:
+        """The compacted form the checks should read at `path`, when it differs."""
+        for at, report in self.reports:
+            if at == path and isinstance(report, FormReport):
+                return report.view
+        return None
 
 
-def _check_terms(document: JSONObject, report: _Report) -> None:
-    # VC 2.0 "Contexts" and Data Integrity: every term and type must be defined
-    # (a term JSON-LD drops is not signed), and every IRI absolute.
-    try:
-        found = jsonld.undefined_terms(_without_proofs(document))
-    except UnknownContextError as exc:
-        report.fail("context", f"{exc.message[:150]}; laurel never fetches contexts", "@context")
-        return
-    except MalformedDocumentError as exc:
-        reason = exc.message.removeprefix("invalid JSON-LD: ")[:100]
-        report.fail(
-            "jsonld",
-            f"JSON-LD processing fails ({reason}); fix the @context or the value it names",
-            "@context",
-        )
-        return
-    except KeyError as exc:
-        # pyld 3.3.0 (_process_context) deletes "@vocab", "@language" or
-        # "@direction" from the active context without checking that it is set,
-        # so a no-op {"@vocab": null} raises KeyError. Only that is caught.
-        if len(exc.args) != 1 or exc.args[0] not in _PYLD_UNSET_KEYS:
-            raise
-        report.fail(
-            "jsonld",
-            f"an @context sets {exc.args[0]!r} to null where it is not set, which laurel cannot process",
-            "@context",
-        )
-        return
-    terms = [term for term in found if term not in report.bad_iris]
+def inspect_form(document: JSONObject) -> DocumentForm:
+    """Inspect `document` (and each credential a presentation embeds) with :func:`vc.compaction.inspect`.
+
+    A presentation is judged without its ``verifiableCredential`` member, and each
+    embedded credential on its own, since each is signed on its own.
+    """
+    reports: list[tuple[str, FormReport | LaurelError]] = []
+    embedded = document.get("verifiableCredential")
+    is_presentation = PRESENTATION_TYPE in _strings(document.get("type"))
+    skip = frozenset({"proof", "verifiableCredential"} if is_presentation else {"proof"})
+    parts: list[tuple[str, JSONObject, frozenset[str]]] = [("", document, skip)]
+    if is_presentation:
+        for index, item in _objects(embedded):
+            if isinstance(item, dict):
+                at = "verifiableCredential" if index is None else f"verifiableCredential[{index}]"
+                parts.append((at, item, frozenset({"proof"})))
+    for at, part, part_skip in parts:
+        try:
+            reports.append((at, compaction.inspect(part, skip=part_skip)))
+        except (UnknownContextError, MalformedDocumentError) as exc:
+            reports.append((at, exc))
+    return DocumentForm(tuple(reports))
+
+
+def _check_terms(document: JSONObject, report: _Report, form: DocumentForm | None) -> None:
+    # VC 2.0 "Contexts" and Data Integrity: every term and type must be defined (a
+    # term JSON-LD drops is not signed), every IRI absolute, and the document the
+    # compacted form of its contexts (or the checks would not read what is signed).
+    form = form if form is not None else inspect_form(document)
+    terms: list[str] = []
+    for at, found in form.reports:
+        if isinstance(found, UnknownContextError):
+            report.fail(
+                "context",
+                f"{found.message[:150]}; laurel never fetches contexts",
+                _join(at, "@context"),
+            )
+            continue
+        if isinstance(found, LaurelError):
+            reason = found.message.removeprefix("invalid JSON-LD: ")[:100]
+            report.fail(
+                "jsonld",
+                f"JSON-LD processing fails ({reason}); fix the @context or the value it names",
+                _join(at, "@context"),
+            )
+            continue
+        terms.extend(term for term in found.undefined if term not in report.bad_iris)
+        for problem in found.problems[:_TERMS_IN_DETAILS]:
+            where = _join(at, problem.path) if problem.path else at
+            report.fail(
+                "not_compacted",
+                f"{where or 'the document'}: {problem.message}; the document must be the "
+                "compacted form of its own @context",
+                where,
+            )
+    terms = list(dict.fromkeys(terms))
     if not terms:
         return
     shown = ", ".join(_quote(term) for term in terms[:_TERMS_IN_MESSAGE])

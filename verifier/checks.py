@@ -6,6 +6,7 @@ results with the error's message. Anything else is a bug and propagates.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,9 +20,10 @@ from vc.errors import (
     UnknownContextError,
     UnsupportedSuiteError,
 )
-from vc.results import CheckResult
+from vc.results import CheckResult, Status
 from vc.timestamps import parse_datetime_stamp
 from vc.types import JSONObject, JSONValue
+from verifier import budget
 from verifier.errors import FetchBlockedError, FetchFailedError
 from verifier.policy import VerificationPolicy
 
@@ -30,7 +32,9 @@ if TYPE_CHECKING:
     from verifier.status import StatusChecker
 
 __all__ = [
+    "NOT_FETCHED",
     "CheckContext",
+    "ProofOutcome",
     "check_anchor",
     "check_contexts",
     "check_presentation_binding",
@@ -39,6 +43,7 @@ __all__ = [
     "check_trust",
     "check_validity",
     "issuer_id",
+    "verify_proofs",
 ]
 
 
@@ -114,6 +119,82 @@ def _resolve_method(
         return _did_failure(group, exc)
 
 
+@dataclass(frozen=True, slots=True)
+class ProofOutcome:
+    """The proof checks of one document, and the proofs that verified.
+
+    `verified` holds the proofs whose signature is valid and whose key is bound to
+    the controller for the purpose: only their members (``challenge``, ``domain``)
+    may be believed.
+    """
+
+    results: tuple[CheckResult, ...]
+    verified: tuple[JSONObject, ...]
+
+    @property
+    def valid(self) -> bool:
+        """True when there are results, none failed, and at least one proof verified."""
+        return (
+            bool(self.results)
+            and bool(self.verified)
+            and all(r.status is not Status.FAILED for r in self.results)
+        )
+
+
+def verify_proofs(
+    document: JSONObject,
+    ctx: CheckContext,
+    *,
+    purpose: str,
+    controller: str | None,
+    group: str,
+    anchors: bool = True,
+) -> ProofOutcome:
+    """Verify every proof of `document`: suite, purpose, signature and key binding.
+
+    `controller` is who must control the signing key (the issuer of a credential,
+    the holder of a presentation) and `purpose` the relationship the key must hold
+    in the controller's DID document (``assertionMethod``, ``authentication``).
+    Binding failures are reported in `group` (``issuer`` or ``presentation``).
+    Ledger anchor proofs are left to the anchor check when `anchors` is true (a
+    credential); anywhere else one is a failure, like any proof that does not verify.
+    """
+    try:
+        all_proofs = proofs.proofs_of(document)
+    except MalformedDocumentError as exc:
+        reason = "missing" if exc.code == "proof_missing" else "malformed"
+        return ProofOutcome((CheckResult.failed(f"proof.{reason}", exc.message),), ())
+    results: list[CheckResult] = []
+    verified: list[JSONObject] = []
+    signatures = 0
+    for index, proof in enumerate(all_proofs):
+        if proof.get("cryptosuite") == _ANCHOR_CRYPTOSUITE:
+            if not anchors:
+                # SECURITY.md P12: a decoy proof must never be read, nor skipped.
+                results.append(
+                    CheckResult.failed(
+                        "proof.unexpected_anchor",
+                        "the document carries a ledger anchor proof, which only a "
+                        "credential may carry",
+                        proof=index,
+                    )
+                )
+            continue
+        signatures += 1
+        found = list(
+            _check_one_proof(
+                document, proof, index, ctx, purpose=purpose, controller=controller, group=group
+            )
+        )
+        results.extend(found)
+        passed = {r.id for r in found if r.status is Status.PASSED}
+        if {"proof.signature", f"{group}.key_binding"} <= passed:
+            verified.append(proof)
+    if not signatures:
+        results.append(CheckResult.failed("proof.missing", "the document has no signature proof"))
+    return ProofOutcome(tuple(results), tuple(verified))
+
+
 def check_proofs(
     document: JSONObject,
     ctx: CheckContext,
@@ -122,30 +203,10 @@ def check_proofs(
     controller: str | None,
     group: str,
 ) -> list[CheckResult]:
-    """Verify every proof of `document`: suite, purpose, signature and key binding.
-
-    `controller` is who must control the signing key (the issuer of a credential,
-    the holder of a presentation) and `purpose` the relationship the key must hold
-    in the controller's DID document (``assertionMethod``, ``authentication``).
-    Binding failures are reported in `group` (``issuer`` or ``presentation``).
-    """
-    try:
-        all_proofs = proofs.proofs_of(document)
-    except MalformedDocumentError as exc:
-        reason = "missing" if exc.code == "proof_missing" else "malformed"
-        return [CheckResult.failed(f"proof.{reason}", exc.message)]
-    # Anchor proofs are not signatures; the anchor check judges them.
-    all_proofs = [p for p in all_proofs if p.get("cryptosuite") != _ANCHOR_CRYPTOSUITE]
-    if not all_proofs:
-        return [CheckResult.failed("proof.missing", "the document has no signature proof")]
-    results: list[CheckResult] = []
-    for index, proof in enumerate(all_proofs):
-        results.extend(
-            _check_one_proof(
-                document, proof, index, ctx, purpose=purpose, controller=controller, group=group
-            )
-        )
-    return results
+    """The results of :func:`verify_proofs` (anchor proofs left to the anchor check)."""
+    return list(
+        verify_proofs(document, ctx, purpose=purpose, controller=controller, group=group).results
+    )
 
 
 def _check_one_proof(
@@ -349,12 +410,19 @@ def check_status(document: JSONObject, ctx: CheckContext | None = None) -> list[
 
 _ANCHOR_CRYPTOSUITE = "laurel-anchor-2026"  # anchor.proof.ANCHOR_CRYPTOSUITE, without importing it
 
+#: Why a check that would fetch something did not run on a forged document (SECURITY.md D14).
+NOT_FETCHED = "not checked: the signature is invalid, so nothing the credential names was fetched"
 
-def check_anchor(document: JSONObject, ctx: CheckContext) -> list[CheckResult]:
+
+def check_anchor(
+    document: JSONObject, ctx: CheckContext, *, network: bool = True
+) -> list[CheckResult]:
     """The ledger anchor: inclusion in a batch, the account's binding, the chain's record.
 
     Skipped for a credential without an anchor proof; :mod:`anchor.check` (and web3,
-    when a chain is consulted) is imported only for one that has one.
+    when a chain is consulted) is imported only for one that has one. Without
+    `network` (a forged credential), only the inclusion, which needs nothing fetched,
+    is checked.
     """
     raw = document.get("proof")
     items = raw if isinstance(raw, list) else [raw]
@@ -379,16 +447,34 @@ def check_anchor(document: JSONObject, ctx: CheckContext) -> list[CheckResult]:
             results.append(anchor)
             continue
         results.append(check_inclusion(document, anchor))
+        if not network:
+            results.append(CheckResult.skipped("anchor.ledger", NOT_FETCHED))
+            continue
         results.append(_check_anchor_binding(document, anchor.verification_method, anchor, ctx))
-        results.append(
-            check_ledger(
-                anchor,
-                ctx.anchors,
-                confirmations=ctx.policy.anchor_confirmations,
-                require=ctx.policy.require_anchor,
+        with _chain_budget(ctx):
+            results.append(
+                check_ledger(
+                    anchor,
+                    ctx.anchors,
+                    confirmations=ctx.policy.anchor_confirmations,
+                    require=ctx.policy.require_anchor,
+                )
             )
-        )
     return results
+
+
+@contextlib.contextmanager
+def _chain_budget(ctx: CheckContext) -> Iterator[None]:
+    # The chain's JSON-RPC requests share the verification's network budget too
+    # (anchor.chain, and web3 with it, is imported only when a chain is consulted).
+    left = budget.remaining()
+    if left is None or ctx.anchors is None or not ctx.anchors.configured:
+        yield
+        return
+    from anchor.chain import rpc_deadline
+
+    with rpc_deadline(max(left, 0.001)):
+        yield
 
 
 def _check_anchor_binding(
@@ -438,15 +524,19 @@ def check_trust(document: JSONObject, ctx: CheckContext) -> CheckResult:
     )
 
 
-def check_presentation_binding(presentation: JSONObject, ctx: CheckContext) -> list[CheckResult]:
-    """Challenge, domain, and holder = subject of every credential presented."""
+def check_presentation_binding(
+    presentation: JSONObject, ctx: CheckContext, holder_proofs: tuple[JSONObject, ...]
+) -> list[CheckResult]:
+    """Challenge and domain of the verified holder proofs; holder = subject of every credential.
+
+    `holder_proofs` are the presentation's proofs that verified (:class:`ProofOutcome`):
+    a challenge or domain is read from those only, and every one must carry exactly
+    the requested value (SECURITY.md P02, P03, P12).
+    """
     results: list[CheckResult] = []
-    proof_value = presentation.get("proof")
-    first = proof_value[0] if isinstance(proof_value, list) and proof_value else proof_value
-    proof = first if isinstance(first, dict) else {}
     policy = ctx.policy
     for name, expected in (("challenge", policy.challenge), ("domain", policy.domain)):
-        actual = proof.get(name)
+        error = "INVALID_CHALLENGE_ERROR" if name == "challenge" else "INVALID_DOMAIN_ERROR"
         if expected is None:
             results.append(
                 CheckResult.warning(
@@ -454,13 +544,29 @@ def check_presentation_binding(presentation: JSONObject, ctx: CheckContext) -> l
                     f"no {name} was requested, so a replayed presentation would not be noticed",
                 )
             )
-        elif actual != expected:
-            error = "INVALID_CHALLENGE_ERROR" if name == "challenge" else "INVALID_DOMAIN_ERROR"
+            continue
+        if not holder_proofs:
+            results.append(
+                CheckResult.failed(
+                    f"presentation.{name}_unverified",
+                    f"the {name} could not be checked: no holder proof verified",
+                    error=error,
+                )
+            )
+            continue
+        wrong = [
+            (index, proof.get(name))
+            for index, proof in enumerate(holder_proofs)
+            if proof.get(name) != expected
+        ]
+        if wrong:
+            index, actual = wrong[0]
             results.append(
                 CheckResult.failed(
                     f"presentation.{name}_mismatch",
                     f"the presentation was made for {name} {_short(actual)}, not {_short(expected)}",
                     error=error,
+                    proofs=[i for i, _ in wrong],
                 )
             )
         else:

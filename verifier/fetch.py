@@ -22,6 +22,10 @@ Every fetch is hostile (SECURITY.md rule 6, "outbound fetch"):
   fetch (redirects and a slow drip included) at ``total_timeout`` seconds (the
   endless-data and slow-retrieval attacks of TUF).
 * No cookies, no proxy environment variables, no compression.
+* Inside a :func:`verifier.budget.network_budget` (one verification), the deadline is
+  also cut to what is left of the budget, and nothing is sent once it is spent.
+* At most :data:`MAX_FETCHES_PER_HOST` fetches to one host are in flight in a process:
+  past that a fetch fails at once, so a host that never answers holds few workers.
 
 Fetcher instances satisfy :class:`vc.did.DidWebFetcher`: ``fetcher(url)`` is the body.
 """
@@ -35,6 +39,7 @@ import ipaddress
 import os
 import socket
 import ssl
+import threading
 import time
 import urllib.parse
 from collections.abc import Callable
@@ -42,9 +47,20 @@ from dataclasses import dataclass
 from importlib import metadata
 from typing import Any, cast
 
+from verifier import budget
 from verifier.errors import FetchBlockedError, FetchFailedError
 
-__all__ = ["BLOCKED_RANGES", "FetchPolicy", "FetchedDocument", "Fetcher", "default_resolve"]
+__all__ = [
+    "BLOCKED_RANGES",
+    "MAX_FETCHES_PER_HOST",
+    "FetchPolicy",
+    "FetchedDocument",
+    "Fetcher",
+    "default_resolve",
+]
+
+#: Fetches to one host in flight at once in one process (SECURITY.md D15).
+MAX_FETCHES_PER_HOST = 3
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _DEFAULT_PORTS = {"https": 443, "http": 80}
@@ -297,6 +313,36 @@ class _PinnedConnection(http.client.HTTPConnection):
         self.sock = cast(socket.socket, self._guarded)
 
 
+class _HostSlots:
+    """Counts the fetches in flight per host; refuses one past the limit instead of queueing."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._busy: dict[str, int] = {}
+
+    def take(self, host: str, url: str) -> None:
+        with self._lock:
+            count = self._busy.get(host, 0)
+            if count >= MAX_FETCHES_PER_HOST:
+                raise FetchFailedError(
+                    f"not fetched: {count} requests to the host of {_short(url)} are "
+                    "already waiting for it to answer",
+                    hint="The host is slow or not answering; try again later.",
+                )
+            self._busy[host] = count + 1
+
+    def give(self, host: str) -> None:
+        with self._lock:
+            count = self._busy.get(host, 1) - 1
+            if count > 0:
+                self._busy[host] = count
+            else:
+                self._busy.pop(host, None)
+
+
+_HOSTS = _HostSlots()
+
+
 class Fetcher:
     """Fetches one URL under a :class:`FetchPolicy`; satisfies ``vc.did.DidWebFetcher``.
 
@@ -348,7 +394,17 @@ class Fetcher:
         limit = self.policy.max_bytes if max_bytes is None else max_bytes
         if limit < 0:
             raise ValueError("max_bytes must not be negative")
-        deadline = self._clock() + self.policy.total_timeout
+        seconds = self.policy.total_timeout
+        left = budget.remaining()
+        if left is not None:
+            if left <= 0:
+                raise FetchFailedError(
+                    f"not fetched: {_short(url)}: this verification has used up its time "
+                    "for network requests",
+                    hint="The hosts it named answered too slowly; try again later.",
+                )
+            seconds = min(seconds, left)
+        deadline = self._clock() + seconds
         seen: set[str] = set()
         current = url
         for _ in range(self.policy.max_redirects + 1):
@@ -468,6 +524,20 @@ class Fetcher:
     ) -> FetchedDocument | tuple[int, str]:
         """One request: a document, or a redirect as (status, Location)."""
         addresses = self._addresses(target)
+        _HOSTS.take(target.host, target.url)
+        try:
+            return self._exchange_with(target, addresses, deadline, limit, accept)
+        finally:
+            _HOSTS.give(target.host)
+
+    def _exchange_with(
+        self,
+        target: _Target,
+        addresses: list[IPAddress],
+        deadline: float,
+        limit: int,
+        accept: str,
+    ) -> FetchedDocument | tuple[int, str]:
         sock = self._connect(target, addresses, deadline)
         reader = _DeadlineReader(sock, deadline, self.policy.total_timeout, self._clock)
         conn = _PinnedConnection(target.host, target.port, _GuardedSocket(sock, reader))

@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from verifier.budget import NETWORK_BUDGET_SECONDS
+
 if TYPE_CHECKING:
     from verifier.trust import TrustRegistry
 
@@ -26,7 +28,8 @@ class VerificationPolicy:
     ``warn``); `trusted_status_issuers` may sign status lists for other issuers.
     `anchor_confirmations` is the depth an anchor needs on an RPC chain (None: the
     node's ``finalized`` block, else 64); with `require_anchor`, a credential whose
-    anchor cannot be confirmed fails instead of warning.
+    anchor cannot be confirmed fails instead of warning. `network_budget` is the
+    network time (seconds) one verification may spend on everything it fetches.
     """
 
     now: dt.datetime
@@ -38,9 +41,12 @@ class VerificationPolicy:
     trusted_status_issuers: frozenset[str] = frozenset()
     anchor_confirmations: int | None = None
     require_anchor: bool = False
+    network_budget: float = NETWORK_BUDGET_SECONDS
 
     def __post_init__(self) -> None:
         if self.now.tzinfo is None:
             raise ValueError("VerificationPolicy.now must be timezone-aware")
+        if not self.network_budget > 0:
+            raise ValueError("network_budget must be positive")
         if self.anchor_confirmations is not None and self.anchor_confirmations < 1:
             raise ValueError("anchor_confirmations is at least 1")

@@ -20,7 +20,9 @@ class ServeOptions:
     host: str = "127.0.0.1"
     port: int = 8080
     workers: int = 2
-    threads: int = 4
+    # Threads waiting on a slow status host or chain hold no CPU; enough of them keep
+    # one free for other requests while the per-host fetch limit is reached (D15).
+    threads: int = 8
     timeout: int = 30
 
 

@@ -44,6 +44,7 @@ from verifier.errors import FetchBlockedError, FetchFailedError
 from verifier.fetch import FetchedDocument
 
 __all__ = [
+    "MAX_STATUS_ENTRIES",
     "MAX_CACHED_LISTS",
     "MAX_LIST_AGE",
     "MAX_LIST_BYTES",
@@ -51,6 +52,9 @@ __all__ = [
     "StatusChecker",
 ]
 
+#: The most credentialStatus entries checked; a credential with more is refused
+#: unfetched (Open Badges use two: revocation and suspension; SECURITY.md D14).
+MAX_STATUS_ENTRIES = 4
 #: The largest list credential fetched (a 16 MiB bitstring compresses far below this).
 MAX_LIST_BYTES = 2 * 1024 * 1024
 #: A cached list is used for at most this many seconds, whatever its ttl says.
@@ -185,8 +189,27 @@ class StatusChecker:
         entries = value if isinstance(value, list) else [value]
         if not entries:
             return [CheckResult.skipped("status", "the credential's credentialStatus is empty")]
+        if len(entries) > MAX_STATUS_ENTRIES:
+            return [
+                CheckResult.failed(
+                    "status.too_many_entries",
+                    f"the credential has {len(entries)} credentialStatus entries; laurel checks "
+                    f"at most {MAX_STATUS_ENTRIES} and fetched none of them",
+                    entries=len(entries),
+                )
+            ]
         issuer = issuer_id(credential)
-        return [self._check_entry(entry, issuer, ctx) for entry in entries]
+        results = [self._check_entry(entry, issuer, ctx) for entry in entries]
+        if all(r.id == "status.unsupported" for r in results):
+            # The issuer asked for its status to be checked, and laurel can check none
+            # of its entries: that is never a silent pass (SECURITY.md R03).
+            return [
+                CheckResult.failed(
+                    r.id, r.message + "; no entry laurel knows remains", **dict(r.details)
+                )
+                for r in results
+            ]
+        return results
 
     def _check_entry(self, entry: JSONValue, issuer: str | None, ctx: CheckContext) -> CheckResult:
         if not isinstance(entry, dict):

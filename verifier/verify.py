@@ -7,20 +7,22 @@ from typing import TYPE_CHECKING
 from vc.did import DidResolver
 from vc.errors import MalformedDocumentError
 from vc.jsontext import parse_document
-from vc.model import check_format, document_kind
+from vc.model import DocumentForm, check_format, document_kind, inspect_form
 from vc.results import CheckResult, VerificationResult
 from vc.schema import check_schema
 from vc.types import JSONObject, JSONValue
+from verifier.budget import network_budget
 from verifier.checks import (
+    NOT_FETCHED,
     CheckContext,
     check_anchor,
     check_contexts,
     check_presentation_binding,
-    check_proofs,
     check_status,
     check_trust,
     check_validity,
     issuer_id,
+    verify_proofs,
 )
 from verifier.policy import VerificationPolicy
 from verifier.status import StatusChecker
@@ -103,36 +105,46 @@ def verify(
 
     Without a `status_checker`, status lists are not fetched (the check is skipped);
     without `anchors` (the chains to consult), an anchor proof's inclusion and binding
-    are checked but its record on the chain is not (a warning).
+    are checked but its record on the chain is not (a warning). All the network work
+    of one call shares one budget (``policy.network_budget`` seconds).
     """
     ctx = CheckContext(
         policy=policy, resolver=resolver or DidResolver(), status=status_checker, anchors=anchors
     )
-    kind = document_kind(document)
-    if kind == "presentation":
-        return _verify_presentation(document, ctx)
-    return _verify_credential(document, ctx)
+    with network_budget(policy.network_budget):
+        form = inspect_form(document)
+        if document_kind(document) == "presentation":
+            return _verify_presentation(document, ctx, form)
+        return _verify_credential(document, ctx, form)
 
 
-def _verify_credential(credential: JSONObject, ctx: CheckContext) -> VerificationResult:
-    checks: list[CheckResult] = [*check_format(credential, require_issuer=True)]
+def _verify_credential(
+    credential: JSONObject, ctx: CheckContext, form: DocumentForm
+) -> VerificationResult:
+    checks: list[CheckResult] = [*check_format(credential, require_issuer=True, form=form)]
     checks.append(check_contexts(credential))
     checks.extend(_unsigned_terms(credential, checks))
-    checks.extend(
-        check_proofs(
-            credential,
-            ctx,
-            purpose="assertionMethod",
-            controller=issuer_id(credential),
-            group="issuer",
-        )
+    # What the checks below read: the document as its contexts compact it, which is
+    # the document itself unless it failed format.not_compacted (SECURITY.md R01-R04).
+    view = form.view() or credential
+    outcome = verify_proofs(
+        credential,
+        ctx,
+        purpose="assertionMethod",
+        controller=issuer_id(view),
+        group="issuer",
     )
-    checks.append(check_validity(credential, ctx))
-    checks.extend(check_status(credential, ctx))
-    checks.extend(check_anchor(credential, ctx))
-    checks.extend(check_schema(credential))
-    checks.append(check_trust(credential, ctx))
-    return VerificationResult(tuple(checks), summary=summarize(credential))
+    checks.extend(outcome.results)
+    checks.append(check_validity(view, ctx))
+    if outcome.valid:
+        checks.extend(check_status(view, ctx))
+    else:
+        # Nothing a forged document names is fetched (SECURITY.md D14).
+        checks.append(CheckResult.skipped("status", NOT_FETCHED))
+    checks.extend(check_anchor(credential, ctx, network=outcome.valid))
+    checks.extend(check_schema(view))
+    checks.append(check_trust(view, ctx))
+    return VerificationResult(tuple(checks), summary=summarize(view))
 
 
 def _unsigned_terms(document: JSONObject, format_checks: list[CheckResult]) -> list[CheckResult]:
@@ -153,7 +165,9 @@ def _unsigned_terms(document: JSONObject, format_checks: list[CheckResult]) -> l
     return []
 
 
-def _verify_presentation(presentation: JSONObject, ctx: CheckContext) -> VerificationResult:
+def _verify_presentation(
+    presentation: JSONObject, ctx: CheckContext, form: DocumentForm
+) -> VerificationResult:
     embedded = presentation.get("verifiableCredential")
     items = embedded if isinstance(embedded, list) else [embedded] if embedded is not None else []
     if len(items) > MAX_PRESENTED_CREDENTIALS:
@@ -162,10 +176,11 @@ def _verify_presentation(presentation: JSONObject, ctx: CheckContext) -> Verific
             f"the presentation carries {len(items)} credentials (limit {MAX_PRESENTED_CREDENTIALS})",
         )
         return VerificationResult((check,))
-    checks: list[CheckResult] = [*check_format(presentation)]
+    checks: list[CheckResult] = [*check_format(presentation, form=form)]
     checks.append(check_contexts(presentation, skip=frozenset({"verifiableCredential"})))
     checks.extend(_unsigned_terms(presentation, checks))
-    holder = presentation.get("holder")
+    view = {**(form.view() or presentation), "verifiableCredential": embedded}
+    holder = view.get("holder")
     holder_id = holder.get("id") if isinstance(holder, dict) else holder
     if presentation.get("proof") is None:
         if ctx.policy.challenge is not None:
@@ -183,26 +198,31 @@ def _verify_presentation(presentation: JSONObject, ctx: CheckContext) -> Verific
                 )
             )
     else:
-        checks.extend(
-            check_proofs(
-                presentation,
-                ctx,
-                purpose="authentication",
-                controller=holder_id if isinstance(holder_id, str) else None,
-                group="presentation",
-            )
+        outcome = verify_proofs(
+            presentation,
+            ctx,
+            purpose="authentication",
+            controller=holder_id if isinstance(holder_id, str) else None,
+            group="presentation",
+            anchors=False,
         )
-        checks.extend(check_presentation_binding(presentation, ctx))
+        checks.extend(outcome.results)
+        checks.extend(check_presentation_binding(view, ctx, outcome.verified))
     credentials = tuple(
-        _verify_credential(item, ctx)
-        for item in items
+        _verify_credential(item, ctx, _embedded_form(form, index, embedded))
+        for index, item in enumerate(items)
         if isinstance(item, dict) and document_kind(item) == "credential"
     )
     summary: dict[str, JSONValue] = {
-        "type": presentation.get("type"),
+        "type": view.get("type"),
         "holder": holder_id if isinstance(holder_id, str) else None,
     }
     return VerificationResult(tuple(checks), summary=summary, credentials=credentials)
+
+
+def _embedded_form(form: DocumentForm, index: int, embedded: JSONValue) -> DocumentForm:
+    at = f"verifiableCredential[{index}]" if isinstance(embedded, list) else "verifiableCredential"
+    return DocumentForm(tuple(("", report) for path, report in form.reports if path == at))
 
 
 def _text(value: JSONValue) -> JSONValue:

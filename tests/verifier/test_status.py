@@ -481,22 +481,43 @@ def test_without_a_fetch_function_an_uncached_list_is_not_confirmed() -> None:
 # --------------------------------------------------------------------------- other status types
 
 
-def test_1edtech_revocation_list_is_a_warning_never_a_pass(checker: StatusChecker) -> None:
+def test_r03_only_an_unknown_status_type_fails_never_a_silent_pass(checker: StatusChecker) -> None:
+    # SECURITY.md R03: the issuer wanted its status checked; laurel cannot check any entry.
     badge = unsigned_badge()
-    badge["credentialStatus"] = {
-        "id": "https://issuer.example/revocations/1",
-        "type": "1EdTechRevocationList",
-    }
+    badge["credentialStatus"] = {"id": "https://issuer.example/s/1", "type": "UnknownStatus2030"}
     check = only(run(checker, badge))
-    assert (check.id, check.status) == ("status.unsupported", Status.WARNING)
+    assert (check.id, check.status) == ("status.unsupported", Status.FAILED)
     assert "not checked" in check.message
+    assert "no entry laurel knows remains" in check.message
 
 
-def test_unknown_status_type_is_a_warning(checker: StatusChecker) -> None:
+def test_an_unknown_entry_beside_a_known_one_is_a_warning(
+    host: FakeHost, checker: StatusChecker
+) -> None:
+    host.lists[LIST_URL] = signed_list()
     badge = unsigned_badge()
-    badge["credentialStatus"] = {"id": "https://issuer.example/s/1", "type": "StatusList2021Entry"}
+    badge["credentialStatus"] = [
+        status_entry(list_url=LIST_URL, index=INDEX, purpose="revocation"),
+        {"id": "https://issuer.example/s/1", "type": "UnknownStatus2030"},
+    ]
+    results = run(checker, badge)
+    assert [(r.id, r.status) for r in results] == [
+        ("status.revocation", Status.PASSED),
+        ("status.unsupported", Status.WARNING),
+    ]
+
+
+def test_d14_too_many_status_entries_are_refused_unfetched(
+    host: FakeHost, checker: StatusChecker
+) -> None:
+    badge = unsigned_badge()
+    badge["credentialStatus"] = [
+        status_entry(list_url=f"https://slow.example/{i}", index=i, purpose="revocation")
+        for i in range(10)
+    ]
     check = only(run(checker, badge))
-    assert (check.id, check.status) == ("status.unsupported", Status.WARNING)
+    assert (check.id, check.status) == ("status.too_many_entries", Status.FAILED)
+    assert host.calls == []
 
 
 def test_without_a_checker_status_is_skipped(host: FakeHost) -> None:

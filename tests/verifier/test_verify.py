@@ -250,7 +250,12 @@ def test_p06_stolen_badge_presented_by_mallory():
 
 def test_p07_holder_claimed_but_signed_by_mallory():
     result = verify(presentation([badge()], signer=MALLORY), VP_POLICY)
-    assert failures(result) == ["presentation.controller_mismatch"]
+    # Mallory's proof is not the holder's: its challenge and domain are not believed.
+    assert failures(result) == [
+        "presentation.controller_mismatch",
+        "presentation.challenge_unverified",
+        "presentation.domain_unverified",
+    ]
 
 
 def test_p08_presentation_with_assertion_purpose():

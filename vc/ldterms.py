@@ -1,0 +1,230 @@
+"""Active JSON-LD contexts as term tables, for walking documents without expanding them.
+
+JSON-LD processing of a credential spends most of its time applying contexts: the
+VC 2.0 context defines a credential's properties in the context scoped to the type
+``VerifiableCredential``, Open Badges defines one per type, and every node applies
+the ones its type and property call for. The contexts laurel accepts are bundled and
+pinned, so the states they lead to are few and always the same: here each state is
+processed once (by pyld, the reference processor), turned into a table of
+:class:`Term` definitions, and remembered with the transitions out of it.
+
+    >>> from vc.ldterms import root_context
+    >>> ctx = root_context(("https://www.w3.org/ns/credentials/v2",))
+    >>> ctx.terms["type"].iri, ctx.id_alias, ctx.type_alias
+    ('@type', 'id', 'type')
+    >>> credential = ctx.scoped(ctx.terms["VerifiableCredential"].scoped, propagate=False)
+    >>> credential.terms["validFrom"].type
+    'http://www.w3.org/2001/XMLSchema#dateTime'
+    >>> credential.previous is ctx
+    True
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from vc import jsonld
+from vc.errors import UnknownContextError
+
+__all__ = ["MAX_STATES", "ActiveContext", "Term", "processor", "root_context"]
+
+#: How many processed states are remembered; past it the memory starts again
+#: (a hostile document can reach many distinct nestings of scoped contexts).
+MAX_STATES = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One term definition of an active context (JSON-LD 1.1, "Create Term Definition")."""
+
+    name: str
+    iri: str | None
+    type: str | None = None
+    container: frozenset[str] = frozenset()
+    #: Whether the definition sets ``@language`` / ``@direction`` (to a value or null).
+    language: bool = False
+    direction: bool = False
+    reverse: bool = False
+    prefix: bool = False
+    nest: bool = False
+    #: The scoped context (``@context`` of the definition), exactly as pyld holds it.
+    scoped: Any = None
+
+
+@dataclass(eq=False, slots=True)
+class ActiveContext:
+    """A processed context: its terms, and the contexts it leads to (memoized)."""
+
+    terms: dict[str, Term]
+    vocab: str | None
+    default_language: bool
+    default_direction: bool
+    #: The context a non-propagated (type-scoped) context reverts to.
+    previous: ActiveContext | None
+    #: The terms aliasing ``@id`` and ``@type`` (``None`` unless exactly one each).
+    id_alias: str | None
+    type_alias: str | None
+    #: How many terms map to each IRI (compaction chooses among several).
+    iri_terms: dict[str, int]
+    #: Terms usable as the prefix of a compact IRI, with their IRIs.
+    prefixes: tuple[tuple[str, str], ...]
+    processed: Any = field(repr=False)
+    _children: dict[tuple[int, bool, bool], tuple[Any, ActiveContext]] = field(
+        default_factory=dict, repr=False
+    )
+
+    def scoped(
+        self, local: Any, *, propagate: bool = True, override_protected: bool = False
+    ) -> ActiveContext:
+        """The context that applying a scoped `local` context to this one gives.
+
+        `local` is a term definition's ``scoped`` context (type-scoped contexts are
+        applied with ``propagate=False``, property-scoped ones with
+        ``override_protected=True``), as JSON-LD 1.1 "Expansion Algorithm" does.
+
+        Raises:
+            UnknownContextError: `local` names a context that is not bundled.
+            MalformedDocumentError: pyld refuses the context.
+        """
+        key = (id(local), propagate, override_protected)
+        hit = self._children.get(key)
+        # The entry holds `local` itself, so its id cannot be reused while it lives.
+        if hit is not None and hit[0] is local:
+            return hit[1]
+        proc, options = processor()
+        result = jsonld.run_pyld(
+            lambda: proc._process_context(
+                self.processed,
+                local,
+                options,
+                override_protected=override_protected,
+                propagate=propagate,
+            )
+        )
+        child = _table(result, parent=self)
+        with _LOCK:
+            _count_state()
+            self._children[key] = (local, child)
+        return child
+
+    def revert(self) -> ActiveContext:
+        """The context before a type-scoped one was applied (this one if none was)."""
+        return self.previous if self.previous is not None else self
+
+    def prefix_of(self, iri: str) -> str | None:
+        """A term that compaction could use to shorten `iri` to a compact IRI."""
+        for name, prefix_iri in self.prefixes:
+            if iri.startswith(prefix_iri) and len(iri) > len(prefix_iri):
+                return name
+        return None
+
+
+_LOCK = threading.Lock()
+_ROOTS: dict[tuple[str, ...], ActiveContext] = {}
+_STATES = [0]
+_PROCESSOR: list[tuple[Any, dict[str, Any]]] = []
+
+
+def _count_state() -> None:
+    # Called with _LOCK held.
+    _STATES[0] += 1
+    if _STATES[0] > MAX_STATES:
+        _STATES[0] = 0
+        _ROOTS.clear()
+
+
+def processor() -> tuple[Any, dict[str, Any]]:
+    """The pyld processor (remembering processed contexts) and the options it runs with."""
+    if not _PROCESSOR:
+        from pyld import jsonld as pyld_jsonld
+        from pyld.context_resolver import ContextResolver
+
+        options: dict[str, Any] = {
+            "documentLoader": jsonld.document_loader,
+            "processingMode": "json-ld-1.1",
+            "base": "",
+            "contextResolver": ContextResolver(
+                pyld_jsonld._resolved_context_cache, jsonld.document_loader
+            ),
+        }
+        _PROCESSOR.append((jsonld.processor_class()(), options))
+    return _PROCESSOR[0]
+
+
+def _term(name: str, mapping: dict[str, Any]) -> Term:
+    container = mapping.get("@container") or []
+    return Term(
+        name=name,
+        iri=mapping.get("@id"),
+        type=mapping.get("@type"),
+        container=frozenset(container if isinstance(container, list) else [container]),
+        language="@language" in mapping,
+        direction="@direction" in mapping,
+        reverse=bool(mapping.get("reverse")),
+        prefix=bool(mapping.get("_prefix")),
+        nest="@nest" in mapping,
+        scoped=mapping.get("@context"),
+    )
+
+
+def _table(processed: Any, *, parent: ActiveContext | None) -> ActiveContext:
+    terms = {
+        name: _term(name, mapping)
+        for name, mapping in processed["mappings"].items()
+        if mapping is not None
+    }
+    aliases: dict[str, list[str]] = {"@id": [], "@type": []}
+    for term in terms.values():
+        if term.iri in aliases and not term.container:
+            aliases[term.iri].append(term.name)
+    previous_processed = processed.get("previousContext")
+    previous: ActiveContext | None = None
+    if previous_processed is not None:
+        # A type-scoped context remembers the context it reverts to: the one it was
+        # applied to, or (when stacked) that context's own previous one.
+        node = parent
+        while node is not None and node.processed is not previous_processed:
+            node = node.previous
+        previous = node if node is not None else _table(previous_processed, parent=None)
+    return ActiveContext(
+        terms=terms,
+        vocab=processed.get("@vocab"),
+        default_language=processed.get("@language") is not None,
+        default_direction=processed.get("@direction") is not None,
+        previous=previous,
+        id_alias=aliases["@id"][0] if len(aliases["@id"]) == 1 else None,
+        type_alias=aliases["@type"][0] if len(aliases["@type"]) == 1 else None,
+        iri_terms=dict(Counter(t.iri for t in terms.values() if t.iri is not None)),
+        prefixes=tuple(
+            (t.name, t.iri)
+            for t in terms.values()
+            if t.prefix and t.iri is not None and not t.iri.startswith("@")
+        ),
+        processed=processed,
+    )
+
+
+def root_context(urls: tuple[str, ...]) -> ActiveContext:
+    """The active context of a document whose ``@context`` is these bundled URLs.
+
+    Raises:
+        UnknownContextError: a URL is not a bundled context.
+        MalformedDocumentError: pyld refuses the contexts.
+    """
+    hit = _ROOTS.get(urls)
+    if hit is not None:
+        return hit
+    for url in urls:
+        if url not in jsonld.PINNED_CONTEXTS:
+            raise UnknownContextError(f"context {url[:200]!r} is not bundled with laurel")
+    proc, options = processor()
+    initial = proc._get_initial_context(options)
+    processed = jsonld.run_pyld(lambda: proc._process_context(initial, list(urls), options))
+    table = _table(processed, parent=None)
+    with _LOCK:
+        _count_state()
+        _ROOTS[urls] = table
+    return table
