@@ -421,8 +421,9 @@ def normalize(value: JSONValue, aliases: dict[str, str] | None = None) -> JSONVa
     A one-item list is its item (compaction writes a single value without brackets);
     a node with only an ``id`` is that id (compaction writes a reference to it as a
     string where the term expects an IRI); ``null`` and ``[]`` are absent (they carry
-    no data); language tags compare without case (BCP 47; expansion lower-cases them); `aliases` maps type names to the one compaction writes for the same IRI
-    (Open Badges' ``AchievementCredential`` for ``OpenBadgeCredential``). The checks read
+    no data); language tags compare without case (BCP 47; expansion lower-cases them);
+    `aliases` maps type names to the one compaction writes for the same IRI (Open
+    Badges' ``AchievementCredential`` for ``OpenBadgeCredential``). The checks read
     each of these forms the same way, or refuse it (a status entry's
     ``statusListCredential`` must be a string): never differently.
     """
@@ -519,6 +520,13 @@ def _by_reference(
     aliases = _type_aliases(root) if root is not None else None
     original = normalize(document, aliases)
     again = normalize(compacted, aliases)
+    if (
+        isinstance(original, dict)
+        and isinstance(again, dict)
+        and set(original) == {"@context", "id"}
+        and set(again) == {"@context"}
+    ):
+        again = {**again, "id": original["id"]}  # expansion drops a node with no data
     # Dropped terms make any round trip differ; they are reported (and fail) as such.
     if original == again or undefined:
         return FormReport(undefined=tuple(undefined), reference=True)
@@ -557,7 +565,7 @@ def walk(document: JSONObject, *, skip: frozenset[str] = frozenset({"proof"})) -
         return None
     identifier = body.get(root.id_alias or "id")
     if set(body) <= {"@context", root.id_alias or "id"}:
-        return None  # no data at all: expansion drops the whole node
+        return FormReport()  # no data at all: nothing a verifier could misread
     walker = _Walk(root_id=identifier if isinstance(identifier, str) else None)
     try:
         walker.node(root, None, body, "")
