@@ -213,22 +213,7 @@ class _Walk:
     def node(self, ctx: ActiveContext, prop: str | None, node: JSONObject, path: str) -> None:
         if "@context" in node and path:
             raise _Fallback  # a nested context
-        scoped = ctx.terms[prop].scoped if prop is not None and prop in ctx.terms else None
-        if ctx.previous is not None and not (
-            len(node) == 1 and ctx.id_alias is not None and ctx.id_alias in node
-        ):
-            ctx = ctx.previous  # a type-scoped context does not propagate
-        if scoped is not None:
-            ctx = ctx.scoped(scoped, override_protected=True)
-        typed = ctx
-        type_key = ctx.type_alias
-        if type_key is not None and type_key in node:
-            types = node[type_key]
-            names = types if isinstance(types, list) else [types]
-            for name in sorted(n for n in names if isinstance(n, str)):
-                type_term = typed.terms.get(name)
-                if type_term is not None and type_term.scoped is not None:
-                    ctx = ctx.scoped(type_term.scoped, propagate=False)
+        ctx, typed = ctx.node_context(prop, node)
         repeats_root = self.root_id is not None and node.get(ctx.id_alias or "id") == self.root_id
         if path and repeats_root and len(node) > 1:
             self.refuse(

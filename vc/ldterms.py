@@ -110,6 +110,40 @@ class ActiveContext:
             self._children[key] = (local, child)
         return child
 
+    def node_context(
+        self, prop: str | None, node: dict[str, Any]
+    ) -> tuple[ActiveContext, ActiveContext]:
+        """The context of a node object reached through `prop`, and the one its types read.
+
+        JSON-LD 1.1 "Expansion Algorithm", steps 7-11: a type-scoped context does not
+        propagate into a nested node (unless it is a bare reference), the property's
+        scoped context applies, then the scoped contexts of the node's types, in
+        order, each looked up in the context before any of them.
+
+        Raises:
+            UnknownContextError: a scoped context names a context that is not bundled.
+            MalformedDocumentError: pyld refuses a scoped context.
+        """
+        term = self.terms.get(prop) if prop is not None else None
+        ctx = self
+        if ctx.previous is not None and not (
+            len(node) == 1
+            and ("@id" in node or (ctx.id_alias is not None and ctx.id_alias in node))
+        ):
+            ctx = ctx.previous
+        if term is not None and term.scoped is not None:
+            ctx = ctx.scoped(term.scoped, override_protected=True)
+        typed = ctx
+        type_key = ctx.type_alias
+        if type_key is not None and type_key in node:
+            types = node[type_key]
+            names = types if isinstance(types, list) else [types]
+            for name in sorted(n for n in names if isinstance(n, str)):
+                type_term = typed.terms.get(name)
+                if type_term is not None and type_term.scoped is not None:
+                    ctx = ctx.scoped(type_term.scoped, propagate=False)
+        return ctx, typed
+
     def revert(self) -> ActiveContext:
         """The context before a type-scoped one was applied (this one if none was)."""
         return self.previous if self.previous is not None else self

@@ -192,26 +192,37 @@ def _health(port: int, timeout: float) -> float:
     return time.monotonic() - started
 
 
-@pytest.fixture
-def service() -> Iterator[int]:
+def _start(log: Path) -> tuple[subprocess.Popen[bytes], int]:
     port = _free_port()
     laurel = str(Path(sys.executable).parent / "laurel")
-    proc = subprocess.Popen(
-        [laurel, "serve", "--port", str(port), "--workers", "2", "--allow-private-network"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ},
-    )
-    try:
+    with log.open("wb") as sink:
+        proc = subprocess.Popen(
+            [laurel, "serve", "--port", str(port), "--workers", "2", "--allow-private-network"],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            env={**os.environ},
+        )
+    return proc, port
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Iterator[int]:
+    log = tmp_path / "serve.log"
+    for _attempt in range(3):
+        # Another process may take the free port between the probe and the bind.
+        proc, port = _start(log)
         deadline = time.monotonic() + 60
-        while True:
+        while proc.poll() is None and time.monotonic() < deadline:
             try:
                 _health(port, timeout=2)
                 break
             except (OSError, AssertionError):
-                assert proc.poll() is None, "laurel serve exited"
-                assert time.monotonic() < deadline, "laurel serve did not come up"
                 time.sleep(0.1)
+        if proc.poll() is None:
+            break
+    else:
+        raise AssertionError("laurel serve did not come up:\n" + log.read_text()[-2000:])
+    try:
         yield port
     finally:
         proc.send_signal(signal.SIGTERM)

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
 import pytest
+import rfc8785
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vc import canon
+from vc.canon import jcs
 from vc.errors import MalformedDocumentError
 
 V2 = "https://www.w3.org/ns/credentials/v2"
@@ -53,3 +57,56 @@ def test_rdfc_stops_a_poisoned_dataset_at_the_deadline():
         canon.rdfc(_poison(10), time_limit=0.5)
     assert info.value.code == "canonicalization_timeout"
     assert time.monotonic() - started < 5
+
+
+# --- the fast JCS path against rfc8785 (differential) ---------------------------------------
+
+_KEYS = st.text(max_size=6) | st.sampled_from(
+    ["a", "é", "\U0001f600", "\ue000", "\ud7ff", "A", "_"]
+)
+_LEAVES = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**60), 2**60)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text()
+)
+_JSON = st.recursive(
+    _LEAVES,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_KEYS, inner, max_size=4),
+    max_leaves=25,
+)
+
+
+def _reference(value):
+    try:
+        return rfc8785.dumps(value)
+    except (rfc8785.CanonicalizationError, ValueError):
+        return "refused"
+
+
+def _ours(value):
+    try:
+        return jcs(value)
+    except MalformedDocumentError:
+        return "refused"
+
+
+@settings(max_examples=2000, deadline=None)
+@given(_JSON)
+def test_jcs_is_byte_identical_to_rfc8785(value):
+    assert _ours(value) == _reference(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"\U0001f600": 1, "\ue000": 2},  # UTF-16 order differs from code point order
+        {"a": 1.0, "b": 1e21, "c": 1e-7, "d": -0.0},
+        {"n": 2**53, "m": -(2**53)},
+        {"s": "\ud800"},
+        {"c": "\x00\x1f\x7f\u2028"},
+    ],
+)
+def test_jcs_edge_cases_match_rfc8785(value):
+    assert _ours(value) == _reference(value)
