@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+
+# The compiled JSON-LD context states (vc.ldcache) of a test run stay with the run,
+# in this process and in every `laurel` it starts.
+os.environ.setdefault("LAUREL_CACHE_DIR", tempfile.mkdtemp(prefix="laurel-test-cache-"))
 VECTORS = REPO.parent / "shared" / "vectors"
 
 

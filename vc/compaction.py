@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from vc import jsonld, ldterms
+from vc import jsonld, ldselect, ldterms
 from vc.ldterms import ActiveContext
 from vc.types import JSONObject, JSONValue
 
@@ -166,10 +166,10 @@ class _Walk:
             or ctx.prefix_of(value) is not None
         ):
             return
-        expanded = _pyld_expand_iri(ctx, value, vocab=False)
+        expanded = _expand_iri(ctx, value, vocab=False)
         if not _ABSOLUTE_IRI.match(expanded):
             self.undefined.append(value)
-        elif _pyld_compact_iri(ctx, expanded, None, vocab=False) != value:
+        elif _compact_iri(ctx, expanded, None, vocab=False) != value:
             self.refuse(path, f"{_quote(value)} is not written as its @context compacts it")
 
     def object(self, ctx: ActiveContext, prop: str | None, node: JSONObject, path: str) -> None:
@@ -245,7 +245,7 @@ class _Walk:
             return
         if term.container - {"@set"}:
             raise _Fallback
-        inner = ctx.scoped(term.scoped, override_protected=True) if term.scoped is not None else ctx
+        inner = ctx.scoped(term, override_protected=True) if term.scoped_key is not None else ctx
         if ctx.iri_terms.get(iri, 0) > 1:
             # Several terms name this IRI: compaction picks one per value (Term Selection).
             self.selected(ctx, inner, key, iri, value, path)
@@ -265,7 +265,7 @@ class _Walk:
                 continue
             at = _join(path, index) if isinstance(value, list) else path
             standin = _standin(inner, key, item)
-            chosen = _pyld_compact_iri(ctx, iri, standin, vocab=True)
+            chosen = _compact_iri(ctx, iri, standin, vocab=True)
             if chosen != key:
                 self.refuse(at, f"{_quote(key)} is written {_quote(chosen)} by its @context")
 
@@ -336,7 +336,7 @@ class _Walk:
         if prefix == "_":
             self.undefined.append(key)  # a blank-node property: RDF drops it
             return
-        iri = _pyld_expand_iri(ctx, key, vocab=True)
+        iri = _expand_iri(ctx, key, vocab=True)
         if not _ABSOLUTE_IRI.match(iri) or iri.startswith("_:"):
             self.undefined.append(key)
             return
@@ -346,7 +346,7 @@ class _Walk:
                 if item is None:
                     continue
                 at = _join(path, index) if isinstance(value, list) else path
-                chosen = _pyld_compact_iri(ctx, iri, _standin(ctx, None, item), vocab=True)
+                chosen = _compact_iri(ctx, iri, _standin(ctx, None, item), vocab=True)
                 if chosen != key:
                     self.refuse(at, f"{_quote(key)} is written {_quote(chosen)} by its @context")
                     break
@@ -361,14 +361,21 @@ def _quote(value: str, limit: int = 80) -> str:
     return repr(value if len(value) <= limit else value[: limit - 1] + "…")
 
 
-def _pyld_expand_iri(ctx: ActiveContext, value: str, *, vocab: bool) -> str:
+def _expand_iri(ctx: ActiveContext, value: str, *, vocab: bool) -> str:
+    native = ldselect.expand_iri(ctx, value, vocab=vocab)
+    if native is not None:
+        return native
     processor, _ = ldterms.processor()
     expanded = jsonld.run_pyld(lambda: processor._expand_iri(ctx.processed, value, vocab=vocab))
     return expanded if isinstance(expanded, str) else ""
 
 
-def _pyld_compact_iri(ctx: ActiveContext, iri: str, value: Any, *, vocab: bool) -> str:
-    # JSON-LD 1.1 "IRI Compaction" with "Term Selection", exactly as the reference does.
+def _compact_iri(ctx: ActiveContext, iri: str, value: Any, *, vocab: bool) -> str:
+    # JSON-LD 1.1 "IRI Compaction" with "Term Selection": by the term tables where
+    # they model it, otherwise exactly as the reference does.
+    native = ldselect.compact_iri(ctx, iri, value, vocab=vocab)
+    if native is not None:
+        return native
     processor, _ = ldterms.processor()
     chosen = jsonld.run_pyld(
         lambda: processor._compact_iri(ctx.processed, iri, value=value, vocab=vocab, base=None)
@@ -388,10 +395,10 @@ def _standin(ctx: ActiveContext, key: str | None, item: JSONValue) -> Any:
             return standin
         identifier = item.get(ctx.id_alias or "id")
         if isinstance(identifier, str):
-            return {"@id": _pyld_expand_iri(ctx, identifier, vocab=False)}
+            return {"@id": _expand_iri(ctx, identifier, vocab=False)}
         return {}
     if coercion in ("@id", "@vocab") and isinstance(item, str):
-        return {"@id": _pyld_expand_iri(ctx, item, vocab=coercion == "@vocab")}
+        return {"@id": _expand_iri(ctx, item, vocab=coercion == "@vocab")}
     if coercion not in (None, "@none", "@id", "@vocab", "@json"):
         return {"@value": item, "@type": coercion}
     return {"@value": item}

@@ -120,7 +120,7 @@ class _Walk:
             ):
                 raise _Decline
             inner = (
-                ctx.scoped(term.scoped, override_protected=True) if term.scoped is not None else ctx
+                ctx.scoped(term, override_protected=True) if term.scoped_key is not None else ctx
             )
             predicate = (IRI, term.iri)
             for item in value if isinstance(value, list) else [value]:

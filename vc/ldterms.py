@@ -4,15 +4,17 @@ JSON-LD processing of a credential spends most of its time applying contexts: th
 VC 2.0 context defines a credential's properties in the context scoped to the type
 ``VerifiableCredential``, Open Badges defines one per type, and every node applies
 the ones its type and property call for. The contexts laurel accepts are bundled and
-pinned, so the states they lead to are few and always the same: here each state is
-processed once (by pyld, the reference processor), turned into a table of
-:class:`Term` definitions, and remembered with the transitions out of it.
+pinned, so the states they lead to are few and always the same: each state is
+processed once by pyld (the reference processor), turned into a table of
+:class:`Term` definitions, and remembered with the transitions out of it, in memory
+and in a cache file keyed by the pinned contexts' hashes (:mod:`vc.ldcache`), so that
+a new process needs neither pyld nor any context processing for states seen before.
 
     >>> from vc.ldterms import root_context
     >>> ctx = root_context(("https://www.w3.org/ns/credentials/v2",))
     >>> ctx.terms["type"].iri, ctx.id_alias, ctx.type_alias
     ('@type', 'id', 'type')
-    >>> credential = ctx.scoped(ctx.terms["VerifiableCredential"].scoped, propagate=False)
+    >>> credential = ctx.scoped(ctx.terms["VerifiableCredential"], propagate=False)
     >>> credential.terms["validFrom"].type
     'http://www.w3.org/2001/XMLSchema#dateTime'
     >>> credential.previous is ctx
@@ -21,6 +23,9 @@ processed once (by pyld, the reference processor), turned into a table of
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
@@ -34,6 +39,11 @@ __all__ = ["MAX_STATES", "ActiveContext", "Term", "processor", "root_context"]
 #: How many processed states are remembered; past it the memory starts again
 #: (a hostile document can reach many distinct nestings of scoped contexts).
 MAX_STATES = 4096
+
+#: One step from a state to another: (scoped context key, propagate, override protected).
+Step = tuple[str, bool, bool]
+#: How a state is made: the root's context URLs, then the scoped contexts applied.
+Recipe = tuple[tuple[str, ...], tuple[Step, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,14 +60,16 @@ class Term:
     reverse: bool = False
     prefix: bool = False
     nest: bool = False
-    #: The scoped context (``@context`` of the definition), exactly as pyld holds it.
+    #: The scoped context (``@context`` of the definition), and a digest naming it.
     scoped: Any = None
+    scoped_key: str | None = None
 
 
 @dataclass(eq=False, slots=True)
 class ActiveContext:
     """A processed context: its terms, and the contexts it leads to (memoized)."""
 
+    recipe: Recipe
     terms: dict[str, Term]
     vocab: str | None
     default_language: bool
@@ -71,43 +83,51 @@ class ActiveContext:
     iri_terms: dict[str, int]
     #: Terms usable as the prefix of a compact IRI, with their IRIs.
     prefixes: tuple[tuple[str, str], ...]
-    processed: Any = field(repr=False)
-    _children: dict[tuple[int, bool, bool], tuple[Any, ActiveContext]] = field(
-        default_factory=dict, repr=False
-    )
+    children: dict[Step, ActiveContext] = field(default_factory=dict, repr=False)
+    _processed: Any = field(default=None, repr=False)
+
+    @property
+    def processed(self) -> Any:
+        """The active context as pyld holds it (made again from the recipe when needed)."""
+        if self._processed is None:
+            self._processed = _replay(self.recipe)
+        return self._processed
 
     def scoped(
-        self, local: Any, *, propagate: bool = True, override_protected: bool = False
+        self, term: Term, *, propagate: bool = True, override_protected: bool = False
     ) -> ActiveContext:
-        """The context that applying a scoped `local` context to this one gives.
+        """The context that applying `term`'s scoped context to this one gives.
 
-        `local` is a term definition's ``scoped`` context (type-scoped contexts are
-        applied with ``propagate=False``, property-scoped ones with
-        ``override_protected=True``), as JSON-LD 1.1 "Expansion Algorithm" does.
+        Type-scoped contexts are applied with ``propagate=False``, property-scoped
+        ones with ``override_protected=True``, as JSON-LD 1.1 "Expansion Algorithm"
+        does.
 
         Raises:
-            UnknownContextError: `local` names a context that is not bundled.
+            ValueError: `term` has no scoped context.
+            UnknownContextError: the scoped context names a context that is not bundled.
             MalformedDocumentError: pyld refuses the context.
         """
-        key = (id(local), propagate, override_protected)
-        hit = self._children.get(key)
-        # The entry holds `local` itself, so its id cannot be reused while it lives.
-        if hit is not None and hit[0] is local:
-            return hit[1]
+        if term.scoped_key is None:
+            raise ValueError(f"the term {term.name!r} has no scoped context")
+        step = (term.scoped_key, propagate, override_protected)
+        hit = self.children.get(step)
+        if hit is not None:
+            return hit
+        _SCOPED[term.scoped_key] = term.scoped
         proc, options = processor()
         result = jsonld.run_pyld(
             lambda: proc._process_context(
                 self.processed,
-                local,
+                term.scoped,
                 options,
                 override_protected=override_protected,
                 propagate=propagate,
             )
         )
-        child = _table(result, parent=self)
+        child = _table(result, (self.recipe[0], (*self.recipe[1], step)), parent=self)
         with _LOCK:
-            _count_state()
-            self._children[key] = (local, child)
+            _remember(child)
+            self.children[step] = child
         return child
 
     def node_context(
@@ -131,8 +151,8 @@ class ActiveContext:
             and ("@id" in node or (ctx.id_alias is not None and ctx.id_alias in node))
         ):
             ctx = ctx.previous
-        if term is not None and term.scoped is not None:
-            ctx = ctx.scoped(term.scoped, override_protected=True)
+        if term is not None and term.scoped_key is not None:
+            ctx = ctx.scoped(term, override_protected=True)
         typed = ctx
         type_key = ctx.type_alias
         if type_key is not None and type_key in node:
@@ -140,12 +160,12 @@ class ActiveContext:
             names = types if isinstance(types, list) else [types]
             for name in sorted(n for n in names if isinstance(n, str)):
                 type_term = typed.terms.get(name)
-                if type_term is not None and type_term.scoped is not None:
-                    ctx = ctx.scoped(type_term.scoped, propagate=False)
+                if type_term is not None and type_term.scoped_key is not None:
+                    ctx = ctx.scoped(type_term, propagate=False)
         return ctx, typed
 
     def revert(self) -> ActiveContext:
-        """The context before a type-scoped one was applied (this one if none was)."""
+        """The context before a type-scoped context was applied (this one if none was)."""
         return self.previous if self.previous is not None else self
 
     def prefix_of(self, iri: str) -> str | None:
@@ -157,17 +177,22 @@ class ActiveContext:
 
 
 _LOCK = threading.Lock()
-_ROOTS: dict[tuple[str, ...], ActiveContext] = {}
-_STATES = [0]
+#: Every state known, by recipe (roots are those with no steps).
+_STATES: dict[Recipe, ActiveContext] = {}
+#: The scoped contexts seen, by their key (to make a state again from its recipe).
+_SCOPED: dict[str, Any] = {}
 _PROCESSOR: list[tuple[Any, dict[str, Any]]] = []
+_LOADED = [False]
 
 
-def _count_state() -> None:
+def _remember(state: ActiveContext) -> None:
     # Called with _LOCK held.
-    _STATES[0] += 1
-    if _STATES[0] > MAX_STATES:
-        _STATES[0] = 0
-        _ROOTS.clear()
+    if len(_STATES) >= MAX_STATES:
+        _STATES.clear()
+    _STATES[state.recipe] = state
+    from vc import ldcache
+
+    ldcache.changed()
 
 
 def processor() -> tuple[Any, dict[str, Any]]:
@@ -188,8 +213,15 @@ def processor() -> tuple[Any, dict[str, Any]]:
     return _PROCESSOR[0]
 
 
+def scoped_key(scoped: Any) -> str:
+    """A stable name for a scoped context: the SHA-256 of its canonical JSON."""
+    text = json.dumps(scoped, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
 def _term(name: str, mapping: dict[str, Any]) -> Term:
     container = mapping.get("@container") or []
+    scoped = mapping.get("@context")
     return Term(
         name=name,
         iri=mapping.get("@id"),
@@ -200,34 +232,32 @@ def _term(name: str, mapping: dict[str, Any]) -> Term:
         reverse=bool(mapping.get("reverse")),
         prefix=bool(mapping.get("_prefix")),
         nest="@nest" in mapping,
-        scoped=mapping.get("@context"),
+        scoped=scoped,
+        scoped_key=None if scoped is None else scoped_key(scoped),
     )
 
 
-def _table(processed: Any, *, parent: ActiveContext | None) -> ActiveContext:
-    terms = {
-        name: _term(name, mapping)
-        for name, mapping in processed["mappings"].items()
-        if mapping is not None
-    }
+def make_context(
+    recipe: Recipe,
+    terms: dict[str, Term],
+    *,
+    vocab: str | None,
+    default_language: bool,
+    default_direction: bool,
+    previous: ActiveContext | None,
+    processed: Any = None,
+) -> ActiveContext:
+    """An :class:`ActiveContext` from its term table (the aliases and indexes derived)."""
     aliases: dict[str, list[str]] = {"@id": [], "@type": []}
     for term in terms.values():
         if term.iri in aliases and not term.container:
             aliases[term.iri].append(term.name)
-    previous_processed = processed.get("previousContext")
-    previous: ActiveContext | None = None
-    if previous_processed is not None:
-        # A type-scoped context remembers the context it reverts to: the one it was
-        # applied to, or (when stacked) that context's own previous one.
-        node = parent
-        while node is not None and node.processed is not previous_processed:
-            node = node.previous
-        previous = node if node is not None else _table(previous_processed, parent=None)
     return ActiveContext(
+        recipe=recipe,
         terms=terms,
-        vocab=processed.get("@vocab"),
-        default_language=processed.get("@language") is not None,
-        default_direction=processed.get("@direction") is not None,
+        vocab=vocab,
+        default_language=default_language,
+        default_direction=default_direction,
         previous=previous,
         id_alias=aliases["@id"][0] if len(aliases["@id"]) == 1 else None,
         type_alias=aliases["@type"][0] if len(aliases["@type"]) == 1 else None,
@@ -237,8 +267,55 @@ def _table(processed: Any, *, parent: ActiveContext | None) -> ActiveContext:
             for t in terms.values()
             if t.prefix and t.iri is not None and not t.iri.startswith("@")
         ),
+        _processed=processed,
+    )
+
+
+def _table(processed: Any, recipe: Recipe, *, parent: ActiveContext | None) -> ActiveContext:
+    terms = {
+        name: _term(name, mapping)
+        for name, mapping in processed["mappings"].items()
+        if mapping is not None
+    }
+    for term in terms.values():
+        if term.scoped_key is not None:
+            _SCOPED.setdefault(term.scoped_key, term.scoped)
+    previous: ActiveContext | None = None
+    if processed.get("previousContext") is not None:
+        # A type-scoped context reverts to the context it was applied to, or to that
+        # context's own previous one when stacked; a property-scoped one keeps it.
+        if parent is None:
+            raise UnknownContextError("a root context that does not propagate is not supported")
+        previous = parent.previous if parent.previous is not None else parent
+    return make_context(
+        recipe,
+        terms,
+        vocab=processed.get("@vocab"),
+        default_language=processed.get("@language") is not None,
+        default_direction=processed.get("@direction") is not None,
+        previous=previous,
         processed=processed,
     )
+
+
+def _replay(recipe: Recipe) -> Any:
+    # pyld's active context for a state known only from the cache: apply its steps again.
+    urls, steps = recipe
+    proc, options = processor()
+    initial = proc._get_initial_context(options)
+    state = jsonld.run_pyld(lambda: proc._process_context(initial, list(urls), options))
+    for key, propagate, override in steps:
+        state = jsonld.run_pyld(
+            functools.partial(
+                proc._process_context,
+                state,
+                _SCOPED[key],
+                options,
+                override_protected=override,
+                propagate=propagate,
+            )
+        )
+    return state
 
 
 def root_context(urls: tuple[str, ...]) -> ActiveContext:
@@ -248,17 +325,25 @@ def root_context(urls: tuple[str, ...]) -> ActiveContext:
         UnknownContextError: a URL is not a bundled context.
         MalformedDocumentError: pyld refuses the contexts.
     """
-    hit = _ROOTS.get(urls)
+    recipe: Recipe = (urls, ())
+    hit = _STATES.get(recipe)
     if hit is not None:
         return hit
     for url in urls:
         if url not in jsonld.PINNED_CONTEXTS:
             raise UnknownContextError(f"context {url[:200]!r} is not bundled with laurel")
+    if not _LOADED[0]:
+        from vc import ldcache
+
+        _LOADED[0] = True
+        ldcache.load()
+        hit = _STATES.get(recipe)
+        if hit is not None:
+            return hit
     proc, options = processor()
     initial = proc._get_initial_context(options)
     processed = jsonld.run_pyld(lambda: proc._process_context(initial, list(urls), options))
-    table = _table(processed, parent=None)
+    table = _table(processed, recipe, parent=None)
     with _LOCK:
-        _count_state()
-        _ROOTS[urls] = table
+        _remember(table)
     return table

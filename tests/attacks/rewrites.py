@@ -35,17 +35,7 @@ class Site:
 def _node_sites(
     ctx: ActiveContext, prop: str | None, node: dict[str, Any], path: tuple[str | int, ...]
 ) -> Iterator[Site]:
-    scoped = ctx.terms[prop].scoped if prop is not None and prop in ctx.terms else None
-    if ctx.previous is not None and not (len(node) == 1 and "id" in node):
-        ctx = ctx.previous
-    if scoped is not None:
-        ctx = ctx.scoped(scoped, override_protected=True)
-    typed = ctx
-    names = node.get("type", [])
-    for name in sorted(n for n in (names if isinstance(names, list) else [names])):
-        term = typed.terms.get(name)
-        if term is not None and term.scoped is not None:
-            ctx = ctx.scoped(term.scoped, propagate=False)
+    ctx, _typed = ctx.node_context(prop, node)
     for key, value in node.items():
         if key in ("@context", "proof", "verifiableCredential"):
             continue
@@ -53,7 +43,7 @@ def _node_sites(
         if term is None:
             continue
         yield Site(path, key, term, ctx)
-        inner = ctx.scoped(term.scoped, override_protected=True) if term.scoped else ctx
+        inner = ctx.scoped(term, override_protected=True) if term.scoped_key else ctx
         items = value if isinstance(value, list) else [value]
         for index, item in enumerate(items):
             if isinstance(item, dict) and "@value" not in item:

@@ -1,0 +1,96 @@
+"""The compiled context states on disk: read back exactly, ignored when damaged or off."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.builders import badge
+from vc import ldcache, ldterms
+
+V2 = "https://www.w3.org/ns/credentials/v2"
+OB = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+
+
+def _signature(state: ldterms.ActiveContext) -> tuple:
+    return (
+        state.recipe,
+        tuple(sorted(state.terms.items())),
+        state.vocab,
+        state.id_alias,
+        state.type_alias,
+        state.previous.recipe if state.previous else None,
+    )
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("LAUREL_CACHE_DIR", str(tmp_path))
+    return tmp_path
+
+
+def test_states_read_back_equal_to_the_ones_pyld_made(cache_dir: Path) -> None:
+    root = ldterms.root_context((V2, OB))
+    credential = root.scoped(root.terms["VerifiableCredential"], propagate=False)
+    subject = credential.node_context("credentialSubject", {"type": ["AchievementSubject"]})[0]
+    made = {s.recipe: _signature(s) for s in (root, credential, subject)}
+    ldcache.changed()
+    ldcache.save()
+    path = ldcache.cache_path()
+    assert path is not None
+    assert path.exists()
+    saved = dict(ldterms._STATES)
+    ldterms._STATES.clear()
+    try:
+        assert ldcache.load() >= 3
+        for recipe, signature in made.items():
+            assert _signature(ldterms._STATES[recipe]) == signature
+    finally:
+        ldterms._STATES.clear()
+        ldterms._STATES.update(saved)
+
+
+def test_a_damaged_cache_is_ignored(cache_dir: Path) -> None:
+    path = ldcache.cache_path()
+    assert path is not None
+    path.write_text('{"format": 1, "scoped": {}, "states": [{"recipe": 5}]}')
+    assert ldcache.load() == 0
+    path.write_text("not json")
+    assert ldcache.load() == 0
+
+
+def test_an_empty_cache_dir_turns_caching_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LAUREL_CACHE_DIR", "")
+    assert ldcache.cache_path() is None
+
+
+def test_the_name_depends_on_the_pinned_contexts(cache_dir: Path, monkeypatch) -> None:
+    before = ldcache.cache_path()
+    monkeypatch.setitem(ldterms.jsonld.PINNED_CONTEXTS, V2, "0" * 64)
+    assert ldcache.cache_path() != before
+
+
+def test_a_second_process_verifies_without_json_ld_processing(cache_dir: Path) -> None:
+    document = json.dumps(badge())
+    script = (
+        "import datetime as dt, sys\n"
+        "from verifier import VerificationPolicy, verify_bytes\n"
+        "policy = VerificationPolicy(now=dt.datetime(2026, 6, 1, tzinfo=dt.UTC))\n"
+        "result = verify_bytes(sys.stdin.buffer.read(), policy)\n"
+        "print(result.verified, 'pyld' in sys.modules)\n"
+    )
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", script],
+            input=document.encode(),
+            capture_output=True,
+            check=True,
+            env={"LAUREL_CACHE_DIR": str(cache_dir), "PATH": ""},
+        ).stdout.decode()
+        for _ in range(2)
+    ]
+    assert runs == ["True True\n", "True False\n"]
