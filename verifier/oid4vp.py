@@ -263,6 +263,7 @@ def response(tid: str) -> Response:
     """
     service, state = _states()
     now = service.clock()
+    form = _form()  # an oversized body is refused (413) before the transaction is touched
     taken = state.store.take(f"tx:{tid}", now)
     if taken is None or taken.state != "live":
         reason = "unknown" if taken is None else taken.state
@@ -270,7 +271,6 @@ def response(tid: str) -> Response:
             400, "invalid_request", f"this request is {reason}: an answer is accepted once, in time"
         )
     record = taken.value
-    form = _form()
     sid = str(record["sid"])
     if "error" in form:
         checks = (

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,7 +28,9 @@ from verifier.app import create_app
 pytestmark = pytest.mark.e2e
 
 HOLDER_SEED = hashlib.sha256(b"node wallet holder").hexdigest()
-HOLDER_DID = did_key_from_public_key(Ed25519KeyPair.from_seed(bytes.fromhex(HOLDER_SEED)).public_key)
+HOLDER_DID = did_key_from_public_key(
+    Ed25519KeyPair.from_seed(bytes.fromhex(HOLDER_SEED)).public_key
+)
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +66,12 @@ def test_owf_wallet_presents_a_laurel_badge_as_ldp_vc(verifier: str, tmp_path: P
     assert _get(started["status_uri"])["status"] == "pending"
     answer = run_peer(
         "wallet_present.mjs",
-        {"request": started["request"], "format": "ldp_vc", "holder_seed": HOLDER_SEED, "credential": _badge()},
+        {
+            "request": started["request"],
+            "format": "ldp_vc",
+            "holder_seed": HOLDER_SEED,
+            "credential": _badge(),
+        },
         tmp_path,
     )
     # The OWF library accepted laurel's request object: signed by the DID in the client id.
@@ -75,3 +83,127 @@ def test_owf_wallet_presents_a_laurel_badge_as_ldp_vc(verifier: str, tmp_path: P
     assert {"presentation.challenge", "presentation.domain", "presentation.query"} <= set(
         verdict["result"]["checks"]
     )
+
+
+ISSUER_SEED = hashlib.sha256(b"node sd-jwt issuer").hexdigest()
+OB_TYPE = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#OpenBadgeCredential"
+
+
+def _sd_jwt(tmp_path: Path, **extra: Any) -> str:
+    issued = run_peer(
+        "issuer_sd_jwt.mjs",
+        {"issuer_seed": ISSUER_SEED, "holder_seed": HOLDER_SEED, "vct": OB_TYPE, **extra},
+        tmp_path,
+    )
+    return str(issued["credential"])
+
+
+def test_owf_wallet_presents_an_sd_jwt_vc_with_key_binding(verifier: str, tmp_path: Path) -> None:
+    started = _post(f"{verifier}/oid4vp/requests")
+    answer = run_peer(
+        "wallet_present.mjs",
+        {
+            "request": started["request"],
+            "format": "dc+sd-jwt",
+            "holder_seed": HOLDER_SEED,
+            "credential": _sd_jwt(tmp_path),
+        },
+        tmp_path,
+    )
+    assert answer["status"] == 200
+    verdict = _get(started["status_uri"])
+    assert verdict["status"] == "verified", json.dumps(verdict["result"]["problemDetails"])
+    checks = set(verdict["result"]["checks"])
+    assert {
+        "format.sd_jwt",
+        "format.disclosures",
+        "proof.signature",
+        "presentation.key_binding",
+        "presentation.challenge",
+        "presentation.domain",
+        "presentation.sd_hash",
+    } <= checks
+    summary = verdict["result"]["results"]["credential"]
+    # Only what the wallet disclosed: the achievement's name, never the email.
+    assert summary["achievement"] == "Formative Assessment in Practice"
+    assert "ana@school.example" not in json.dumps(verdict)
+
+
+def _form_post(url: str, fields: dict[str, str] | bytes) -> tuple[int, dict[str, Any]]:
+    import urllib.error
+    import urllib.parse
+
+    body = fields if isinstance(fields, bytes) else urllib.parse.urlencode(fields).encode()
+    request = urllib.request.Request(
+        url, data=body, headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return answer.status, json.loads(answer.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+def _present(
+    verifier: str, tmp_path: Path, fmt: str = "ldp_vc", **override: str
+) -> tuple[dict, dict]:
+    started = _post(f"{verifier}/oid4vp/requests")
+    credential: Any = _badge() if fmt == "ldp_vc" else _sd_jwt(tmp_path)
+    answer = run_peer(
+        "wallet_present.mjs",
+        {
+            "request": started["request"],
+            "format": fmt,
+            "holder_seed": HOLDER_SEED,
+            "credential": credential,
+            "override": override,
+        },
+        tmp_path,
+    )
+    return answer, _get(started["status_uri"])
+
+
+@pytest.mark.parametrize("fmt", ["ldp_vc", "dc+sd-jwt"])
+def test_v02_vp_token_for_another_nonce_is_refused(verifier: str, tmp_path: Path, fmt: str) -> None:
+    answer, verdict = _present(verifier, tmp_path, fmt, nonce="a-nonce-of-another-transaction")
+    assert answer["status"] == 200
+    assert verdict["status"] == "not_verified"
+    assert "presentation.challenge_mismatch" in verdict["result"]["errors"]
+
+
+@pytest.mark.parametrize("fmt", ["ldp_vc", "dc+sd-jwt"])
+def test_v02_vp_token_for_another_client_is_refused(
+    verifier: str, tmp_path: Path, fmt: str
+) -> None:
+    answer, verdict = _present(
+        verifier, tmp_path, fmt, audience="decentralized_identifier:did:key:z6MkOtherVerifier"
+    )
+    assert verdict["status"] == "not_verified"
+    assert "presentation.domain_mismatch" in verdict["result"]["errors"]
+
+
+def test_v02_replayed_answer_is_refused_and_the_verdict_stands(
+    verifier: str, tmp_path: Path
+) -> None:
+    answer, verdict = _present(verifier, tmp_path)
+    assert verdict["status"] == "verified"
+    posted = {k: v if isinstance(v, str) else json.dumps(v) for k, v in answer["posted"].items()}
+    status, body = _form_post(answer["response_uri"], posted)
+    assert (status, body["error"]) == (400, "invalid_request")
+
+
+def test_v02_oversized_answer_is_refused_before_the_transaction_is_used(verifier: str) -> None:
+    started = _post(f"{verifier}/oid4vp/requests")
+    request_uri = urllib.parse.parse_qs(urllib.parse.urlsplit(started["request"]).query)[
+        "request_uri"
+    ][0]
+    tid = request_uri.rsplit("/", 1)[1]
+    status, body = _form_post(f"{verifier}/oid4vp/responses/{tid}", b"vp_token=" + b"A" * (2 << 20))
+    assert status == 413
+    assert _get(started["status_uri"])["status"] == "pending"
+
+
+def test_v02_answer_to_a_query_never_asked_is_refused(verifier: str, tmp_path: Path) -> None:
+    answer, verdict = _present(verifier, tmp_path, query_id="passport")
+    assert verdict["status"] == "not_verified"
+    assert "format.vp_token_unknown_query" in verdict["result"]["errors"]

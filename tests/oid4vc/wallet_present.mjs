@@ -82,4 +82,6 @@ print({
   client_prefix: resolved.client.prefix,
   signer: resolved.jar?.signer?.method,
   nonce: request.nonce,
+  response_uri: request.response_uri,
+  posted: response.authorizationResponsePayload,
 });
