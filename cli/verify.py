@@ -291,6 +291,8 @@ def serve(
 
     from verifier.app import create_app
     from verifier.challenges import SharedChallengeStore
+    from verifier.oid4vp import Oid4vpState, VerifierIdentity
+    from verifier.oid4vp_store import SqliteTransactionStore
     from verifier.server import ServeOptions
     from verifier.server import serve as run_server
     from verifier.verify import networked_resolver, networked_status_checker
@@ -307,6 +309,10 @@ def serve(
         # One challenge file for every worker: a challenge issued by one is known,
         # and usable once, in all of them.
         challenges = SharedChallengeStore(Path(state) / "challenges.db")
+        # OID4VP transactions too, and one verifier DID (made here, before the fork).
+        oid4vp_state = Oid4vpState(
+            VerifierIdentity.ephemeral(), SqliteTransactionStore(Path(state) / "oid4vp.db")
+        )
 
         def factory() -> Any:
             app = create_app(
@@ -318,6 +324,7 @@ def serve(
                 domain=domain,
                 anchors=_chain_directory(rpc, embedded_chain),
                 anchor_confirmations=confirmations,
+                oid4vp_state=oid4vp_state,
             )
             if wallet_home is not None:
                 from wallet.service import issuer_blueprint

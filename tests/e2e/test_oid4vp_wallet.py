@@ -8,10 +8,10 @@ presentation and posts it (direct_post). SECURITY.md V02 cases are named for the
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import threading
 import urllib.parse
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -46,15 +46,27 @@ def verifier() -> Iterator[str]:
         thread.join(timeout=10)
 
 
+def _http(method: str, url: str, body: bytes | None = None) -> tuple[int, dict[str, Any]]:
+    parts = urllib.parse.urlsplit(url)
+    assert parts.hostname == "127.0.0.1"
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+        headers = {"Content-Type": "application/x-www-form-urlencoded"} if body else {}
+        connection.request(method, parts.path, body=body, headers=headers)
+        answer = connection.getresponse()
+        return answer.status, json.loads(answer.read() or b"{}")
+    finally:
+        connection.close()
+
+
 def _post(url: str) -> dict[str, Any]:
-    with urllib.request.urlopen(urllib.request.Request(url, method="POST"), timeout=10) as answer:
-        assert answer.status == 201
-        return json.loads(answer.read())
+    status, body = _http("POST", url)
+    assert status == 201
+    return body
 
 
 def _get(url: str) -> dict[str, Any]:
-    with urllib.request.urlopen(url, timeout=10) as answer:
-        return json.loads(answer.read())
+    return _http("GET", url)[1]
 
 
 def _badge() -> dict[str, Any]:
@@ -130,18 +142,8 @@ def test_owf_wallet_presents_an_sd_jwt_vc_with_key_binding(verifier: str, tmp_pa
 
 
 def _form_post(url: str, fields: dict[str, str] | bytes) -> tuple[int, dict[str, Any]]:
-    import urllib.error
-    import urllib.parse
-
     body = fields if isinstance(fields, bytes) else urllib.parse.urlencode(fields).encode()
-    request = urllib.request.Request(
-        url, data=body, headers={"Content-Type": "application/x-www-form-urlencoded"}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as answer:
-            return answer.status, json.loads(answer.read() or b"{}")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"{}")
+    return _http("POST", url, body)
 
 
 def _present(
@@ -175,7 +177,7 @@ def test_v02_vp_token_for_another_nonce_is_refused(verifier: str, tmp_path: Path
 def test_v02_vp_token_for_another_client_is_refused(
     verifier: str, tmp_path: Path, fmt: str
 ) -> None:
-    answer, verdict = _present(
+    _, verdict = _present(
         verifier, tmp_path, fmt, audience="decentralized_identifier:did:key:z6MkOtherVerifier"
     )
     assert verdict["status"] == "not_verified"
@@ -198,12 +200,12 @@ def test_v02_oversized_answer_is_refused_before_the_transaction_is_used(verifier
         "request_uri"
     ][0]
     tid = request_uri.rsplit("/", 1)[1]
-    status, body = _form_post(f"{verifier}/oid4vp/responses/{tid}", b"vp_token=" + b"A" * (2 << 20))
+    status, _ = _form_post(f"{verifier}/oid4vp/responses/{tid}", b"vp_token=" + b"A" * (2 << 20))
     assert status == 413
     assert _get(started["status_uri"])["status"] == "pending"
 
 
 def test_v02_answer_to_a_query_never_asked_is_refused(verifier: str, tmp_path: Path) -> None:
-    answer, verdict = _present(verifier, tmp_path, query_id="passport")
+    _, verdict = _present(verifier, tmp_path, query_id="passport")
     assert verdict["status"] == "not_verified"
     assert "format.vp_token_unknown_query" in verdict["result"]["errors"]
