@@ -60,6 +60,8 @@ __all__ = [
     "Oid4vpState",
     "VerifierIdentity",
     "oid4vp",
+    "page_transaction",
+    "start_transaction",
     "verify_vp_token",
 ]
 
@@ -183,6 +185,20 @@ def start_transaction(now: dt.datetime) -> JSONObject:
         "qr_uri": url_for("laurel_oid4vp.request_qr", tid=tid, _external=True),
         "expires": _stamp(expires),
     }
+
+
+def page_transaction(challenge: str, now: dt.datetime) -> JSONObject:
+    """The OID4VP request shown beside the page's request `challenge`: made once, then the same."""
+    _, state = _states()
+    found = state.store.get(f"page:{challenge}", now)
+    if found is not None and found.state == "live":
+        return found.value
+    started = start_transaction(now)
+    # The page loads only from its own origin, by path (its QR code, its status).
+    for name in ("status_uri", "qr_uri"):
+        started[name] = urllib.parse.urlsplit(str(started[name])).path
+    state.store.put(f"page:{challenge}", started, now=now, ttl=REQUEST_TTL)
+    return started
 
 
 @oid4vp.post("/oid4vp/requests")
