@@ -281,7 +281,12 @@ def oid4vci_blueprint(
         config_id = body.get("credential_configuration_id")
         proofs = body.get("proofs")
         jwts = proofs.get("jwt") if isinstance(proofs, dict) else None
-        if not isinstance(jwts, list) or len(jwts) != 1 or set(proofs or {}) != {"jwt"}:
+        if (
+            not isinstance(proofs, dict)
+            or set(proofs) != {"jwt"}
+            or not isinstance(jwts, list)
+            or len(jwts) != 1
+        ):
             return _error("invalid_proof", "send exactly one proof, in proofs.jwt")
         try:
             offer_id, credential_id, allowed = offers.claim(token_value.strip(), now=at)

@@ -32,7 +32,7 @@ async function attempt(step) {
   try {
     return { ok: true, value: await step() };
   } catch (error) {
-    const body = error.response ? await error.response.clone().text().catch(() => '') : '';
+    const body = error.errorResponse ?? null;
     return { ok: false, error: String(error.message ?? error), body, status: error.response?.status };
   }
 }
