@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_oid4vci_wallet import District, district  # noqa: F401 - the shared fixture
+from tests.e2e.conftest import District
 from tests.wallet.conftest import PASSPHRASE
 from vc.did import DidResolver
 from verifier.errors import FetchBlockedError
