@@ -286,6 +286,10 @@ def serve(
     POST /challenges             a fresh single-use challenge (5 min)
     GET  /1.0/identifiers/DID    DID resolution
     GET  /health, /openapi.json
+    POST /oid4vp/requests        an OpenID4VP request (openid4vp://…) and its status URI
+
+    With --wallet HOME (a base URL, and LAUREL_PASSPHRASE set) it is also the
+    wallet's OpenID4VCI issuer: the offers `laurel offer` makes are redeemed here.
     """
     import tempfile
 
@@ -304,6 +308,14 @@ def serve(
         from wallet.service import issuer_blueprint
 
         issuer_blueprint(wallet_home, passphrase=passphrase, token=issuer_token)  # fail early
+    # OID4VCI (laurel offer): served when the wallet has a base URL and its passphrase is set.
+    oid4vci_passphrase = passphrase or os.environ.get("LAUREL_PASSPHRASE")
+    if wallet_home is not None and oid4vci_passphrase:
+        from wallet.home import Wallet
+
+        with Wallet.open(wallet_home) as probe:
+            if not probe.identity.base_url:
+                oid4vci_passphrase = None
 
     with tempfile.TemporaryDirectory(prefix="laurel-serve-") as state:
         # One challenge file for every worker: a challenge issued by one is known,
@@ -332,6 +344,12 @@ def serve(
                 app.register_blueprint(
                     issuer_blueprint(wallet_home, passphrase=passphrase, token=issuer_token)
                 )
+                if oid4vci_passphrase:
+                    from wallet.oid4vci import oid4vci_blueprint
+
+                    app.register_blueprint(
+                        oid4vci_blueprint(wallet_home, passphrase=oid4vci_passphrase)
+                    )
             return app
 
         click.echo(

@@ -23,7 +23,9 @@ import datetime as dt
 import json
 import urllib.parse
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response, request
 
@@ -36,8 +38,15 @@ from vc.types import JSONObject
 from wallet.home import Wallet
 from wallet.offers import OfferBook, OfferError
 
+if TYPE_CHECKING:
+    from wallet.issuer import RosterRow
+    from wallet.store import StoredCredential
+
 __all__ = [
     "CONFIGURATIONS",
+    "OfferText",
+    "make_offer",
+    "roster_badge",
     "PRE_AUTHORIZED_GRANT",
     "PROOF_TYPE",
     "credential_issuer_metadata",
@@ -119,6 +128,68 @@ def offer_uri(issuer: str, code: str, configurations: tuple[str, ...], *, pin_le
     }
     text = json.dumps(offer, separators=(",", ":"))
     return "openid-credential-offer://?" + urllib.parse.urlencode({"credential_offer": text})
+
+
+@dataclass(frozen=True, slots=True)
+class OfferText:
+    """An offer as handed out: the ``openid-credential-offer://`` link, its PIN (sent apart), its expiry."""
+
+    credential_id: str
+    offer: str
+    pin: str
+    expires: dt.datetime
+
+    def __repr__(self) -> str:
+        return (
+            f"OfferText(credential_id={self.credential_id!r}, expires={self.expires.isoformat()})"
+        )
+
+
+def make_offer(
+    wallet: Wallet,
+    credential_id: str,
+    *,
+    now: dt.datetime,
+    configurations: tuple[str, ...] = tuple(CONFIGURATIONS),
+) -> OfferText:
+    """Offer one of the wallet's issued badges (single use, expiring, with a PIN).
+
+    Raises:
+        CredentialNotFoundError: no such badge in the wallet.
+        WalletError: the badge was not issued by this wallet, or the wallet has no base URL.
+    """
+    from wallet.errors import WalletError
+
+    issuer = wallet.identity.base_url
+    if not issuer:
+        raise WalletError(
+            "an offer names the issuer's URL, and this wallet has none",
+            hint="Create the issuer's wallet with laurel init --base-url https://…",
+        )
+    stored = wallet.store.get_credential(credential_id)
+    if stored.origin != "issued":
+        raise WalletError("only badges this wallet issued can be offered")
+    made = OfferBook(wallet.store.path).create(credential_id, list(configurations), now=now)
+    link = offer_uri(issuer.rstrip("/"), made.code, made.configurations, pin_length=len(made.pin))
+    return OfferText(credential_id, link, made.pin, made.expires)
+
+
+def roster_badge(wallet: Wallet, achievement: JSONObject, row: RosterRow) -> StoredCredential:
+    """The badge `laurel issue --roster` issued for this row of the roster.
+
+    Raises:
+        CredentialNotFoundError: the row's badge is not in the wallet (issue the roster first).
+    """
+    from wallet.errors import CredentialNotFoundError
+    from wallet.issuer import _roster_key  # the roster run's own key (asked: a public name)
+
+    stored = wallet.store.credential_for_roster_key(_roster_key(achievement, row))
+    if stored is None:
+        raise CredentialNotFoundError(
+            f"roster line {row.line} ({row.name}) has no badge in this wallet",
+            hint="Issue the roster first: laurel issue --achievement … --roster ….",
+        )
+    return stored
 
 
 def _form() -> dict[str, str]:
