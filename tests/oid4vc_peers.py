@@ -43,3 +43,39 @@ def run_peer(script: str, payload: dict[str, Any], tmp_path: Path, timeout: floa
     if done.returncode != 0:
         raise AssertionError(f"{script} failed ({done.returncode}):\n{done.stderr[-4000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+class PeerServer:
+    """A peer script that serves on loopback: started, its first JSON line read, stopped."""
+
+    def __init__(self, script: str, payload: dict[str, Any], tmp_path: Path) -> None:
+        node = shutil.which("node")
+        assert node is not None, "Node.js is needed for the OpenID4VC interoperability tests"
+        source = tmp_path / f"{script}.input.json"
+        source.write_text(json.dumps(payload))
+        self._proc = subprocess.Popen(
+            [node, str(peers_dir() / script), str(source)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={"PATH": "/usr/bin:/bin", "LAUREL_CONTEXTS": str(ROOT / "vc" / "contexts")},
+        )
+        assert self._proc.stdout is not None
+        line = self._proc.stdout.readline()
+        if not line:
+            self.stop()
+            raise AssertionError(
+                f"{script} did not start: {self._proc.stderr.read() if self._proc.stderr else ''}"
+            )
+        self.info: dict[str, Any] = json.loads(line)
+
+    def stop(self) -> None:
+        self._proc.terminate()
+        try:
+            self._proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait(timeout=10)
+        for stream in (self._proc.stdout, self._proc.stderr):
+            if stream is not None:
+                stream.close()
