@@ -64,7 +64,8 @@ def test_the_signed_request_object_says_what_the_spec_asks(client: FlaskClient) 
     started, claims, _ = _start(client)
     assert claims["client_id"].startswith("decentralized_identifier:did:key:z6Mk")
     assert (claims["response_type"], claims["response_mode"]) == ("vp_token", "direct_post")
-    assert len(claims["nonce"]) >= 22 and len(claims["state"]) >= 22
+    assert len(claims["nonce"]) >= 22
+    assert len(claims["state"]) >= 22
     assert [c["format"] for c in claims["dcql_query"]["credentials"]] == [
         "ldp_vc",
         "jwt_vc_json",

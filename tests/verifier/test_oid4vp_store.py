@@ -36,7 +36,8 @@ def test_expired_then_forgotten_after_the_grace(tmp_path: Path) -> None:
     later = NOW + TTL
     assert store.get("tx", later).state == "expired"
     found = store.take("tx", later)
-    assert found is not None and found.state == "expired"
+    assert found is not None
+    assert found.state == "expired"
     store.put("other", {}, now=later + GRACE + dt.timedelta(seconds=1), ttl=TTL)
     assert store.get("tx", later) is None
     assert store.get("never", NOW) is None
