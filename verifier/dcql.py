@@ -8,7 +8,7 @@ Credential Query ``id``, each value an array of presentations (one, as
 
     >>> query = open_badge_query()
     >>> [c["format"] for c in query["credentials"]]
-    ['ldp_vc', 'jwt_vc_json', 'dc+sd-jwt']
+    ['ldp_vc', 'dc+sd-jwt']
     >>> presented, problems = read_vp_token('{"openbadge_ldp": [{"type": "VerifiablePresentation"}]}', query)
     >>> presented[0].format, problems
     ('ldp_vc', [])
@@ -24,6 +24,7 @@ from vc.results import CheckResult
 from vc.types import JSONObject, JSONValue
 
 __all__ = [
+    "ASKED",
     "FORMATS",
     "OPEN_BADGE_TYPE",
     "Presented",
@@ -41,10 +42,13 @@ FORMATS = {
     "jwt_vc_json": "openbadge_jwt",
     "dc+sd-jwt": "openbadge_sd_jwt",
 }
+#: The formats asked for: those laurel verifies. ``jwt_vc_json`` joins when laurel's
+#: VC-JWT reader does (a wallet must not be asked for what would then be refused).
+ASKED = ("ldp_vc", "dc+sd-jwt")
 _OB_CONTEXT_PREFIX = "https://purl.imsglobal.org/spec/ob/v3p0/context"
 
 
-def open_badge_query(formats: tuple[str, ...] = tuple(FORMATS)) -> JSONObject:
+def open_badge_query(formats: tuple[str, ...] = ASKED) -> JSONObject:
     """A DCQL query for one Open Badge in any of `formats`.
 
     W3C formats are matched on ``meta.type_values`` (the expanded type IRI);

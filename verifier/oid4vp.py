@@ -141,7 +141,6 @@ def _client_metadata() -> JSONObject:
                 "proof_type_values": ["DataIntegrityProof", "Ed25519Signature2020"],
                 "cryptosuite_values": ["eddsa-rdfc-2022", "eddsa-jcs-2022"],
             },
-            "jwt_vc_json": {"alg_values": ["EdDSA"]},
             "dc+sd-jwt": {
                 "sd-jwt_alg_values": ["EdDSA"],
                 "kb-jwt_alg_values": ["EdDSA", "ES256"],
