@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -178,3 +179,65 @@ def test_present_refuses_an_openid4vp_request_at_a_private_address(tmp_path: Pat
     code, _, err = run("present", "urn:uuid:x", "--request", link, "--home", str(teacher))
     assert code == 1
     assert "refused to fetch" in err
+
+
+def test_offer_every_row_of_a_roster(tmp_path: Path) -> None:
+    home = tmp_path / "district"
+    Wallet.create(
+        home,
+        name="Riverside",
+        passphrase=PASSPHRASE,
+        kdf=KdfParams.for_tests(),
+        base_url="https://badges.riverside.example",
+    ).close()
+    achievement = tmp_path / "achievement.json"
+    achievement.write_text(json.dumps(ACHIEVEMENT), encoding="utf-8")
+    roster = tmp_path / "cohort.csv"
+    roster.write_text(
+        "name,email\nAna,ana@school.example\nBo,bo@school.example\n", encoding="utf-8"
+    )
+    code, _, err = run(
+        "issue",
+        "--home",
+        str(home),
+        "--achievement",
+        str(achievement),
+        "--roster",
+        str(roster),
+        "--out-dir",
+        str(tmp_path / "badges"),
+    )
+    assert code == 0, err
+    code, out, err = run(
+        "offer",
+        "--roster",
+        str(roster),
+        "--achievement",
+        str(achievement),
+        "--home",
+        str(home),
+        "--qr",
+        str(tmp_path / "offers"),
+        "--json",
+    )
+    assert code == 0, err
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["email"] for r in rows] == ["ana@school.example", "bo@school.example"]
+    assert len({r["offer"] for r in rows}) == 2
+    assert all(Path(r["qr"]).is_file() for r in rows)
+    offer = json.loads(
+        urllib.parse.parse_qs(urllib.parse.urlsplit(rows[0]["offer"]).query)["credential_offer"][0]
+    )
+    assert offer["credential_issuer"] == "https://badges.riverside.example"
+    assert (
+        offer["grants"]["urn:ietf:params:oauth:grant-type:pre-authorized_code"]["tx_code"]["length"]
+        == 6
+    )
+
+
+def test_offer_needs_a_base_url_and_an_issued_badge(tmp_path: Path) -> None:
+    home = tmp_path / "teacher"
+    Wallet.create(home, name="Ana", passphrase=PASSPHRASE, kdf=KdfParams.for_tests()).close()
+    code, _, err = run("offer", "urn:uuid:x", "--home", str(home))
+    assert code == 1
+    assert "--base-url" in err
