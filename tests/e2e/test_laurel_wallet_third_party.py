@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from cli import cli
 from tests.oid4vc_peers import PeerServer
 from tests.wallet.conftest import PASSPHRASE
+from vc.qr import render_qr
 from wallet.home import Wallet
 from wallet.keystore import KdfParams
 
@@ -91,11 +92,14 @@ def test_laurel_receives_from_an_owf_issuer_and_answers_an_owf_verifier(
         assert stored.document["issuer"]["id"] == owf_issuer["issuer"]
         assert stored.document["credentialSubject"]["id"] == wallet.identity.did
         holder = wallet.identity.did
+    # The verifier's request as a photo of its QR code.
+    photo = teacher.parent / "request.png"
+    render_qr(owf_verifier["request"])[0].save(photo, format="PNG")
     code, out, err = run(
         "present",
         badge_id,
         "--request",
-        owf_verifier["request"],
+        str(photo),
         "--home",
         str(teacher),
         "--allow-private-network",
