@@ -109,6 +109,11 @@ def _read_request(source: str, now: dt.datetime) -> PresentationRequest:
     help="Leave the issuers' ledger anchor proofs out: a smaller QR code (a phone offline"
     " cannot check a chain anyway). The issuers' signatures are kept as issued.",
 )
+@click.option(
+    "--allow-private-network",
+    is_flag=True,
+    help="With an openid4vp:// request: let its fetches reach private and loopback hosts.",
+)
 @_home_option
 @_funnel
 def present(
@@ -121,13 +126,15 @@ def present(
     qr_terminal: bool,
     link_base: str | None,
     without_anchors: bool,
+    allow_private_network: bool,
     home: Path | None,
 ) -> None:
     """Present badges: a presentation signed by your key over the verifier's challenge.
 
     The challenge and domain come from --challenge/--domain, or from the
     verifier's request (--request: the text under its QR code, a file, or a photo;
-    an expired request is refused).
+    an expired request is refused). An OpenID4VP request (--request 'openid4vp://…',
+    or a photo of its QR) is checked and answered over the network instead.
 
     \b
     Examples:
@@ -144,6 +151,15 @@ def present(
 
     now = dt.datetime.now(dt.UTC)
     if request_source is not None:
+        from cli.oid4vc import answer_openid4vp, link_in
+
+        # An OpenID4VP request (its link, or a photo of its QR) is answered over the network.
+        link = link_in(request_source, "openid4vp:")
+        if link is not None:
+            answer_openid4vp(
+                link, list(credential_ids), home, allow_private_network=allow_private_network
+            )
+            return
         if challenge is not None or domain is not None:
             raise click.UsageError(
                 "--request sets the challenge and domain: drop --challenge/--domain"

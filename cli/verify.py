@@ -286,11 +286,17 @@ def serve(
     POST /challenges             a fresh single-use challenge (5 min)
     GET  /1.0/identifiers/DID    DID resolution
     GET  /health, /openapi.json
+    POST /oid4vp/requests        an OpenID4VP request (openid4vp://…) and its status URI
+
+    With --wallet HOME (a base URL, and LAUREL_PASSPHRASE set) it is also the
+    wallet's OpenID4VCI issuer: the offers `laurel offer` makes are redeemed here.
     """
     import tempfile
 
     from verifier.app import create_app
     from verifier.challenges import SharedChallengeStore
+    from verifier.oid4vp import Oid4vpState, VerifierIdentity
+    from verifier.oid4vp_store import SqliteTransactionStore
     from verifier.server import ServeOptions
     from verifier.server import serve as run_server
     from verifier.verify import networked_resolver, networked_status_checker
@@ -302,11 +308,23 @@ def serve(
         from wallet.service import issuer_blueprint
 
         issuer_blueprint(wallet_home, passphrase=passphrase, token=issuer_token)  # fail early
+    # OID4VCI (laurel offer): served when the wallet has a base URL and its passphrase is set.
+    oid4vci_passphrase = passphrase or os.environ.get("LAUREL_PASSPHRASE")
+    if wallet_home is not None and oid4vci_passphrase:
+        from wallet.home import Wallet
+
+        with Wallet.open(wallet_home) as probe:
+            if not probe.identity.base_url:
+                oid4vci_passphrase = None
 
     with tempfile.TemporaryDirectory(prefix="laurel-serve-") as state:
         # One challenge file for every worker: a challenge issued by one is known,
         # and usable once, in all of them.
         challenges = SharedChallengeStore(Path(state) / "challenges.db")
+        # OID4VP transactions too, and one verifier DID (made here, before the fork).
+        oid4vp_state = Oid4vpState(
+            VerifierIdentity.ephemeral(), SqliteTransactionStore(Path(state) / "oid4vp.db")
+        )
 
         def factory() -> Any:
             app = create_app(
@@ -318,6 +336,7 @@ def serve(
                 domain=domain,
                 anchors=_chain_directory(rpc, embedded_chain),
                 anchor_confirmations=confirmations,
+                oid4vp_state=oid4vp_state,
             )
             if wallet_home is not None:
                 from wallet.service import issuer_blueprint
@@ -325,6 +344,12 @@ def serve(
                 app.register_blueprint(
                     issuer_blueprint(wallet_home, passphrase=passphrase, token=issuer_token)
                 )
+                if oid4vci_passphrase:
+                    from wallet.oid4vci import oid4vci_blueprint
+
+                    app.register_blueprint(
+                        oid4vci_blueprint(wallet_home, passphrase=oid4vci_passphrase)
+                    )
             return app
 
         click.echo(

@@ -26,6 +26,7 @@ from verifier.api import (
     problem_response,
 )
 from verifier.challenges import CHALLENGE_TTL, ChallengeBook, ChallengeStore
+from verifier.oid4vp import Oid4vpState, oid4vp
 from verifier.page import page
 from verifier.request_page import request_page
 from verifier.status import StatusChecker
@@ -61,6 +62,7 @@ def create_app(
     challenges: ChallengeBook | None = None,
     anchors: ChainDirectory | None = None,
     anchor_confirmations: int | None = None,
+    oid4vp_state: Oid4vpState | None = None,
 ) -> Flask:
     """Build the verifier service.
 
@@ -80,6 +82,8 @@ def create_app(
             inclusion and binding are checked but not its record (a warning).
         anchor_confirmations: the depth an anchor needs on an RPC chain (default:
             the node's finalized block, else 64).
+        oid4vp_state: the OID4VP verifier's identity and transaction store; by
+            default a did:key made for this process and an in-memory store.
 
     Returns:
         The Flask application (a WSGI callable).
@@ -112,6 +116,8 @@ def create_app(
     app.register_blueprint(api)
     app.register_blueprint(page)
     app.register_blueprint(request_page)
+    app.extensions["laurel.oid4vp"] = oid4vp_state or Oid4vpState.default()
+    app.register_blueprint(oid4vp)
 
     @app.before_request
     def _assign_request_id() -> None:

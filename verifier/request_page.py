@@ -34,6 +34,7 @@ from vc.request import PresentationRequest
 from vc.timestamps import format_datetime_stamp
 from verifier.api import ServiceState, verify_answer
 from verifier.challenges import Challenge, Outcome
+from verifier.oid4vp import page_transaction
 from verifier.page import PAGE_HEADERS, Report, read_submission
 
 __all__ = ["RequestView", "request_page"]
@@ -126,7 +127,8 @@ def show_request(challenge: str) -> Response:
     view = _view(challenge)
     if view is None:
         return _unknown()
-    return _render(view=view)
+    oid4vp = page_transaction(challenge, _state().clock()) if view.state == "ok" else None
+    return _render(view=view, oid4vp=oid4vp)
 
 
 @request_page.get("/request/<challenge>/qr.svg")

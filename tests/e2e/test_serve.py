@@ -107,3 +107,12 @@ def test_challenges_work_across_workers(service: int) -> None:
         )
         assert status == 422
         assert "presentation.challenge_reused" in json.dumps(body)
+
+
+@pytest.mark.e2e
+def test_serve_shares_oid4vp_transactions_between_workers(service: int) -> None:
+    status, started = _request(service, "POST", "/oid4vp/requests")
+    assert status == 201
+    path = "/" + started["status_uri"].split("/", 3)[3]
+    # Several requests land on both workers: each knows the transaction.
+    assert {_request(service, "GET", path)[1]["status"] for _ in range(8)} == {"pending"}

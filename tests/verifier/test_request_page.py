@@ -147,6 +147,8 @@ def test_the_page_uses_only_local_assets(client: FlaskClient) -> None:
     assert "style=" not in text
     assert re.search(r"<script(?![^>]*\ssrc=\"/)", text) is None, "inline script"
     for url in re.findall(r'(?:src|href|action)="([^"]*)"', text):
+        if url.startswith("openid4vp://?"):
+            continue  # a link a wallet opens (OID4VP), not something the page loads
         assert url.startswith("/"), url
         assert not url.startswith("//"), url
     assert page.headers["Content-Security-Policy"].startswith("default-src 'self';")
@@ -278,3 +280,16 @@ def test_the_page_and_the_api_share_one_challenge_store(client: FlaskClient) -> 
     issued = client.post("/challenges").get_json()
     page = client.get(f"/request/{issued['challenge']}")
     assert shown(page, "challenge") == issued["challenge"]
+
+
+def test_the_page_offers_an_openid4vp_request_and_its_status(client: FlaskClient) -> None:
+    text = client.get(new_request(client)).get_data(as_text=True)
+    link = re.search(r'id="oid4vp-link" href="(openid4vp://\?[^"]+)"', text)
+    assert link is not None
+    assert "client_id=decentralized_identifier%3Adid%3Akey%3A" in link.group(1)
+    status = re.search(r'data-status-uri="(/oid4vp/status/[^"]+)"', text)
+    assert status is not None
+    assert client.get(status.group(1)).get_json()["status"] == "pending"
+    qr = re.search(r'src="(/oid4vp/requests/[^"]+/qr.svg)"', text)
+    assert qr is not None
+    assert client.get(qr.group(1)).mimetype == "image/svg+xml"

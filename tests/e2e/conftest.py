@@ -1,0 +1,84 @@
+"""Shared e2e fixtures: a district's wallet serving OID4VCI (and laurel's verifier) on loopback."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from tests.wallet.conftest import ACHIEVEMENT, PASSPHRASE
+from vc.did import DidResolver
+from verifier.app import create_app
+from verifier.verify import networked_status_checker
+from wallet.home import Wallet
+from wallet.issuer import IssueOptions, issue_badge, load_achievement
+from wallet.keystore import KdfParams
+from wallet.offers import OfferBook
+from wallet.oid4vci import offer_uri, oid4vci_blueprint
+from wallet.service import issuer_blueprint
+
+
+@dataclass
+class District:
+    home: Path
+    base: str
+    badge_id: str
+
+    def offer(
+        self, configurations: tuple[str, ...] = ("OpenBadgeCredential_ldp_vc",)
+    ) -> tuple[str, str]:
+        with Wallet.open(self.home) as wallet:
+            book = OfferBook(wallet.store.path)
+        made = book.create(self.badge_id, list(configurations), now=dt.datetime.now(dt.UTC))
+        return offer_uri(
+            self.base, made.code, made.configurations, pin_length=len(made.pin)
+        ), made.pin
+
+
+def _free_port() -> int:
+    with contextlib.closing(socket.socket()) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def district(tmp_path_factory: pytest.TempPathFactory) -> Iterator[District]:
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    home = tmp_path_factory.mktemp("district") / "wallet"
+    with Wallet.create(
+        home,
+        name="Riverside School District",
+        passphrase=PASSPHRASE,
+        kdf=KdfParams.for_tests(),
+        base_url=base,
+    ) as wallet:
+        stored = issue_badge(
+            wallet,
+            PASSPHRASE,
+            load_achievement(json.dumps(ACHIEVEMENT).encode()),
+            "ana@school.example",
+            IssueOptions(now=dt.datetime.now(dt.UTC)),
+        )
+    app: Flask = create_app(
+        resolver=DidResolver(), status_checker=networked_status_checker(allow_private_network=True)
+    )
+    app.register_blueprint(issuer_blueprint(home, passphrase=None, token=None))  # status lists
+    app.register_blueprint(oid4vci_blueprint(home, passphrase=PASSPHRASE))
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield District(home, base, stored.id)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
