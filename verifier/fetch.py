@@ -42,7 +42,7 @@ import ssl
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from typing import Any, cast
@@ -171,6 +171,8 @@ class FetchedDocument:
     status: int
     content_type: str
     body: bytes
+    #: The response headers, names in lower case (ETag, Cache-Control...).
+    headers: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
 
 def default_resolve(host: str, port: int) -> list[str]:
@@ -313,6 +315,17 @@ class _PinnedConnection(http.client.HTTPConnection):
         self.sock = cast(socket.socket, self._guarded)
 
 
+@dataclass(frozen=True, slots=True)
+class _Exchange:
+    """What one request sends, and the statuses it takes besides 2xx."""
+
+    method: str
+    body: bytes | None
+    headers: dict[str, str]
+    accept: str
+    also_accept: frozenset[int]
+
+
 class _HostSlots:
     """Counts the fetches in flight per host; refuses one past the limit instead of queueing."""
 
@@ -391,6 +404,32 @@ class Fetcher:
             FetchFailedError: DNS, connect, TLS, a non-2xx status, a compressed or
                 oversized body, too many redirects, or the deadline passed.
         """
+        return self.request("GET", url, max_bytes=max_bytes, accept=accept)
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        body: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        accept: str = "application/json",
+        max_bytes: int | None = None,
+        follow_redirects: bool = True,
+        also_accept: Collection[int] = (),
+    ) -> FetchedDocument:
+        """Send one request through the guard: `fetch` for any method, body and headers.
+
+        A 2xx answer, or one whose status is in `also_accept` (an OAuth error's 4xx, a
+        304 to a conditional request), is returned; any other fails. Without
+        `follow_redirects` a redirect is a failure (a POST is never sent elsewhere).
+
+        Raises:
+            FetchBlockedError: the scheme, an address or a redirect target is refused;
+                nothing was sent to it.
+            FetchFailedError: DNS, connect, TLS, another status, a compressed or
+                oversized body, a redirect (or too many), or the deadline passed.
+        """
         limit = self.policy.max_bytes if max_bytes is None else max_bytes
         if limit < 0:
             raise ValueError("max_bytes must not be negative")
@@ -405,15 +444,21 @@ class Fetcher:
                 )
             seconds = min(seconds, left)
         deadline = self._clock() + seconds
+        exchange = _Exchange(method, body, dict(headers or {}), accept, frozenset(also_accept))
+        redirects = self.policy.max_redirects if follow_redirects else 0
         seen: set[str] = set()
         current = url
-        for _ in range(self.policy.max_redirects + 1):
+        for _ in range(redirects + 1):
             seen.add(current)
             target = _parse(current)
-            result = self._fetch_once(target, deadline, limit, accept)
+            result = self._fetch_once(target, deadline, limit, exchange)
             if isinstance(result, FetchedDocument):
                 return result
             status, location = result
+            if not follow_redirects:
+                raise FetchFailedError(
+                    f"{_short(url)} answered with a redirect (HTTP {status}), which is not followed"
+                )
             next_url = urllib.parse.urljoin(current, location)
             next_url, _ = urllib.parse.urldefrag(next_url)
             if next_url in seen:
@@ -520,13 +565,13 @@ class Fetcher:
         raise FetchFailedError(f"could not connect to {_short(target.url)}") from last
 
     def _fetch_once(
-        self, target: _Target, deadline: float, limit: int, accept: str
+        self, target: _Target, deadline: float, limit: int, exchange: _Exchange
     ) -> FetchedDocument | tuple[int, str]:
         """One request: a document, or a redirect as (status, Location)."""
         addresses = self._addresses(target)
         _HOSTS.take(target.host, target.url)
         try:
-            return self._exchange_with(target, addresses, deadline, limit, accept)
+            return self._exchange_with(target, addresses, deadline, limit, exchange)
         finally:
             _HOSTS.give(target.host)
 
@@ -536,13 +581,13 @@ class Fetcher:
         addresses: list[IPAddress],
         deadline: float,
         limit: int,
-        accept: str,
+        exchange: _Exchange,
     ) -> FetchedDocument | tuple[int, str]:
         sock = self._connect(target, addresses, deadline)
         reader = _DeadlineReader(sock, deadline, self.policy.total_timeout, self._clock)
         conn = _PinnedConnection(target.host, target.port, _GuardedSocket(sock, reader))
         try:
-            return self._exchange(conn, target, limit, accept)
+            return self._exchange(conn, target, limit, exchange)
         except TimeoutError as exc:
             raise FetchFailedError(
                 f"fetching {_short(target.url)} took longer than {self.policy.total_timeout:g} s"
@@ -556,34 +601,40 @@ class Fetcher:
             sock.close()
 
     def _exchange(
-        self, conn: _PinnedConnection, target: _Target, limit: int, accept: str
+        self, conn: _PinnedConnection, target: _Target, limit: int, exchange: _Exchange
     ) -> FetchedDocument | tuple[int, str]:
         conn.request(
-            "GET",
+            exchange.method,
             target.request_path,
+            body=exchange.body,
             headers={
                 "Host": target.host_header,
                 "User-Agent": _USER_AGENT,
-                "Accept": accept,
+                "Accept": exchange.accept,
                 "Accept-Encoding": "identity",
                 "Connection": "close",
+                **exchange.headers,
             },
         )
         with conn.getresponse() as response:
-            return self._read_response(response, target, limit)
+            return self._read_response(response, target, limit, exchange.also_accept)
 
     def _read_response(
-        self, response: http.client.HTTPResponse, target: _Target, limit: int
+        self,
+        response: http.client.HTTPResponse,
+        target: _Target,
+        limit: int,
+        also_accept: frozenset[int] = frozenset(),
     ) -> FetchedDocument | tuple[int, str]:
         status = response.status
-        if status in _REDIRECTS:
+        if status in _REDIRECTS and status not in also_accept:
             location = response.getheader("Location")
             if not location:
                 raise FetchFailedError(
                     f"{_short(target.url)} answered HTTP {status} without a Location"
                 )
             return status, location
-        if not 200 <= status < 300:
+        if not 200 <= status < 300 and status not in also_accept:
             raise FetchFailedError(f"{_short(target.url)} answered HTTP {status}")
         encoding = (response.getheader("Content-Encoding") or "identity").strip().lower()
         if encoding != "identity":
@@ -608,4 +659,5 @@ class Fetcher:
             status=status,
             content_type=response.getheader("Content-Type") or "",
             body=bytes(body),
+            headers={name.lower(): value for name, value in response.getheaders()},
         )

@@ -18,18 +18,18 @@ so their ``error`` can be shown.
 
 from __future__ import annotations
 
-import dataclasses
-import http.client
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from verifier.errors import FetchFailedError
-from verifier.fetch import FetchedDocument, Fetcher, FetchPolicy
+from verifier.fetch import Fetcher, FetchPolicy
 
 __all__ = ["MAX_RESPONSE_BYTES", "GuardedHttp", "HttpAnswer"]
 
 #: The largest answer read from an OpenID4VC endpoint (a credential, a request object).
 MAX_RESPONSE_BYTES = 1024 * 1024
+# OAuth error answers (4xx with a JSON body) are returned, not raised.
+_CLIENT_ERRORS = frozenset(range(400, 500))
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,50 +39,6 @@ class HttpAnswer:
     status: int
     content_type: str
     body: bytes
-
-
-class _OneRequest(Fetcher):
-    # The guard's checks are Fetcher's; only the request line, headers and body differ,
-    # and a 4xx answer is read like a 2xx one. (Asked of verifier/fetch.py: a public
-    # method, body and headers parameter; until then, this subclass.)
-    def __init__(
-        self,
-        base: Fetcher,
-        method: str,
-        body: bytes | None,
-        headers: Mapping[str, str],
-    ) -> None:
-        super().__init__(dataclasses.replace(base.policy, max_redirects=0))
-        self._resolve = base._resolve
-        self._ssl_context = base._ssl_context
-        self._clock = base._clock
-        self._method, self._body, self._headers = method, body, dict(headers)
-
-    def _exchange(self, conn, target, limit, accept):  # type: ignore[no-untyped-def]
-        headers = {
-            "Host": target.host_header,
-            "User-Agent": "laurel (OpenID4VC)",
-            "Accept": accept,
-            "Accept-Encoding": "identity",
-            "Connection": "close",
-            **self._headers,
-        }
-        conn.request(self._method, target.request_path, body=self._body, headers=headers)
-        with conn.getresponse() as response:
-            if 400 <= response.status < 500:
-                return self._client_error(response, target, limit)
-            return self._read_response(response, target, limit)
-
-    def _client_error(
-        self, response: http.client.HTTPResponse, target: object, limit: int
-    ) -> FetchedDocument:
-        body = response.read(min(limit, 64 * 1024) + 1)
-        return FetchedDocument(
-            final_url=str(getattr(target, "url", "")),
-            status=response.status,
-            content_type=response.getheader("Content-Type") or "",
-            body=body[: 64 * 1024],
-        )
 
 
 class GuardedHttp:
@@ -105,11 +61,19 @@ class GuardedHttp:
         headers: Mapping[str, str],
         accept: str,
     ) -> HttpAnswer:
-        one = _OneRequest(self._fetcher, method, body, headers)
         try:
-            found = one.fetch(url, max_bytes=MAX_RESPONSE_BYTES, accept=accept)
+            found = self._fetcher.request(
+                method,
+                url,
+                body=body,
+                headers=headers,
+                accept=accept,
+                max_bytes=MAX_RESPONSE_BYTES,
+                follow_redirects=False,
+                also_accept=_CLIENT_ERRORS,
+            )
         except FetchFailedError as exc:
-            if "redirects more than" in exc.message:
+            if "answered with a redirect" in exc.message:
                 raise FetchFailedError(
                     f"{url[:120]} answered with a redirect, which OpenID4VC clients do not follow",
                     hint="The server must answer directly (OID4VP 1.0, 'HTTP Redirects').",
