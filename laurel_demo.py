@@ -270,6 +270,30 @@ def _service_tour(console: Console, service: _Service, badge: bytes, teacher: Wa
     )
 
 
+def _hidden_status_tour(
+    console: Console,
+    workdir: Path,
+    badge_path: Path,
+    employer_verifies: Callable[[bytes], VerificationResult],
+) -> None:
+    """Hide the revocation where a JSON reader would not look; the signature still holds."""
+    hidden: dict[str, Any] = json.loads(badge_path.read_text(encoding="utf-8"))
+    hidden["https://www.w3.org/2018/credentials#credentialStatus"] = hidden.pop("credentialStatus")
+    hidden_path = workdir / "badge-status-hidden.json"
+    hidden_path.write_text(json.dumps(hidden, indent=2), encoding="utf-8")
+    console.print(
+        "Someone hides the revocation: credentialStatus is moved under its full IRI. The RDF "
+        "the signature covers is the same, so the signature still verifies."
+    )
+    console.print(f"[dim]$ laurel verify {hidden_path.name}[/]")
+    result = employer_verifies(hidden_path.read_bytes())
+    names = ", ".join(check.id for check in result.failures())
+    console.print(
+        f"Refused: [bold red]{names}[/]. laurel reads a document only in the form its "
+        "contexts produce, and still finds the status where it was hidden.\n"
+    )
+
+
 def _step(console: Console, number: int, text: str) -> None:
     console.rule(f"[bold cyan]{number}. {text}", align="left")
 
@@ -422,6 +446,7 @@ def _journey(
     show(badge_path.name, revoked)
     names = ", ".join(check.id for check in revoked.failures())
     console.print(f"The same, untouched badge is now refused by name: [bold red]{names}[/].\n")
+    _hidden_status_tour(console, workdir, badge_path, employer_verifies)
 
     _step(console, 10, "The district issues a whole cohort from a roster, and anchors it")
     roster = "name,email\n" + "\n".join(

@@ -36,7 +36,7 @@ MESSAGE_LIMIT = 200
 # RFC 3986 "scheme"; the rest of an IRI must hold no space, control or
 # delimiter characters (RFC 3987 excludes them, and N-Quads cannot carry them).
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
-_NOT_IN_IRI = frozenset(' <>"{}|\\^`') | {chr(c) for c in range(0x21)} | {"\x7f"}
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f]')
 
 
 @dataclass(slots=True)
@@ -109,4 +109,4 @@ def is_url(value: str) -> bool:
     match = _SCHEME.match(value)
     if match is None or match.end() == len(value):
         return False
-    return not any(c in _NOT_IN_IRI for c in value)
+    return _NOT_IN_IRI.search(value) is None
