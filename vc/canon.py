@@ -17,8 +17,6 @@ import re
 import time
 from typing import Any
 
-import rfc8785
-
 from vc import jsonld
 from vc.errors import MalformedDocumentError
 from vc.types import JSONValue
@@ -65,6 +63,8 @@ def jcs(value: JSONValue) -> bytes:
             return _DUMPS(value).encode("utf-8")
         except UnicodeEncodeError:
             pass  # a lone surrogate: rfc8785 names it
+    import rfc8785  # only for what the C encoder cannot write exactly
+
     try:
         return rfc8785.dumps(value)
     except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:

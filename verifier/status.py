@@ -24,7 +24,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from vc.did import DidResolver
 from vc.errors import LaurelError
@@ -41,7 +41,10 @@ from vc.timestamps import parse_datetime_stamp
 from vc.types import JSONObject, JSONValue
 from verifier.checks import CheckContext, check_proofs, issuer_id
 from verifier.errors import FetchBlockedError, FetchFailedError
-from verifier.fetch import FetchedDocument
+
+if TYPE_CHECKING:
+    # The fetch guard (http.client, ssl) is imported only by what fetches.
+    from verifier.fetch import FetchedDocument
 
 __all__ = [
     "MAX_STATUS_ENTRIES",
