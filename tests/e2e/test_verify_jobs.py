@@ -1,0 +1,63 @@
+"""`laurel verify --jobs N`: the same answers, in the same order, as one process."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.builders import badge
+
+LAUREL = str(Path(sys.executable).parent / "laurel")
+
+
+@pytest.fixture
+def inputs(tmp_path: Path) -> list[str]:
+    names = []
+    good, tampered = badge(), copy.deepcopy(badge())
+    tampered["credentialSubject"]["achievement"]["name"] = "District Leader"
+    for i in range(30):
+        path = tmp_path / f"b{i:02d}.json"
+        if i % 7 == 3:
+            path.write_text('{"unreadable":')
+        else:
+            path.write_text(json.dumps(tampered if i % 5 == 1 else good))
+        names.append(str(path))
+    return names
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [LAUREL, "verify", "--json", *args], capture_output=True, text=True, check=False
+    )
+
+
+@pytest.mark.e2e
+def test_jobs_give_the_answers_of_one_process_in_input_order(inputs: list[str]) -> None:
+    one = _run("--jobs", "1", *inputs)
+    two = _run("--jobs", "2", *inputs)
+    assert one.returncode == two.returncode == 2  # some input unreadable
+    first = [json.loads(line) for line in one.stdout.splitlines()]
+    second = [json.loads(line) for line in two.stdout.splitlines()]
+    assert [r["input"] for r in second] == inputs
+    assert [(r["input"], r["verified"], [c["id"] for c in r["checks"]]) for r in second] == [
+        (r["input"], r["verified"], [c["id"] for c in r["checks"]]) for r in first
+    ]
+    assert sum(r["verified"] for r in second) == 20
+
+
+@pytest.mark.e2e
+def test_stdin_is_read_by_one_process(inputs: list[str]) -> None:
+    data = Path(inputs[0]).read_bytes()
+    done = subprocess.run(
+        [LAUREL, "verify", "--json", "--jobs", "4", "-"],
+        input=data,
+        capture_output=True,
+        check=False,
+    )
+    assert done.returncode == 0
+    assert json.loads(done.stdout)["verified"] is True
