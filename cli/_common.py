@@ -143,7 +143,7 @@ _home_option = click.option(
 
 
 def _home(home: Path | None) -> Path:
-    from wallet.home import default_home
+    from wallet.paths import default_home
 
     return home if home is not None else default_home()
 

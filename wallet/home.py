@@ -12,9 +12,7 @@ showing and exporting badges open the database alone.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import secrets
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +23,7 @@ from vc.types import JSONObject
 from wallet.atomic import check_private, ensure_private_dir
 from wallet.errors import WalletCorruptError, WalletExistsError, WalletNotFoundError
 from wallet.keystore import MIN_PASSPHRASE_LENGTH, KdfParams, Keystore
+from wallet.paths import default_home
 from wallet.store import Store
 
 __all__ = [
@@ -59,18 +58,6 @@ def new_secp256k1_key() -> bytes:
         candidate = secrets.token_bytes(32)
         if 0 < int.from_bytes(candidate, "big") < _SECP256K1_ORDER:
             return candidate
-
-
-def default_home() -> Path:
-    """``LAUREL_HOME``, else the platform's user data directory for laurel."""
-    configured = os.environ.get("LAUREL_HOME")
-    if configured:
-        return Path(configured).expanduser()
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Application Support" / "laurel"
-    if sys.platform == "win32":
-        return Path(os.environ.get("APPDATA", Path.home())) / "laurel"
-    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "laurel"
 
 
 def did_web_from_host(host_and_path: str) -> str:
