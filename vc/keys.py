@@ -123,6 +123,15 @@ class Ed25519PublicKey:
         """The Multikey encoding, ``z6Mk...``."""
         return encode_multibase_btc(ED25519_PUB_PREFIX + self._raw)
 
+    def to_jwk(self) -> dict[str, JSONValue]:
+        """The public key as an OKP JWK (RFC 8037)."""
+        return {"kty": "OKP", "crv": "Ed25519", "x": _b64url_encode(self._raw)}
+
+    @property
+    def jose_alg(self) -> str:
+        """The JOSE algorithm this key verifies: EdDSA (RFC 8037)."""
+        return "EdDSA"
+
     def verify(self, signature: bytes, message: bytes) -> bool:
         """Return True only if `signature` is a valid, canonical signature of `message`."""
         if len(signature) != 64:
@@ -249,6 +258,17 @@ class EcdsaPublicKey:
         point = self._key.public_bytes(Encoding.X962, PublicFormat.CompressedPoint)
         return encode_multibase_btc(self._CURVES[self._curve][2] + point)
 
+    def to_jwk(self) -> dict[str, JSONValue]:
+        """The public key as a JWK (RFC 7518, "Parameters for Elliptic Curve Public Keys")."""
+        numbers = self._key.public_numbers()
+        size = self._CURVES[self._curve][3]
+        return {
+            "kty": "EC",
+            "crv": self._curve,
+            "x": _b64url_encode(numbers.x.to_bytes(size, "big")),
+            "y": _b64url_encode(numbers.y.to_bytes(size, "big")),
+        }
+
     @property
     def jose_alg(self) -> str:
         """The one JOSE algorithm this key verifies: ES256 or ES384."""
@@ -304,6 +324,10 @@ def public_key_from_multikey(value: str) -> PublicKey:
     if decode_multibase_btc(value).startswith(ED25519_PUB_PREFIX):
         return Ed25519PublicKey.from_multibase(value)
     return EcdsaPublicKey.from_multibase(value)
+
+
+def _b64url_encode(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
 def _b64url(value: JSONValue, name: str) -> bytes:
