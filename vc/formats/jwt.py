@@ -61,6 +61,7 @@ __all__ = [
     "STATUS_LIST_TYPES",
     "decode_jwt",
     "sign_jwt",
+    "verify_compact",
     "verify_jwt",
     "verify_status_list_jwt",
 ]
@@ -543,3 +544,33 @@ def sign_jwt(credential: JSONObject, key: Ed25519KeyPair, kid: str, *, typ: str 
     )
     header: dict[str, Any] = {"alg": "EdDSA", "typ": typ, "kid": kid}
     return jws.serialize_compact(header, payload, private, registry=_Registry(algorithms=["EdDSA"]))
+
+
+def verify_compact(token: str, public_key_pem: str, alg: str) -> CheckResult | None:
+    """Check a compact JWS's signature with a PEM public key and one fixed `alg`.
+
+    Returns None when valid, else the failed check (``proof.signature_invalid``,
+    ``proof.malformed`` for an unusable key). Used for OB 2.0 signed badges (RS256).
+    """
+    try:
+        key = (
+            RSAKey.import_key(public_key_pem)
+            if alg.startswith("RS")
+            else ECKey.import_key(public_key_pem)
+        )
+    except (JoseError, ValueError, TypeError) as exc:
+        return CheckResult.failed("proof.malformed", f"the public key is unusable: {exc}")
+    if (
+        isinstance(key, RSAKey)
+        and key.as_dict().get("n")
+        and len(_b64url_decode(str(key.as_dict()["n"]))) * 8 < 2048
+    ):
+        return CheckResult.failed("proof.malformed", "an RSA key must be at least 2048 bits")
+    try:
+        jws.deserialize_compact(token, key, algorithms=[alg], registry=_Registry(algorithms=[alg]))
+    except JoseError as exc:
+        return CheckResult.failed(
+            "proof.signature_invalid",
+            f"the signature does not verify with the issuer's key ({exc.error})",
+        )
+    return None
