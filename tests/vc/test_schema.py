@@ -694,6 +694,7 @@ def test_non_string_keys_do_not_break_validation():
 
 def _both_verdicts(document: dict) -> tuple[bool, bool]:
     from vc import schema as module
+    from vc.schema import _validators
 
     target = module._target(document)
     if not isinstance(target, str):  # a mutation made it no OB3 credential: nothing to compare
@@ -701,8 +702,8 @@ def _both_verdicts(document: dict) -> tuple[bool, bool]:
     instance = dict(document)
     if isinstance(instance.get("proof"), dict):
         instance["proof"] = [instance["proof"]]
-    fast = module._fast_validators()[target](instance)
-    full = not list(module._validators()[target].iter_errors(instance))
+    fast = _validators.fast_validators()[target](instance)
+    full = not list(_validators.validators()[target].iter_errors(instance))
     return fast, full
 
 

@@ -1,0 +1,170 @@
+"""A credential's own ``credentialSchema``: validate it against the JSON Schema it names.
+
+Open Badges 3.0, "1EdTech JSON Schema Validator 2019": a ``credentialSchema`` entry of
+type ``1EdTechJsonSchemaValidator2019`` names a JSON Schema the credential must match;
+VC Data Model 2.0's ``JsonSchema`` type (VC JSON Schema) means the same. The
+published Open Badges 3.0 schemas are bundled and pinned, never fetched:
+
+- ``.../ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json``: the bundled
+  :data:`vc.schema.SCHEMA_FILE`;
+- ``.../ob/v3p0/schema/json/ob_v3p0_endorsementcredential_schema.json``: the
+  ``EndorsementCredential`` definition of that same file (1EdTech generates both
+  schemas from one model, and the endorsement schema's root is that definition).
+
+Any other schema URL is fetched through the `fetch` callable the caller passes in
+(the verifier passes its guarded fetcher), with no ``$ref`` retrieval beyond that one
+document; without `fetch` it is a warning, never a silent pass. The schemas published
+today are those of VC 2.0-era Open Badges: a VC 1.1 badge (``issuanceDate``) that
+fails them gets a warning saying so, as 1EdTech's own validator does, not a failure.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from collections.abc import Callable
+from importlib import resources
+from typing import Any
+
+from vc.errors import LaurelError
+from vc.jsontext import parse_document
+from vc.results import CheckResult
+from vc.types import JSONObject, JSONValue
+
+__all__ = ["BUNDLED_SCHEMAS", "SCHEMA_TYPES", "check_credential_schema"]
+
+#: The credentialSchema types validated as JSON Schema.
+SCHEMA_TYPES = frozenset({"1EdTechJsonSchemaValidator2019", "JsonSchema"})
+
+_BASE = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/"
+#: Published schema URL -> the $defs entry of the bundled OB 3.0 schema that is its root.
+BUNDLED_SCHEMAS: dict[str, str | None] = {
+    _BASE + "ob_v3p0_achievementcredential_schema.json": None,
+    _BASE + "ob_v3p0_endorsementcredential_schema.json": "EndorsementCredential",
+}
+#: SHA-256 of the bundled schema file: a changed file is never used.
+SCHEMA_PIN = "859e405b592d93c3261fe899362f4128801140d4d20c01502a066b3540483d95"
+_MAX_ENTRIES = 4
+_MAX_SCHEMA_BYTES = 512 * 1024
+_V1 = "https://www.w3.org/2018/credentials/v1"
+
+Fetch = Callable[[str], bytes]
+
+
+@functools.cache
+def _bundled(definition: str | None) -> Any:
+    from jsonschema import Draft201909Validator
+    from referencing import Registry
+    from referencing.jsonschema import DRAFT201909
+
+    from vc.schema._validators import SCHEMA_FILE, format_checker
+
+    data = resources.files("vc").joinpath(SCHEMA_FILE).read_bytes()
+    if hashlib.sha256(data).hexdigest() != SCHEMA_PIN:
+        raise LaurelError(
+            "the bundled Open Badges 3.0 schema does not match its pin",
+            hint="The installation is damaged; reinstall laurel.",
+        )
+    schema = json.loads(data)
+    registry = Registry().with_resource(schema["$id"], DRAFT201909.create_resource(schema))
+    root = schema if definition is None else {"$ref": f"{schema['$id']}#/$defs/{definition}"}
+    return Draft201909Validator(root, registry=registry, format_checker=format_checker())
+
+
+def _fetched(url: str, fetch: Fetch) -> Any:
+    from jsonschema import Draft201909Validator, validators
+    from jsonschema.exceptions import SchemaError
+    from referencing import Registry
+
+    from vc.schema._validators import format_checker
+
+    schema = parse_document(fetch(url), max_bytes=_MAX_SCHEMA_BYTES)
+    cls = validators.validator_for(schema, default=Draft201909Validator)
+    try:
+        cls.check_schema(schema)
+    except SchemaError as exc:
+        raise LaurelError(f"the schema at {url[:120]} is not a valid JSON Schema") from exc
+    # A registry without `retrieve`: a $ref outside this document fails, never fetches.
+    return cls(schema, registry=Registry(), format_checker=format_checker())
+
+
+def _entries(document: JSONObject) -> list[JSONValue]:
+    value = document.get("credentialSchema")
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def check_credential_schema(
+    document: JSONObject, *, fetch: Fetch | None = None
+) -> list[CheckResult]:
+    """Validate `document` against each JSON Schema its ``credentialSchema`` names.
+
+    One ``schema.credential_schema`` check per entry: passed, failed (the first
+    problem named), a warning when the schema cannot be had (no `fetch`, or it
+    failed) or for a VC 1.1 badge against a VC 2.0-era published schema, skipped
+    for other schema types. No check when there is no ``credentialSchema``.
+    Never raises for bad input.
+    """
+    entries = _entries(document)
+    if len(entries) > _MAX_ENTRIES:
+        return [
+            CheckResult.failed(
+                "schema.credential_schema",
+                f"the credential names {len(entries)} schemas (limit {_MAX_ENTRIES})",
+            )
+        ]
+    return [_check_entry(document, entry, fetch) for entry in entries]
+
+
+def _check_entry(document: JSONObject, entry: JSONValue, fetch: Fetch | None) -> CheckResult:
+    if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+        return CheckResult.failed("schema.credential_schema", "a credentialSchema entry has no id")
+    url, kind = str(entry["id"]), entry.get("type")
+    if kind not in SCHEMA_TYPES:
+        return CheckResult.skipped(
+            "schema.credential_schema", f"credentialSchema type {str(kind)[:40]!r} is not checked"
+        )
+    try:
+        if url in BUNDLED_SCHEMAS:
+            validator = _bundled(BUNDLED_SCHEMAS[url])
+        elif fetch is None:
+            return CheckResult.warning(
+                "schema.credential_schema",
+                f"not validated: the schema {url[:120]} is not bundled and fetching is off",
+                schema=url[:200],
+            )
+        else:
+            validator = _fetched(url, fetch)
+    except LaurelError as exc:
+        return CheckResult.warning(
+            "schema.credential_schema",
+            f"not validated: the schema {url[:120]} cannot be used: {exc}",
+            schema=url[:200],
+        )
+    instance = dict(document)
+    if isinstance(instance.get("proof"), dict):
+        instance["proof"] = [instance["proof"]]  # a single proof is a one-item proof set
+    from jsonschema.exceptions import best_match
+
+    error = best_match(validator.iter_errors(instance))
+    if error is None:
+        return CheckResult.passed(
+            "schema.credential_schema", f"matches the schema it names ({url[:120]})"
+        )
+    where = "/".join(str(p) for p in error.absolute_path) or "(root)"
+    message = (
+        f"does not match the schema it names ({url[:100]}) at {where[:80]}: {error.message[:160]}"
+    )
+    contexts = document.get("@context")
+    first = contexts[0] if isinstance(contexts, list) and contexts else contexts
+    if url in BUNDLED_SCHEMAS and first == _V1:
+        return CheckResult.warning(
+            "schema.credential_schema",
+            "a VC 1.1 badge: the schema published today is for VC 2.0 badges; " + message,
+            schema=url[:200],
+        )
+    return CheckResult.failed(
+        "schema.credential_schema", message, schema=url[:200], path=where[:200]
+    )
