@@ -53,6 +53,7 @@ __all__ = [
     "did_web_url",
     "split_did_url",
     "verification_method_did",
+    "verification_method_from_json",
 ]
 
 DID_KEY_CONTEXTS = ("https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1")
@@ -332,7 +333,7 @@ class DidDocument:
             assert isinstance(entry, dict)
             entry_id = entry.get("id")
             if isinstance(entry_id, str) and self._absolute(entry_id) == vm_id:
-                method = _verification_method(vm_id, entry)
+                method = verification_method_from_json(vm_id, entry)
                 self._methods[vm_id] = method
                 return method
         raise DidResolutionError(
@@ -344,7 +345,13 @@ class DidDocument:
         return copy.deepcopy(self._document)
 
 
-def _verification_method(vm_id: str, entry: Mapping[str, JSONValue]) -> VerificationMethod:
+def verification_method_from_json(vm_id: str, entry: Mapping[str, JSONValue]) -> VerificationMethod:
+    """Read one verification method object (its key by its type) as `vm_id`.
+
+    Raises:
+        DidResolutionError: ``invalidDidDocument``, ``invalidPublicKey`` or
+            ``invalidPublicKeyType``.
+    """
     vm_type = entry.get("type")
     controller = entry.get("controller")
     if not isinstance(vm_type, str) or not isinstance(controller, str):
