@@ -28,6 +28,7 @@ validators are built once per process.
 
 from __future__ import annotations
 
+from vc.jsonld import CREDENTIALS_V1
 from vc.jsontext import MAX_DEPTH
 from vc.results import CheckResult, Status
 from vc.schema._errors import (
@@ -48,8 +49,6 @@ __all__ = ["MAX_PROBLEMS", "SCHEMA_FILE", "check_credential_schema", "check_sche
 _OB3_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential"})
 _ENDORSEMENT_TYPE = "EndorsementCredential"
 _PRESENTATION_TYPE = "VerifiablePresentation"
-# CLR 2.0 credentials carry the OB 3.0 context too, but have a schema of their own.
-_CLR_TYPE = "ClrCredential"
 _OB3_CONTEXT_PREFIX = "https://purl.imsglobal.org/spec/ob/v3p0/"
 # Bounds for input that did not come through vc.jsontext.parse_document: jsonschema
 # recurses about four frames per level, and builds messages with repr(), which
@@ -86,7 +85,11 @@ def check_schema(document: JSONObject) -> list[CheckResult]:
         fast = fast_validators()
         first = {**instance, "credentialStatus": statuses[0]}
         if fast[target](first) and all(
-            fast["credential_status"](x) for x in statuses[1:] if isinstance(x, dict)
+            fast[
+                "credential_status" + target.removeprefix("achievement").removeprefix("endorsement")
+            ](x)
+            for x in statuses[1:]
+            if isinstance(x, dict)
         ):
             return [CheckResult.passed("schema", _passed_message(target))]
         results: list[CheckResult] = []
@@ -124,22 +127,29 @@ def _target(document: object) -> str | CheckResult:
         return CheckResult.skipped(
             "schema", "a presentation: the schema is checked on each credential it carries"
         )
+    # A badge is judged by the schema of its data model's era (VC 1.1: issuanceDate).
+    contexts = document.get("@context")
+    first = contexts[0] if isinstance(contexts, list) and contexts else contexts
+    era = "-1.1" if first == CREDENTIALS_V1 else ""
     if types & _OB3_TYPES:
-        return "achievement"
+        return f"achievement{era}"
     if _ENDORSEMENT_TYPE in types:
-        return "endorsement"
-    if _CLR_TYPE in types:
-        return CheckResult.skipped("schema", "not an Open Badges 3.0 credential")
-    # A credential in the OB 3.0 context that lacks the OB 3.0 type is a broken
-    # badge, not some other credential: validating it reports `schema.type`.
+        return f"endorsement{era}"
     if any(c.startswith(_OB3_CONTEXT_PREFIX) for c in _strings(document.get("@context"))):
-        return "achievement"
+        # Issue #13: a credential that uses the Open Badges context without being a
+        # badge (a CLR, a course record) is not judged by the badge's schema.
+        return CheckResult.skipped(
+            "schema",
+            "uses the Open Badges context but is not an OpenBadgeCredential, "
+            "AchievementCredential or EndorsementCredential",
+        )
     return CheckResult.skipped("schema", "not an Open Badges 3.0 credential")
 
 
 def _passed_message(target: str) -> str:
-    kind = "EndorsementCredential" if target == "endorsement" else "AchievementCredential"
-    return f"matches the official Open Badges 3.0 JSON Schema ({kind})"
+    kind = "EndorsementCredential" if target.startswith("endorsement") else "AchievementCredential"
+    era = ", VC 1.1 era" if target.endswith("-1.1") else ""
+    return f"matches the official Open Badges 3.0 JSON Schema ({kind}{era})"
 
 
 def _strings(value: object) -> set[str]:

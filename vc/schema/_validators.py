@@ -1,25 +1,66 @@
-"""The validators over the bundled Open Badges 3.0 JSON Schema, built once per process.
+"""The validators over the bundled Open Badges 3.0 JSON Schemas, built once per process.
 
-`jsonschema` gives the detailed errors; the same schema compiled by `fastjsonschema`
-gives the fast "valid" answer. Both assert the two formats the schema uses
+Two generations of the schemas are bundled, each pinned by SHA-256: those of VC 2.0-era
+badges (``validFrom``), and those 1EdTech published for VC 1.1-era badges
+(``issuanceDate``) until April 2024. A badge is judged by the schema of its era.
+`jsonschema` gives the detailed errors; the same schemas compiled by `fastjsonschema`
+give the fast "valid" answer. Both assert the two formats the schemas use
 (``date-time``, ``date``) with stdlib-only checks.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import re
 from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
+from vc.errors import LaurelError
 from vc.types import JSONObject
 
-__all__ = ["SCHEMA_FILE", "fast_validators", "is_date", "is_date_time", "validators"]
+__all__ = [
+    "SCHEMA_FILE",
+    "SCHEMA_FILES",
+    "fast_validators",
+    "format_checker",
+    "is_date",
+    "is_date_time",
+    "load_schema",
+    "validators",
+]
 
-#: The bundled official schema, a file of the `vc` package.
+#: The bundled official AchievementCredential schema (VC 2.0 era), a file of the `vc` package.
 SCHEMA_FILE = "ob_v3p0_achievementcredential_schema.json"
+#: Every bundled schema file (in the `vc` package) and its SHA-256 (sources: vc/schemas/SOURCES.md).
+SCHEMA_FILES: dict[str, str] = {
+    SCHEMA_FILE: "859e405b592d93c3261fe899362f4128801140d4d20c01502a066b3540483d95",
+    "schemas/ob_v3p0_endorsementcredential_schema.json": "66c484fa98edf57089f55f9b919473098e699c18bb6601777a599b33e9a79c55",
+    "schemas/vc1.1/ob_v3p0_achievementcredential_schema.json": "5bb0cc1d8b8d8e57cb2f91f6ce3777cbdc71f005954e5f600e3f855531521d6d",
+    "schemas/vc1.1/ob_v3p0_endorsementcredential_schema.json": "46c5ddc6e779bddff6fd985b42cb00e45c9fd58dd3e65b555dc9a0acd7a2fa9a",
+}
+#: The AchievementCredential schema of each era; its $defs hold the EndorsementCredential.
+_ERA_FILES = {"": SCHEMA_FILE, "-1.1": "schemas/vc1.1/ob_v3p0_achievementcredential_schema.json"}
+
+
+@functools.cache
+def load_schema(name: str) -> JSONObject:
+    """A bundled schema, parsed, after checking its pin.
+
+    Raises:
+        LaurelError: the file is not one of :data:`SCHEMA_FILES`, or does not match its pin.
+    """
+    pin = SCHEMA_FILES.get(name)
+    data = resources.files("vc").joinpath(name).read_bytes() if pin else b""
+    if pin is None or hashlib.sha256(data).hexdigest() != pin:
+        raise LaurelError(
+            f"the bundled schema {name} is missing or does not match its pin",
+            hint="The installation is damaged; reinstall laurel.",
+        )
+    schema: JSONObject = json.loads(data)
+    return schema
 
 
 def format_checker() -> Any:
@@ -40,57 +81,65 @@ def format_checker() -> Any:
 
 @functools.cache
 def validators() -> dict[str, Any]:
-    """The two validators over the bundled schema, built once."""
+    """The validators over the bundled schemas, built once.
+
+    Keys: ``achievement``, ``endorsement`` (VC 2.0 era) and the same with ``-1.1``.
+    """
     from jsonschema import Draft201909Validator
     from referencing import Registry
     from referencing.jsonschema import DRAFT201909
 
-    schema = json.loads(resources.files("vc").joinpath(SCHEMA_FILE).read_text("utf-8"))
-    base = schema["$id"]
-    # A registry without `retrieve`: a $ref to anything but this schema fails
-    # instead of reaching the network (jsonschema's default registry fetches).
-    registry = Registry().with_resource(base, DRAFT201909.create_resource(schema))
+    built: dict[str, Any] = {}
     formats = format_checker()
-    endorsement = {"$ref": f"{base}#/$defs/EndorsementCredential"}
-    return {
-        "achievement": Draft201909Validator(schema, registry=registry, format_checker=formats),
-        "endorsement": Draft201909Validator(endorsement, registry=registry, format_checker=formats),
-    }
+    for era, name in _ERA_FILES.items():
+        schema = load_schema(name)
+        base = str(schema["$id"])
+        # A registry without `retrieve`: a $ref to anything but this schema fails
+        # instead of reaching the network (jsonschema's default registry fetches).
+        registry = Registry().with_resource(base, DRAFT201909.create_resource(schema))
+        endorsement = {"$ref": f"{base}#/$defs/EndorsementCredential"}
+        built[f"achievement{era}"] = Draft201909Validator(
+            schema, registry=registry, format_checker=formats
+        )
+        built[f"endorsement{era}"] = Draft201909Validator(
+            endorsement, registry=registry, format_checker=formats
+        )
+    return built
 
 
 @functools.cache
 def fast_validators() -> dict[str, Callable[[JSONObject], bool]]:
-    """The same schema compiled to Python code: about 20x faster on valid badges.
+    """The same schemas compiled to Python code: about 20x faster on valid badges.
 
     Only a "valid" answer is trusted (then the badge passed both, which the
     differential tests check); on any error the full jsonschema validator runs,
-    and its detailed errors are what is reported. The schema puts no keyword
-    beside a $ref, so draft-07 and 2019-09 `$ref` semantics agree on it.
+    and its detailed errors are what is reported. The schemas put no keyword
+    beside a $ref, so draft-07 and 2019-09 `$ref` semantics agree on them.
     """
     import fastjsonschema
 
-    schema = json.loads(resources.files("vc").joinpath(SCHEMA_FILE).read_text("utf-8"))
-    # fastjsonschema resolves "#/$defs/..." within the document; the $id must not
-    # send it elsewhere, and the 2019-09 meta-schema URL is not one it knows.
-    schema.pop("$id", None)
-    schema["$schema"] = "http://json-schema.org/draft-07/schema#"
     formats = {"date-time": is_date_time, "date": is_date}
-    endorsement = {
-        "$schema": schema["$schema"],
-        "$ref": "#/$defs/EndorsementCredential",
-        "$defs": schema["$defs"],
-    }
-    status = {
-        "$schema": schema["$schema"],
-        "$ref": "#/$defs/CredentialStatus",
-        "$defs": schema["$defs"],
-    }
-    compiled = {
-        "achievement": fastjsonschema.compile(schema, formats=formats, use_default=False),
-        "endorsement": fastjsonschema.compile(endorsement, formats=formats, use_default=False),
+    compiled: dict[str, Callable[[Any], Any]] = {}
+    for era, name in _ERA_FILES.items():
+        schema = dict(load_schema(name))
+        # fastjsonschema resolves "#/$defs/..." within the document; the $id must not
+        # send it elsewhere, and the 2019-09 meta-schema URL is not one it knows.
+        schema.pop("$id", None)
+        schema["$schema"] = "http://json-schema.org/draft-07/schema#"
+
+        def part(ref: str, schema: JSONObject = schema) -> JSONObject:
+            return {"$schema": schema["$schema"], "$ref": ref, "$defs": schema["$defs"]}
+
+        compiled[f"achievement{era}"] = fastjsonschema.compile(
+            schema, formats=formats, use_default=False
+        )
+        compiled[f"endorsement{era}"] = fastjsonschema.compile(
+            part("#/$defs/EndorsementCredential"), formats=formats, use_default=False
+        )
         # One more status entry, checked where the schema puts credentialStatus.
-        "credential_status": fastjsonschema.compile(status, formats=formats, use_default=False),
-    }
+        compiled[f"credential_status{era}"] = fastjsonschema.compile(
+            part("#/$defs/CredentialStatus"), formats=formats, use_default=False
+        )
 
     def checker(validate: Callable[[Any], Any]) -> Callable[[JSONObject], bool]:
         def is_valid(instance: JSONObject) -> bool:

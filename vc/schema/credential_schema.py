@@ -3,28 +3,20 @@
 Open Badges 3.0, "1EdTech JSON Schema Validator 2019": a ``credentialSchema`` entry of
 type ``1EdTechJsonSchemaValidator2019`` names a JSON Schema the credential must match;
 VC Data Model 2.0's ``JsonSchema`` type (VC JSON Schema) means the same. The
-published Open Badges 3.0 schemas are bundled and pinned, never fetched:
-
-- ``.../ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json``: the bundled
-  :data:`vc.schema.SCHEMA_FILE`;
-- ``.../ob/v3p0/schema/json/ob_v3p0_endorsementcredential_schema.json``: the
-  ``EndorsementCredential`` definition of that same file (1EdTech generates both
-  schemas from one model, and the endorsement schema's root is that definition).
+published Open Badges 3.0 schemas (AchievementCredential and EndorsementCredential)
+are bundled and pinned, never fetched. 1EdTech served the VC 1.1-era schemas at the
+same URLs until April 2024, so a VC 1.1 badge (``issuanceDate``) is validated against
+the schema that URL served when it was issued, a VC 2.0 badge against today's.
 
 Any other schema URL is fetched through the `fetch` callable the caller passes in
 (the verifier passes its guarded fetcher), with no ``$ref`` retrieval beyond that one
-document; without `fetch` it is a warning, never a silent pass. The schemas published
-today are those of VC 2.0-era Open Badges: a VC 1.1 badge (``issuanceDate``) that
-fails them gets a warning saying so, as 1EdTech's own validator does, not a failure.
+document; without `fetch` it is a warning, never a silent pass.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 from collections.abc import Callable
-from importlib import resources
 from typing import Any
 
 from vc.errors import LaurelError
@@ -37,14 +29,22 @@ __all__ = ["BUNDLED_SCHEMAS", "SCHEMA_TYPES", "check_credential_schema"]
 #: The credentialSchema types validated as JSON Schema.
 SCHEMA_TYPES = frozenset({"1EdTechJsonSchemaValidator2019", "JsonSchema"})
 
-_BASE = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/"
-#: Published schema URL -> the $defs entry of the bundled OB 3.0 schema that is its root.
-BUNDLED_SCHEMAS: dict[str, str | None] = {
-    _BASE + "ob_v3p0_achievementcredential_schema.json": None,
-    _BASE + "ob_v3p0_endorsementcredential_schema.json": "EndorsementCredential",
+_BASE = "https://purl.imsglobal.org/spec/ob/v3p0/schema/"
+_ACHIEVEMENT = {
+    "2.0": "ob_v3p0_achievementcredential_schema.json",
+    "1.1": "schemas/vc1.1/ob_v3p0_achievementcredential_schema.json",
 }
-#: SHA-256 of the bundled schema file: a changed file is never used.
-SCHEMA_PIN = "859e405b592d93c3261fe899362f4128801140d4d20c01502a066b3540483d95"
+_ENDORSEMENT = {
+    "2.0": "schemas/ob_v3p0_endorsementcredential_schema.json",
+    "1.1": "schemas/vc1.1/ob_v3p0_endorsementcredential_schema.json",
+}
+#: Published schema URL -> the bundled file (in the `vc` package) for each data model era.
+BUNDLED_SCHEMAS: dict[str, dict[str, str]] = {
+    _BASE + "json/ob_v3p0_achievementcredential_schema.json": _ACHIEVEMENT,
+    _BASE + "json-ld/ob_v3p0_achievementcredential_schema.json": _ACHIEVEMENT,
+    _BASE + "json/ob_v3p0_endorsementcredential_schema.json": _ENDORSEMENT,
+    _BASE + "json-ld/ob_v3p0_endorsementcredential_schema.json": _ENDORSEMENT,
+}
 _MAX_ENTRIES = 4
 _MAX_SCHEMA_BYTES = 512 * 1024
 _V1 = "https://www.w3.org/2018/credentials/v1"
@@ -53,23 +53,16 @@ Fetch = Callable[[str], bytes]
 
 
 @functools.cache
-def _bundled(definition: str | None) -> Any:
+def _bundled(name: str) -> Any:
     from jsonschema import Draft201909Validator
     from referencing import Registry
     from referencing.jsonschema import DRAFT201909
 
-    from vc.schema._validators import SCHEMA_FILE, format_checker
+    from vc.schema._validators import format_checker, load_schema
 
-    data = resources.files("vc").joinpath(SCHEMA_FILE).read_bytes()
-    if hashlib.sha256(data).hexdigest() != SCHEMA_PIN:
-        raise LaurelError(
-            "the bundled Open Badges 3.0 schema does not match its pin",
-            hint="The installation is damaged; reinstall laurel.",
-        )
-    schema = json.loads(data)
-    registry = Registry().with_resource(schema["$id"], DRAFT201909.create_resource(schema))
-    root = schema if definition is None else {"$ref": f"{schema['$id']}#/$defs/{definition}"}
-    return Draft201909Validator(root, registry=registry, format_checker=format_checker())
+    schema = load_schema(name)  # checks the pin
+    registry = Registry().with_resource(str(schema["$id"]), DRAFT201909.create_resource(schema))
+    return Draft201909Validator(schema, registry=registry, format_checker=format_checker())
 
 
 def _fetched(url: str, fetch: Fetch) -> Any:
@@ -128,7 +121,9 @@ def _check_entry(document: JSONObject, entry: JSONValue, fetch: Fetch | None) ->
         )
     try:
         if url in BUNDLED_SCHEMAS:
-            validator = _bundled(BUNDLED_SCHEMAS[url])
+            contexts = document.get("@context")
+            first = contexts[0] if isinstance(contexts, list) and contexts else contexts
+            validator = _bundled(BUNDLED_SCHEMAS[url]["1.1" if first == _V1 else "2.0"])
         elif fetch is None:
             return CheckResult.warning(
                 "schema.credential_schema",
