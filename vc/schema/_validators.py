@@ -38,8 +38,8 @@ SCHEMA_FILE = "ob_v3p0_achievementcredential_schema.json"
 SCHEMA_FILES: dict[str, str] = {
     SCHEMA_FILE: "859e405b592d93c3261fe899362f4128801140d4d20c01502a066b3540483d95",
     "schemas/ob_v3p0_endorsementcredential_schema.json": "66c484fa98edf57089f55f9b919473098e699c18bb6601777a599b33e9a79c55",
-    "schemas/vc1.1/ob_v3p0_achievementcredential_schema.json": "5bb0cc1d8b8d8e57cb2f91f6ce3777cbdc71f005954e5f600e3f855531521d6d",
-    "schemas/vc1.1/ob_v3p0_endorsementcredential_schema.json": "46c5ddc6e779bddff6fd985b42cb00e45c9fd58dd3e65b555dc9a0acd7a2fa9a",
+    "schemas/vc1.1/ob_v3p0_achievementcredential_schema.json": "a6933fdfdd3d645c1b2750321856a052e8870751efc1e8fc00c2cb51cade0cb1",
+    "schemas/vc1.1/ob_v3p0_endorsementcredential_schema.json": "5dcfc3ec5bba9f5593169b5b1094d565d4ce1e86b9b233e3d90fce068f6b0a51",
 }
 #: The AchievementCredential schema of each era; its $defs hold the EndorsementCredential.
 _ERA_FILES = {"": SCHEMA_FILE, "-1.1": "schemas/vc1.1/ob_v3p0_achievementcredential_schema.json"}

@@ -35,6 +35,7 @@ NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
 #: Where each source published its files, as laid out in the corpus.
 PUBLISHED = {
     "https://digitalcredentials.github.io/vc-test-fixtures/": "dcc-vc-test-fixtures/",
+    "https://digitalcredentials.github.io/dcc-did-web/": "dcc-did-web/",
     "https://raw.githubusercontent.com/digitalcredentials/verifier-core/refs/heads/main/src/test-fixtures/": "dcc-verifier-core/",
     "https://raw.githubusercontent.com/1EdTech/digital-credentials-public-validator/refs/heads/main/inspector-vc/src/test/resources/": "1edtech-validator/",
     # 1EdTech's OB 2.0 tests serve these three origins from ob20/assets (OB20Tests.localDomains).
@@ -86,7 +87,9 @@ def _issuer(document: JSONObject) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _method(vm_url: object, issuer: str | None, web: OfflineWeb) -> VerificationMethod | CheckResult:
+def _method(
+    vm_url: object, issuer: str | None, web: OfflineWeb
+) -> VerificationMethod | CheckResult:
     if not isinstance(vm_url, str):
         return CheckResult.failed("proof.malformed", "the proof has no verificationMethod")
     try:
@@ -109,11 +112,15 @@ def _method(vm_url: object, issuer: str | None, web: OfflineWeb) -> Verification
 def _contexts_bundled(document: JSONObject) -> CheckResult | None:
     for url in jsonld.context_urls(document):
         if not isinstance(url, str):
-            return CheckResult.failed("proof.inline_context", "an inline @context is not signed safely")
+            return CheckResult.failed(
+                "proof.inline_context", "an inline @context is not signed safely"
+            )
         try:
             jsonld.load_context(url)
         except LaurelError:
-            return CheckResult.failed("proof.unknown_context", f"context {url[:100]} is not bundled")
+            return CheckResult.failed(
+                "proof.unknown_context", f"context {url[:100]} is not bundled"
+            )
     return None
 
 
@@ -206,14 +213,18 @@ def check_status(document: JSONObject, web: OfflineWeb) -> list[CheckResult]:
     return checks
 
 
-def _read_list(body: bytes, url: str, index: int, purpose: str, web: OfflineWeb) -> list[CheckResult]:
+def _read_list(
+    body: bytes, url: str, index: int, purpose: str, web: OfflineWeb
+) -> list[CheckResult]:
     try:
         listing = parse_document(body)
     except MalformedDocumentError:
         text = body.decode("ascii", "replace").strip()
         result = verify_jwt(text, resolver=DidResolver(web_fetcher=web), now=NOW)
         if not result.verified or result.credential is None:
-            return [CheckResult.failed("status.list_invalid", "the JWT status list does not verify")]
+            return [
+                CheckResult.failed("status.list_invalid", "the JWT status list does not verify")
+            ]
         listing = result.credential
     else:
         failed = [c for c in check_proofs(listing, web) if c.status is Status.FAILED]
@@ -227,7 +238,10 @@ def _read_list(body: bytes, url: str, index: int, purpose: str, web: OfflineWeb)
     if end is not None and end <= NOW:
         return [*checks, CheckResult.failed("status.list_expired", "the status list has expired")]
     if start is not None and start > NOW:
-        return [*checks, CheckResult.failed("status.list_not_yet_valid", "the list is not valid yet")]
+        return [
+            *checks,
+            CheckResult.failed("status.list_not_yet_valid", "the list is not valid yet"),
+        ]
     try:
         status = read_list_credential(listing)
     except StatusListError as exc:
@@ -235,7 +249,13 @@ def _read_list(body: bytes, url: str, index: int, purpose: str, web: OfflineWeb)
     if purpose not in status.purposes:
         return [*checks, CheckResult.failed("status.purpose_mismatch", "purposes differ")]
     if status.bitstring.get(index):
-        return [*checks, CheckResult.failed(f"status.{'revoked' if purpose == 'revocation' else 'suspended'}", f"{purpose} bit set")]
+        return [
+            *checks,
+            CheckResult.failed(
+                f"status.{'revoked' if purpose == 'revocation' else 'suspended'}",
+                f"{purpose} bit set",
+            ),
+        ]
     return [*checks, CheckResult.passed("status", f"not {purpose}")]
 
 
@@ -289,7 +309,14 @@ def verify_text(text: str, web: OfflineWeb) -> Verdict:
             return Verdict([CheckResult.failed("format.unreachable", str(exc))], kind)
         result = verify_ob2(document, fetch=_ob2_web(None, web), now=NOW)
         return Verdict(list(result.checks), kind)
-    return Verdict([CheckResult.failed("format.unsupported", f"laurel does not verify {detect(data).description}")], kind)
+    return Verdict(
+        [
+            CheckResult.failed(
+                "format.unsupported", f"laurel does not verify {detect(data).description}"
+            )
+        ],
+        kind,
+    )
 
 
 def verify_file(path: Path) -> Verdict:
@@ -311,7 +338,9 @@ def verify_file(path: Path) -> Verdict:
     except UnicodeDecodeError:
         return Verdict([CheckResult.failed("format.unsupported", detect(data).description)], kind)
     if kind in ("empty", "json-invalid"):
-        return Verdict([CheckResult.failed(f"format.{kind.replace('-', '_')}", detect(data).description)], kind)
+        return Verdict(
+            [CheckResult.failed(f"format.{kind.replace('-', '_')}", detect(data).description)], kind
+        )
     return verify_text(text, web)
 
 
@@ -320,4 +349,12 @@ def decode_for_report(path: Path) -> str:
     return detect(path.read_bytes()).description
 
 
-__all__ = ["CORPUS", "NOW", "OfflineWeb", "Verdict", "decode_for_report", "decode_jwt", "verify_file"]
+__all__ = [
+    "CORPUS",
+    "NOW",
+    "OfflineWeb",
+    "Verdict",
+    "decode_for_report",
+    "decode_jwt",
+    "verify_file",
+]
