@@ -142,8 +142,18 @@ def _check_entry(document: JSONObject, entry: JSONValue, fetch: Fetch | None) ->
     if isinstance(instance.get("proof"), dict):
         instance["proof"] = [instance["proof"]]  # a single proof is a one-item proof set
     from jsonschema.exceptions import best_match
+    from referencing.exceptions import Unresolvable
 
-    error = best_match(validator.iter_errors(instance))
+    try:
+        error = best_match(validator.iter_errors(instance))
+    except Unresolvable as exc:
+        # The registry has no `retrieve`: a $ref to another document is never fetched.
+        return CheckResult.warning(
+            "schema.credential_schema",
+            f"not validated: the schema {url[:120]} refers to another document ({str(exc)[:80]}), "
+            "which laurel does not fetch",
+            schema=url[:200],
+        )
     if error is None:
         return CheckResult.passed(
             "schema.credential_schema", f"matches the schema it names ({url[:120]})"
