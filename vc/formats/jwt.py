@@ -9,10 +9,16 @@ Two forms are met in Open Badges 3.0:
   ``sub``, ``nbf``, ``exp`` and ``jti`` stand for ``issuer``, ``credentialSubject.id``,
   ``issuanceDate``, ``expirationDate`` and ``id`` (VC DM 1.1, "JSON Web Token").
 
-Either way, registered claims that are present are CHECKED against the credential's
-members: a disagreement is ``format.jwt_claim_mismatch``, naming the member, and a
-member missing from a ``vc`` claim is filled in from its claim (VC DM 1.1's decoding
-rule), so the decoded credential is exactly what the signature covers.
+The identity claims ``iss``, ``sub`` and ``jti``, when present, are CHECKED against the
+credential's members in both forms: a disagreement is ``format.jwt_claim_mismatch``,
+naming the member (a reader of the claims would see another issuer than a reader of
+the credential). In the ``vc`` form ``nbf``/``exp`` are checked against
+``issuanceDate``/``expirationDate`` too, and a member missing from the ``vc`` claim is
+filled in from its claim (VC DM 1.1's decoding rule), so the decoded credential is
+exactly what the signature covers. In the VC-JOSE-COSE form ``nbf``/``exp`` bound the
+JWT itself (VC-JOSE-COSE dropped the mapping, w3c/vc-jose-cose#205) and are checked
+against `now`, except for Open Badges credentials: OB 3.0, "Verify a Credential VC-JWT
+Signature", keeps ``nbf`` = ``validFrom`` and ``exp`` = ``validUntil``.
 
     >>> from vc.keys import Ed25519KeyPair
     >>> from vc.did import DidResolver, did_key_from_public_key
@@ -72,6 +78,8 @@ ACCEPTED_TYP = frozenset({"vc+jwt", "vc+ld+json+jwt", "JWT", "jwt"})
 STATUS_LIST_TYPES = frozenset({"BitstringStatusListCredential", "StatusList2021Credential"})
 
 _REFUSED_HEADERS = ("jku", "x5u", "x5c", "zip", "enc", "crit")
+_JWT_CLAIMS = frozenset({"iss", "sub", "aud", "exp", "nbf", "iat", "jti"})
+_OB3_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential", "EndorsementCredential"})
 _MAX_TOKEN_CHARS = 2 * MAX_DOCUMENT_BYTES
 
 
@@ -210,15 +218,22 @@ def _credential_from(decoded: DecodedJwt) -> tuple[JSONObject, list[CheckResult]
     """The credential the JWT carries, with its registered claims checked against it."""
     payload = decoded.payload
     vc1 = decoded.form == "vc-claim"
-    credential: JSONObject = dict(payload["vc"]) if vc1 else dict(payload)  # type: ignore[arg-type]
-    if vc1:
-        credential = {k: v for k, v in credential.items()}
+    # The registered JWT claims are the JWT's, not members of the credential (no
+    # credential context defines them): the decoded credential leaves them out.
+    credential: JSONObject = (
+        dict(payload["vc"])  # type: ignore[arg-type]
+        if vc1
+        else {k: v for k, v in payload.items() if k not in _JWT_CLAIMS}
+    )
     checks: list[CheckResult] = []
     subject = credential.get("credentialSubject")
     first = subject[0] if isinstance(subject, list) and subject else subject
+    v1_dates = vc1 or ("validFrom" not in credential and "issuanceDate" in credential)
     valid_from, valid_until = (
-        ("issuanceDate", "expirationDate") if vc1 else ("validFrom", "validUntil")
+        ("issuanceDate", "expirationDate") if v1_dates else ("validFrom", "validUntil")
     )
+    types = credential.get("type")
+    ob3 = bool(_OB3_TYPES & set(types if isinstance(types, list) else [types]))
 
     def mismatch(claim: str, member: str, claimed: JSONValue, found: JSONValue) -> None:
         checks.append(
@@ -255,7 +270,11 @@ def _credential_from(decoded: DecodedJwt) -> tuple[JSONObject, list[CheckResult]
         elif found != claimed:
             mismatch(claim, member, claimed, found)
     for claim, member in (("nbf", valid_from), ("exp", valid_until)):
-        if claim not in payload:
+        # VC-JOSE-COSE dropped VC 1.1's mapping of nbf/exp onto the credential's
+        # dates (w3c/vc-jose-cose#205): there they bound the JWT alone, and are
+        # checked against `now` (validity.jwt_*). Open Badges 3.0, "Verify a
+        # Credential VC-JWT Signature", keeps the mapping for its credentials.
+        if claim not in payload or not (vc1 or ob3):
             continue
         claimed = payload[claim]
         if not isinstance(claimed, int) or isinstance(claimed, bool) or claimed < 0:
@@ -519,8 +538,30 @@ def verify_status_list_jwt(
     return JwtResult((*result.checks, check), result.credential, result.header, result.form)
 
 
+def _registered_claims(credential: JSONObject) -> JSONObject:
+    # OB 3.0, "JWT Payload Format": iss, jti, nbf, sub (and exp) beside the credential's
+    # own members, equal to them; verifiers that follow OB 3.0 require them.
+    claims: JSONObject = {}
+    subject = credential.get("credentialSubject")
+    first = subject[0] if isinstance(subject, list) and subject else subject
+    pairs: list[tuple[str, JSONValue]] = [
+        ("iss", _id_of(credential.get("issuer"))),
+        ("jti", _id_of(credential.get("id"))),
+        ("sub", _id_of(first) if isinstance(first, dict) else None),
+        ("nbf", _epoch(credential.get("validFrom") or credential.get("issuanceDate"))),
+        ("exp", _epoch(credential.get("validUntil") or credential.get("expirationDate"))),
+    ]
+    for name, value in pairs:
+        if value is not None:
+            claims[name] = value
+    return claims
+
+
 def sign_jwt(credential: JSONObject, key: Ed25519KeyPair, kid: str, *, typ: str = "vc+jwt") -> str:
     """Sign `credential` as a VC-JOSE-COSE VC-JWT (payload = the credential), EdDSA.
+
+    The payload also carries OB 3.0's registered claims (``iss``, ``jti``, ``sub``,
+    ``nbf``, ``exp``), each equal to the credential member it stands for.
 
     Raises:
         ValueError: `typ` is not a VC-JWT media type.
@@ -530,7 +571,7 @@ def sign_jwt(credential: JSONObject, key: Ed25519KeyPair, kid: str, *, typ: str 
         raise ValueError(f"typ {typ!r} is not a VC-JWT media type")
     from vc.canon import jcs
 
-    payload = jcs(credential)
+    payload = jcs({**credential, **_registered_claims(credential)})
     if len(payload) > MAX_DOCUMENT_BYTES:
         raise LaurelError("the credential is too large to sign as a JWT")
     seed = key.export_seed_unencrypted()

@@ -30,7 +30,7 @@ from vc.status import StatusListError, parse_status_entry, read_list_credential
 from vc.types import JSONObject
 
 CORPUS = Path(__file__).resolve().parents[2] / "vectors" / "formats"
-NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
+NOW = dt.datetime(2027, 6, 1, 12, 0, tzinfo=dt.UTC)
 
 #: Where each source published its files, as laid out in the corpus.
 PUBLISHED = {
@@ -38,6 +38,8 @@ PUBLISHED = {
     "https://digitalcredentials.github.io/dcc-did-web/": "dcc-did-web/",
     "https://raw.githubusercontent.com/digitalcredentials/verifier-core/refs/heads/main/src/test-fixtures/": "dcc-verifier-core/",
     "https://raw.githubusercontent.com/1EdTech/digital-credentials-public-validator/refs/heads/main/inspector-vc/src/test/resources/": "1edtech-validator/",
+    # What openbadgeslib's issuing run published (tests/e2e/openbadgeslib_peer.py).
+    "https://issuer.example/": "openbadgeslib/web/",
     # 1EdTech's OB 2.0 tests serve these three origins from ob20/assets (OB20Tests.localDomains).
     "https://example.org/": "1edtech-validator/ob20/assets/",
     "http://example.org/": "1edtech-validator/ob20/assets/",

@@ -23,7 +23,7 @@ def test_every_badge_fixture_has_an_expectation_and_a_source():
     sources = (CORPUS / "SOURCES.md").read_text(encoding="utf-8")
     for name in EXPECTED:
         assert (CORPUS / name).is_file(), name
-        assert f"`{name}`" in sources or name.startswith("vc-di-ecdsa/"), name
+        assert f"`{name}`" in sources or name.startswith(("vc-di-ecdsa/", "openbadgeslib/")), name
     kinds = Counter(entry["reason"].split(":")[0].split(" (")[0] for entry in EXPECTED.values())
     assert set(kinds) <= {
         "agrees",
