@@ -339,3 +339,26 @@ def test_strict_ed25519_refuses_a_non_canonical_s():
     s = int.from_bytes(raw[32:], "little") + order
     malleated = b64(raw[:32] + s.to_bytes(32, "little"))
     assert verify(f"{head}.{body}.{malleated}").failures() == ("proof.signature_invalid",)
+
+
+def test_ob3_credential_keeps_nbf_equal_to_valid_from_but_a_status_list_need_not():
+    # OB 3.0 "Verify a Credential VC-JWT Signature": nbf MUST equal validFrom.
+    badge = credential(type=["VerifiableCredential", "OpenBadgeCredential"])
+    token = compact({"alg": "EdDSA", "kid": KID}, {**badge, "nbf": 1767225660}, ISSUER.sign)
+    assert verify(token).failures() == ("format.jwt_claim_mismatch",)
+    # VC-JOSE-COSE (vc-jose-cose#205): for other credentials nbf only bounds the JWT.
+    token = compact({"alg": "EdDSA", "kid": KID}, {**credential(), "nbf": 1767225660}, ISSUER.sign)
+    result = verify(token)
+    assert result.verified
+    assert "nbf" not in result.credential
+
+
+def test_laurel_jwt_carries_ob3_registered_claims():
+    token = sign_jwt(credential(validUntil="2030-01-01T00:00:00Z"), ISSUER, KID)
+    payload = decode_jwt(token).payload
+    assert (payload["iss"], payload["jti"], payload["sub"]) == (
+        DID,
+        "urn:uuid:6f1f0f53-3a1d-4d2a-a2b7-2c1e2a9b0f01",
+        "did:example:ana",
+    )
+    assert (payload["nbf"], payload["exp"]) == (1767225600, 1893456000)
