@@ -27,6 +27,7 @@ from vc.proofs import proofs_of, suite_for, verify_signature
 from vc.results import CheckResult, Status
 from vc.schema import check_credential_schema, check_schema
 from vc.status import StatusListError, parse_status_entry, read_list_credential
+from vc.status2021 import parse_status_list_2021_entry, read_status_list_2021_credential
 from vc.types import JSONObject
 
 CORPUS = Path(__file__).resolve().parents[2] / "vectors" / "formats"
@@ -197,13 +198,17 @@ def check_status(document: JSONObject, web: OfflineWeb) -> list[CheckResult]:
     checks: list[CheckResult] = []
     for entry in entries:
         types = entry.get("type") if isinstance(entry, dict) else None
-        if types != "BitstringStatusListEntry" and "BitstringStatusListEntry" not in (types or []):
+        names = {types} if isinstance(types, str) else set(types or [])
+        if not names & {"BitstringStatusListEntry", "StatusList2021Entry"}:
             checks.append(
                 CheckResult.failed("status.unsupported", f"status type {str(types)[:40]} not read")
             )
             continue
         try:
-            parsed = parse_status_entry(entry)
+            if "StatusList2021Entry" in names:
+                parsed = parse_status_list_2021_entry(entry)
+            else:
+                parsed = parse_status_entry(entry)
             body = web(parsed.list_url)
         except StatusListError as exc:
             checks.append(CheckResult.failed("status.malformed", exc.message))
@@ -245,7 +250,10 @@ def _read_list(
             CheckResult.failed("status.list_not_yet_valid", "the list is not valid yet"),
         ]
     try:
-        status = read_list_credential(listing)
+        if "StatusList2021Credential" in (listing.get("type") or []):
+            status = read_status_list_2021_credential(listing)
+        else:
+            status = read_list_credential(listing)
     except StatusListError as exc:
         return [*checks, CheckResult.failed(f"status.{exc.reason}", exc.message)]
     if purpose not in status.purposes:
