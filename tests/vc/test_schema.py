@@ -173,12 +173,14 @@ def _assert_bounded(checks: list[CheckResult]) -> None:
 
 
 # Issue #13: VC 1.1-era badges are judged by the OB 3.0 schema of their era.
-VALID_IN_THEIR_ERA = [
-    f"{VALIDATOR}/simple_v1.json",
-    f"{VALIDATOR}/simple-eddsa-2022.json",
-    f"{VALIDATOR}/credential-status-revoked.json",
-    f"{VALIDATOR}/endorsement-err-schema-status-refresh.json",
-]
+VALID_IN_THEIR_ERA = {
+    f"{VALIDATOR}/simple_v1.json": "schema",
+    f"{VALIDATOR}/simple-eddsa-2022.json": "schema",
+    # Single values where the schema wants arrays (credentialSubject.type, issuer.type):
+    # read as one-item arrays, as for VC 2.0 badges, and warned about.
+    f"{VALIDATOR}/credential-status-revoked.json": "schema.compaction",
+    f"{VALIDATOR}/endorsement-err-schema-status-refresh.json": "schema.compaction",
+}
 
 
 # Issue #13: uses the OB 3.0 context without an OB 3.0 type: not judged as a badge.
@@ -357,8 +359,10 @@ def test_ob3_context_without_an_ob3_type_is_not_judged_by_the_badge_schema():
 @pytest.mark.parametrize("name", VALID_IN_THEIR_ERA, ids=_short_name)
 def test_vc11_badge_matches_the_schema_of_its_era(name):
     [check] = _run(name)
-    assert check.status is Status.PASSED
-    assert "VC 1.1 era" in check.message
+    assert check.id == VALID_IN_THEIR_ERA[name]
+    assert check.status is (Status.PASSED if check.id == "schema" else Status.WARNING)
+    if check.id == "schema":
+        assert "VC 1.1 era" in check.message
 
 
 def test_achievement_credential_type_is_validated_too():
