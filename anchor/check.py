@@ -38,7 +38,7 @@ from anchor.errors import AnchorError, ChainUnreachableError, MalformedAnchorErr
 from anchor.merkle import root_from_inclusion_proof
 from anchor.proof import AnchorProof, credential_leaf, verify_binding
 from vc.errors import MalformedDocumentError
-from vc.keys import Ed25519PublicKey
+from vc.keys import Ed25519PublicKey, PublicKey
 from vc.results import CheckResult
 from vc.timestamps import format_datetime_stamp
 from vc.types import JSONObject, JSONValue
@@ -97,9 +97,12 @@ def check_inclusion(document: JSONObject, anchor: AnchorProof) -> CheckResult:
     )
 
 
-def check_binding(anchor: AnchorProof, issuer: str, public_key: Ed25519PublicKey) -> CheckResult:
+def check_binding(anchor: AnchorProof, issuer: str, public_key: PublicKey) -> CheckResult:
     """Whether the issuer's key (already bound to the issuer) signed the account binding."""
-    if not verify_binding(public_key, issuer, anchor.account_address, anchor.binding):
+    # laurel's account bindings are Ed25519 signatures: another kind of key cannot have made one.
+    if not isinstance(public_key, Ed25519PublicKey) or not verify_binding(
+        public_key, issuer, anchor.account_address, anchor.binding
+    ):
         return CheckResult.failed(
             "anchor.sender_unbound",
             f"the issuer's key did not bind the anchoring account {anchor.account_address}",

@@ -1,8 +1,17 @@
-"""Open Badges 3.0 baking: a credential carried inside its badge image (PNG or SVG).
+"""Open Badges baking: a credential carried inside its badge image (PNG or SVG).
 
-A PNG carries the credential in one ``iTXt`` chunk with the keyword
+Open Badges 3.0: a PNG carries the credential in one ``iTXt`` chunk with the keyword
 ``openbadgecredential``; an SVG carries it in one ``<openbadges:credential>`` element
 (namespace ``https://purl.imsglobal.org/ob/v3p0``) under the root ``<svg>``.
+
+Open Badges 2.0 (read only, :func:`unbake_all`): a PNG ``iTXt`` (or, from OB 1.x, ``tEXt``)
+chunk with the keyword ``openbadges``, and an SVG ``<openbadges:assertion>`` element
+(namespace ``http://openbadges.org``) whose text is the assertion or whose ``verify``
+attribute is its URL or signature. An image carrying both an OB 2.0 and an OB 3.0
+payload is never read as one of them silently: :func:`unbake` refuses it as
+``ambiguous``, :func:`unbake_all` returns both. Unrelated text chunks (a comment, an
+editor's metadata) are skipped even when their own keyword is malformed; every size,
+count and CRC limit still applies to them.
 
 Everything here is bytes in, bytes (or text) out: nothing is fetched, rendered or
 executed. Unbaking is for untrusted input (SECURITY.md Q04, Q07, Q08): the PNG chunk
@@ -46,6 +55,10 @@ __all__ = [
     "bake_svg",
     "unbake_svg",
     "unbake",
+    "unbake_all",
+    "BakedPayload",
+    "OB2_PNG_KEYWORD",
+    "OB2_NAMESPACE",
 ]
 
 PNG_SIGNATURE: Final = b"\x89PNG\r\n\x1a\n"
@@ -54,6 +67,10 @@ PNG_KEYWORD: Final = "openbadgecredential"
 OB_NAMESPACE: Final = "https://purl.imsglobal.org/ob/v3p0"
 """The XML namespace of the ``<openbadges:credential>`` element of a baked SVG."""
 SVG_NAMESPACE: Final = "http://www.w3.org/2000/svg"
+OB2_PNG_KEYWORD: Final = "openbadges"
+"""The PNG text-chunk keyword of an Open Badges 2.0 (and 1.x) baked image."""
+OB2_NAMESPACE: Final = "http://openbadges.org"
+"""The XML namespace of the ``<openbadges:assertion>`` element of an OB 2.0 baked SVG."""
 
 MAX_IMAGE_BYTES: Final = 16 * 1024 * 1024
 """The largest image, PNG or SVG, that is baked or unbaked."""
@@ -64,6 +81,19 @@ MAX_CHUNKS: Final = 10_000
 
 _TEXT_CHUNKS: Final = frozenset({b"iTXt", b"tEXt", b"zTXt"})
 _CREDENTIAL_TAG: Final = f"{{{OB_NAMESPACE}}}credential"
+_ASSERTION_TAG: Final = f"{{{OB2_NAMESPACE}}}assertion"
+
+
+@dataclass(frozen=True)
+class BakedPayload:
+    """One payload found in a badge image: its kind (``ob3`` or ``ob2``) and its text.
+
+    An OB 2.0 payload is the assertion JSON, a compact JWS (a signed badge) or the
+    URL of a hosted assertion.
+    """
+
+    kind: str
+    text: str
 
 
 class BakingError(LaurelError):
@@ -178,20 +208,39 @@ def _itxt_text(rest: bytes) -> str:
         raise BakingError("the baked credential is not UTF-8 text", code="malformed") from exc
 
 
-def _credential_chunks(chunks: list[_Chunk]) -> list[_Chunk]:
+def _keyword_chunks(chunks: list[_Chunk], keyword: str, types: frozenset[bytes]) -> list[_Chunk]:
     found: list[_Chunk] = []
     for chunk in chunks:
         if chunk.type not in _TEXT_CHUNKS:
             continue
-        keyword, _ = _split_keyword(chunk.data)
-        if keyword == PNG_KEYWORD.encode():
-            if chunk.type != b"iTXt":
+        try:
+            name, _ = _split_keyword(chunk.data)
+        except BakingError:
+            continue  # an unrelated, malformed text chunk: not ours to judge
+        if name == keyword.encode():
+            if chunk.type not in types:
                 raise BakingError(
-                    f"an {PNG_KEYWORD} chunk must be iTXt, not {chunk.type.decode()}",
+                    f"an {keyword} chunk must be {' or '.join(t.decode() for t in sorted(types))}, "
+                    f"not {chunk.type.decode()}",
                     code="malformed",
                 )
             found.append(chunk)
     return found
+
+
+def _credential_chunks(chunks: list[_Chunk]) -> list[_Chunk]:
+    return _keyword_chunks(chunks, PNG_KEYWORD, frozenset({b"iTXt"}))
+
+
+def _ob2_chunks(chunks: list[_Chunk]) -> list[_Chunk]:
+    return _keyword_chunks(chunks, OB2_PNG_KEYWORD, frozenset({b"iTXt", b"tEXt"}))
+
+
+def _chunk_text(chunk: _Chunk) -> str:
+    _, rest = _split_keyword(chunk.data)
+    if chunk.type == b"iTXt":
+        return _itxt_text(rest)
+    return rest.decode("latin-1")  # PNG, "tEXt": Latin-1 text
 
 
 def bake_png(image: bytes, credential_json: str) -> bytes:
@@ -224,7 +273,19 @@ def unbake_png(image: bytes) -> str:
         BakingError: the PNG is malformed or over a limit, carries no credential
             (``not_baked``) or several (``ambiguous``).
     """
-    found = _credential_chunks(_chunks(image))
+    chunks = _chunks(image)
+    found = _credential_chunks(chunks)
+    ob2 = _ob2_chunks(chunks)
+    if found and ob2:
+        raise BakingError(
+            "the PNG carries both an Open Badges 2.0 and an Open Badges 3.0 payload",
+            code="ambiguous",
+        )
+    if not found and ob2:
+        raise BakingError(
+            "the PNG carries an Open Badges 2.0 assertion, not an Open Badges 3.0 credential",
+            code="ob2",
+        )
     if not found:
         raise BakingError("the PNG carries no Open Badges credential", code="not_baked")
     if len(found) > 1:
@@ -236,11 +297,23 @@ def unbake_png(image: bytes) -> str:
 # --------------------------------------------------------------------------- SVG
 
 
+# A document type declaration with no internal subset, as SVG editors write
+# (`<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://...svg11.dtd">`): it declares
+# nothing, and the external DTD is never loaded, so it is allowed. Any internal subset
+# (entities, attribute defaults) is refused (SECURITY Q07).
+_PLAIN_DOCTYPE: Final = re.compile(
+    rb"<!DOCTYPE\s+svg(?:\s+PUBLIC\s+\"[^\"<>\[\]]*\"\s+\"[^\"<>\[\]]*\")?\s*>"
+)
+
+
 def _parse_svg(svg: bytes) -> Element:
     _check_size(svg)
+    head = svg[: svg.find(b"<svg")] if b"<svg" in svg else svg
+    plain = b"<!DOCTYPE" in head and _PLAIN_DOCTYPE.search(head) is not None
+    plain = plain and head.count(b"<!") == 1 + head.count(b"<!--")
     try:
         root: Element = defusedxml.ElementTree.fromstring(
-            svg, forbid_dtd=True, forbid_entities=True, forbid_external=True
+            svg, forbid_dtd=not plain, forbid_entities=True, forbid_external=True
         )
     except defusedxml.DefusedXmlException as exc:
         raise BakingError(
@@ -316,14 +389,24 @@ def unbake_svg(svg: bytes) -> str:
             references (``unsafe_xml``), or has no credential element (``not_baked``)
             or several (``ambiguous``).
     """
-    found = _credential_elements(_parse_svg(svg))
+    root = _parse_svg(svg)
+    found = _credential_elements(root)
+    ob2 = list(root.iter(_ASSERTION_TAG))
+    if found and ob2:
+        raise BakingError(
+            "the SVG carries both an Open Badges 2.0 and an Open Badges 3.0 payload",
+            code="ambiguous",
+        )
+    if not found and ob2:
+        raise BakingError(
+            "the SVG carries an Open Badges 2.0 assertion, not an Open Badges 3.0 credential",
+            code="ob2",
+        )
     if not found:
         raise BakingError("the SVG carries no Open Badges credential", code="not_baked")
     if len(found) > 1:
         raise BakingError("the SVG carries several credentials", code="ambiguous")
-    if len(found[0]):
-        raise BakingError("the credential element holds markup, not text", code="malformed")
-    return (found[0].text or "").strip()
+    return _svg_payload_text(found[0])
 
 
 def unbake(data: bytes) -> str:
@@ -339,3 +422,45 @@ def unbake(data: bytes) -> str:
     if head.startswith(b"<"):
         return unbake_svg(data)
     raise BakingError("the data is neither a PNG nor an SVG image", code="unsupported")
+
+
+def _svg_payload_text(element: Element) -> str:
+    if len(element):
+        raise BakingError("the credential element holds markup, not text", code="malformed")
+    text = (element.text or "").strip()
+    verify = (element.get("verify") or "").strip()
+    if not text and not verify:
+        raise BakingError("the credential element is empty", code="malformed")
+    # OB 3.0 and OB 2.0, "Baking": the text is the credential (JSON); a VC-JWT (OB 3.0)
+    # or an OB 2.0 signed assertion or hosted URL sits in `verify`, and stands in for
+    # the text when the element is empty.
+    if text and verify and not text.startswith("{") and text != verify:
+        raise BakingError("the assertion element's text and verify disagree", code="ambiguous")
+    return text or verify
+
+
+def unbake_all(data: bytes) -> list[BakedPayload]:
+    """Every Open Badges payload in a PNG or SVG: OB 3.0 credentials and OB 2.0 assertions.
+
+    For an image that may carry either (or, wrongly, both): the caller reports each
+    payload or refuses the image; nothing is chosen silently.
+
+    Raises:
+        BakingError: ``unsupported`` for anything but a PNG or XML, ``not_baked`` when
+            the image carries no payload, or the limit and format errors of
+            :func:`unbake_png` / :func:`unbake_svg`.
+    """
+    payloads: list[BakedPayload] = []
+    if data.startswith(PNG_SIGNATURE):
+        chunks = _chunks(data)
+        payloads += [BakedPayload("ob3", _chunk_text(c)) for c in _credential_chunks(chunks)]
+        payloads += [BakedPayload("ob2", _chunk_text(c).strip()) for c in _ob2_chunks(chunks)]
+    elif data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        root = _parse_svg(data)
+        payloads += [BakedPayload("ob3", _svg_payload_text(e)) for e in _credential_elements(root)]
+        payloads += [BakedPayload("ob2", _svg_payload_text(e)) for e in root.iter(_ASSERTION_TAG)]
+    else:
+        raise BakingError("the data is neither a PNG nor an SVG image", code="unsupported")
+    if not payloads:
+        raise BakingError("the image carries no Open Badges payload", code="not_baked")
+    return payloads

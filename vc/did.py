@@ -1,4 +1,4 @@
-"""DIDs: parsing, did:key (resolved locally) and did:web (URL mapping; fetching injected).
+"""DIDs: parsing, did:key and did:jwk (resolved locally), did:web (URL mapping; fetching injected).
 
     >>> from vc.did import DidResolver
     >>> doc = DidResolver().resolve("did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp")
@@ -26,13 +26,19 @@ from typing import Protocol
 import base58
 import nacl.bindings
 
-from vc.errors import DidResolutionError
+from vc.errors import DidResolutionError, LaurelError
 from vc.keys import (
     ED25519_PUB_PREFIX,
+    P256_PUB_PREFIX,
+    P384_PUB_PREFIX,
+    EcdsaPublicKey,
     Ed25519PublicKey,
     MultibaseError,
+    PublicKey,
     decode_multibase_btc,
     encode_multibase_btc,
+    public_key_from_jwk,
+    public_key_from_multikey,
 )
 from vc.types import JSONObject, JSONValue
 
@@ -42,10 +48,12 @@ __all__ = [
     "DidResolver",
     "DidWebFetcher",
     "VerificationMethod",
+    "did_jwk_document",
     "did_key_from_public_key",
     "did_web_url",
     "split_did_url",
     "verification_method_did",
+    "verification_method_from_json",
 ]
 
 DID_KEY_CONTEXTS = ("https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1")
@@ -66,12 +74,12 @@ _DID = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class VerificationMethod:
-    """A verification method holding an Ed25519 public key."""
+    """A verification method holding a public key (Ed25519, P-256 or P-384)."""
 
     id: str
     type: str
     controller: str
-    public_key: Ed25519PublicKey
+    public_key: PublicKey
 
 
 class DidWebFetcher(Protocol):
@@ -118,15 +126,20 @@ def verification_method_did(vm_url: str) -> str:
         raise DidResolutionError(
             "a did:key verification method's fragment must equal the key", code="invalidDidUrl"
         )
+    if did.startswith("did:jwk:") and fragment != "0":
+        # did:jwk, "Read": the one verification method is `#0`.
+        raise DidResolutionError(
+            "a did:jwk verification method's fragment must be 0", code="invalidDidUrl"
+        )
     return did
 
 
-def did_key_from_public_key(public_key: Ed25519PublicKey) -> str:
-    """The did:key DID of an Ed25519 public key."""
+def did_key_from_public_key(public_key: PublicKey) -> str:
+    """The did:key DID of a public key (Ed25519, P-256 or P-384)."""
     return f"did:key:{public_key.multibase}"
 
 
-def _decode_did_key(did: str) -> Ed25519PublicKey:
+def _decode_did_key(did: str) -> PublicKey:
     # did:key spec, "Decode Public Key Algorithm".
     if _DID.fullmatch(did) is None or not did.startswith("did:key:"):
         raise DidResolutionError(f"{did[:120]!r} is not a did:key DID", code="invalidDid")
@@ -141,9 +154,17 @@ def _decode_did_key(did: str) -> Ed25519PublicKey:
         raise DidResolutionError(
             f"did:key value is not base58btc: {exc}", code="invalidDid"
         ) from exc
+    if data.startswith((P256_PUB_PREFIX, P384_PUB_PREFIX)):
+        try:
+            return EcdsaPublicKey.from_multibase(value)
+        except ValueError as exc:
+            raise DidResolutionError(
+                f"did:key holds an invalid EC key: {exc}", code="invalidPublicKey"
+            ) from exc
     if not data.startswith(ED25519_PUB_PREFIX):
         raise DidResolutionError(
-            f"did:key holds a {_codec_name(data)} key; laurel supports Ed25519 (0xed) only",
+            f"did:key holds a {_codec_name(data)} key; laurel supports Ed25519 (0xed), "
+            "P-256 (0x1200) and P-384 (0x1201)",
             code="invalidPublicKeyType",
         )
     raw = data[len(ED25519_PUB_PREFIX) :]
@@ -175,6 +196,22 @@ def _did_key_document(did: str) -> DidDocument:
     public_key = _decode_did_key(did)
     fingerprint = public_key.multibase
     vm_id = f"{did}#{fingerprint}"
+    if isinstance(public_key, EcdsaPublicKey):
+        return DidDocument(
+            {
+                "@context": list(DID_KEY_CONTEXTS),
+                "id": did,
+                "verificationMethod": [
+                    {
+                        "id": vm_id,
+                        "type": "Multikey",
+                        "controller": did,
+                        "publicKeyMultibase": fingerprint,
+                    }
+                ],
+                **{name: [vm_id] for name in RELATIONSHIPS if name != "keyAgreement"},
+            }
+        )
     x25519 = nacl.bindings.crypto_sign_ed25519_pk_to_curve25519(public_key.raw)
     x_fingerprint = encode_multibase_btc(X25519_PUB_PREFIX + x25519)
     document: JSONObject = {
@@ -296,7 +333,7 @@ class DidDocument:
             assert isinstance(entry, dict)
             entry_id = entry.get("id")
             if isinstance(entry_id, str) and self._absolute(entry_id) == vm_id:
-                method = _verification_method(vm_id, entry)
+                method = verification_method_from_json(vm_id, entry)
                 self._methods[vm_id] = method
                 return method
         raise DidResolutionError(
@@ -308,7 +345,13 @@ class DidDocument:
         return copy.deepcopy(self._document)
 
 
-def _verification_method(vm_id: str, entry: Mapping[str, JSONValue]) -> VerificationMethod:
+def verification_method_from_json(vm_id: str, entry: Mapping[str, JSONValue]) -> VerificationMethod:
+    """Read one verification method object (its key by its type) as `vm_id`.
+
+    Raises:
+        DidResolutionError: ``invalidDidDocument``, ``invalidPublicKey`` or
+            ``invalidPublicKeyType``.
+    """
     vm_type = entry.get("type")
     controller = entry.get("controller")
     if not isinstance(vm_type, str) or not isinstance(controller, str):
@@ -316,22 +359,23 @@ def _verification_method(vm_id: str, entry: Mapping[str, JSONValue]) -> Verifica
             f"verification method {vm_id[:160]} lacks a type or controller",
             code="invalidDidDocument",
         )
+    multibase = entry.get("publicKeyMultibase")
+    base58_key = entry.get("publicKeyBase58")
+    jwk = entry.get("publicKeyJwk")
+    public_key: PublicKey
     try:
-        if vm_type in ("Multikey", "Ed25519VerificationKey2020") and isinstance(
-            entry.get("publicKeyMultibase"), str
-        ):
-            public_key = Ed25519PublicKey.from_multibase(str(entry["publicKeyMultibase"]))
-        elif vm_type == "Ed25519VerificationKey2018" and isinstance(
-            entry.get("publicKeyBase58"), str
-        ):
-            public_key = Ed25519PublicKey(base58.b58decode(str(entry["publicKeyBase58"])))
-        elif vm_type in ("JsonWebKey", "JsonWebKey2020") and isinstance(
-            jwk := entry.get("publicKeyJwk"), dict
-        ):
-            public_key = _jwk_public_key(jwk)
+        if vm_type == "Multikey" and isinstance(multibase, str):
+            public_key = public_key_from_multikey(multibase)
+        elif vm_type == "Ed25519VerificationKey2020" and isinstance(multibase, str):
+            public_key = Ed25519PublicKey.from_multibase(multibase)
+        elif vm_type == "Ed25519VerificationKey2018" and isinstance(base58_key, str):
+            public_key = Ed25519PublicKey(base58.b58decode(base58_key))
+        elif vm_type in ("JsonWebKey", "JsonWebKey2020") and isinstance(jwk, dict):
+            public_key = public_key_from_jwk(jwk)
         else:
             raise DidResolutionError(
-                f"verification method type {vm_type[:60]!r} does not hold an Ed25519 key laurel can read",
+                f"verification method type {vm_type[:60]!r} does not hold a key laurel can read "
+                "(Multikey, Ed25519VerificationKey2020/2018, JsonWebKey(2020))",
                 code="invalidPublicKeyType",
             )
     except (ValueError, TypeError) as exc:
@@ -339,7 +383,9 @@ def _verification_method(vm_id: str, entry: Mapping[str, JSONValue]) -> Verifica
             f"verification method {vm_id[:160]} holds an invalid key: {exc}",
             code="invalidPublicKey",
         ) from exc
-    if not nacl.bindings.crypto_core_ed25519_is_valid_point(public_key.raw):
+    if isinstance(public_key, Ed25519PublicKey) and (
+        not nacl.bindings.crypto_core_ed25519_is_valid_point(public_key.raw)
+    ):
         raise DidResolutionError(
             f"verification method {vm_id[:160]} holds an invalid Ed25519 point",
             code="invalidPublicKey",
@@ -347,13 +393,54 @@ def _verification_method(vm_id: str, entry: Mapping[str, JSONValue]) -> Verifica
     return VerificationMethod(id=vm_id, type=vm_type, controller=controller, public_key=public_key)
 
 
-def _jwk_public_key(jwk: Mapping[str, JSONValue]) -> Ed25519PublicKey:
-    if jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519" or "d" in jwk:
-        raise ValueError("only public OKP Ed25519 JWKs are accepted")
-    x = jwk.get("x")
-    if not isinstance(x, str):
-        raise ValueError("JWK lacks 'x'")
-    return Ed25519PublicKey(base64.urlsafe_b64decode(x + "=" * (-len(x) % 4)))
+def did_jwk_document(did: str) -> DidDocument:
+    """The DID document of a did:jwk DID (did:jwk spec, "Read").
+
+    The method-specific id is the base64url of a public JWK; its one verification
+    method is ``#0``. A private JWK (``d``), a JWK that is not JSON, or a key type
+    laurel cannot verify with is refused.
+
+    Raises:
+        DidResolutionError: ``invalidDid`` or ``invalidPublicKey``.
+    """
+    if _DID.fullmatch(did) is None or not did.startswith("did:jwk:"):
+        raise DidResolutionError(f"{did[:120]!r} is not a did:jwk DID", code="invalidDid")
+    encoded = did.removeprefix("did:jwk:")
+    if len(encoded) > 2048 or not re.fullmatch(r"[A-Za-z0-9_-]+", encoded):
+        raise DidResolutionError("a did:jwk id is base64url without padding", code="invalidDid")
+    from vc.jsontext import parse_document
+
+    try:
+        jwk = parse_document(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
+    except (ValueError, LaurelError) as exc:
+        raise DidResolutionError("a did:jwk id must encode a JSON JWK", code="invalidDid") from exc
+    try:
+        public_key_from_jwk(jwk)
+    except ValueError as exc:
+        raise DidResolutionError(f"did:jwk: {exc}", code="invalidPublicKey") from exc
+    vm_id = f"{did}#0"
+    method: JSONObject = {
+        "id": vm_id,
+        "type": "JsonWebKey2020",
+        "controller": did,
+        "publicKeyJwk": jwk,
+    }
+    # did:jwk, "Read": a key with `use: enc` only agrees keys; laurel's keys never do.
+    if jwk.get("use") == "enc":
+        relationships = ["keyAgreement"]
+    else:
+        relationships = [r for r in RELATIONSHIPS if r != "keyAgreement"]
+    return DidDocument(
+        {
+            "@context": [
+                "https://www.w3.org/ns/did/v1",
+                "https://w3id.org/security/suites/jws-2020/v1",
+            ],
+            "id": did,
+            "verificationMethod": [method],
+            **{name: [vm_id] for name in relationships},
+        }
+    )
 
 
 class DidResolver:
@@ -384,8 +471,10 @@ class DidResolver:
             return _did_key_document(did)
         if method == "web":
             return self._resolve_web(did)
+        if method == "jwk":
+            return did_jwk_document(did)
         raise DidResolutionError(
-            f"DID method {method[:32]!r} is not supported (did:key and did:web are)",
+            f"DID method {method[:32]!r} is not supported (did:key, did:jwk and did:web are)",
             code="methodNotSupported",
         )
 

@@ -61,6 +61,11 @@ PINNED_CONTEXTS: dict[str, str] = {
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json": "bba433989e1e700ca60838a3c22378e7d8381aeb0c9590f9ddf84d1714f10296",
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json": "9ce52215e2aed683d8b26e65b1c8fb5af63bcdf84dbce23194a1d0814a66349a",
     "https://purl.imsglobal.org/spec/ob/v3p0/context.json": "c4a75b69d05ae3f072ca14ef03e5bb1435a4e3c6419cb6672b9ac46d0ee49a4f",
+    "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json": "146f85aa16effd7ca1da8056eb443f53ce1eca8a34186cb062832c0a97d889c3",
+    "https://w3id.org/security/suites/ed25519-2018/v1": "166c6abb9e08176cee5f6c87c9c1bbfefa5717da391bcac525e5437f93eab809",
+    "https://w3id.org/security/suites/jws-2020/v1": "d648e05ddc6577827ca2bfd5e931f53e9ebc6e52a57a8da81df4ec8c46ffcd1e",
+    "https://w3id.org/openbadges/v2": "3c0c25a0e581c64cbe632197377c4f334c6c0b95f0d90e3b74449781612b153d",
+    "https://openbadgespec.org/v2/context.json": "3c0c25a0e581c64cbe632197377c4f334c6c0b95f0d90e3b74449781612b153d",
 }
 
 #: Contexts that exist for the specifications' examples and test suites. They carry

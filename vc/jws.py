@@ -34,7 +34,7 @@ from joserfc.jws import JWSRegistry
 
 from vc.errors import LaurelError, MalformedDocumentError
 from vc.jsontext import parse_document
-from vc.keys import Ed25519KeyPair, Ed25519PublicKey
+from vc.keys import EcdsaPublicKey, Ed25519KeyPair, Ed25519PublicKey, PublicKey
 from vc.types import JSONObject, JSONValue
 
 __all__ = [
@@ -209,12 +209,12 @@ class VerifiedJwt:
 
 def verify_jwt(
     token: str,
-    key: Ed25519PublicKey | Mapping[str, JSONValue],
+    key: PublicKey | Mapping[str, JSONValue],
     *,
     typ: str | None = None,
     algorithms: Collection[str] = ED25519_ALGORITHMS,
 ) -> VerifiedJwt:
-    """Verify a compact JWS with `key` (an Ed25519 key, or a public JWK) and return it.
+    """Verify a compact JWS with `key` (an Ed25519 or EC key, or a public JWK) and return it.
 
     Only `algorithms` are accepted (``none`` never is); with `typ`, the header's
     ``typ`` must equal it (RFC 8725, "Use Explicit Typing").
@@ -234,7 +234,13 @@ def verify_jwt(
         raise JwsError(
             f"the JWT's typ is {header.get('typ')!r}, expected {typ!r}", code="typ_mismatch"
         )
-    jwk = ed25519_jwk(key) if isinstance(key, Ed25519PublicKey) else dict(key)
+    # A DID's verification method may hold a P-256/P-384 key (vc.keys.EcdsaPublicKey).
+    if isinstance(key, Ed25519PublicKey):
+        jwk = ed25519_jwk(key)
+    elif isinstance(key, EcdsaPublicKey):
+        jwk = key.to_jwk()
+    else:
+        jwk = dict(key)
     if alg in ED25519_ALGORITHMS:
         public: OKPKey | ECKey = OKPKey.import_key(cast(Any, ed25519_jwk(public_key_from_jwk(jwk))))
     elif alg.startswith("ES") and jwk.get("kty") == "EC" and "d" not in jwk:

@@ -1,4 +1,4 @@
-"""Ed25519 keys and their Multikey encodings.
+"""Public keys (Ed25519, P-256, P-384) and their Multikey and JWK encodings.
 
     >>> from vc.keys import Ed25519KeyPair
     >>> key = Ed25519KeyPair.from_seed(bytes(32))
@@ -13,19 +13,43 @@ Secret keys use the W3C form: multicodec ``ed25519-priv`` (0x1300, varint
 ``80 26``) followed by the 32-byte seed, so they start ``z3u2``.
 Signatures are checked by libsodium, which rejects non-canonical S, small-order
 points and non-canonical public keys (strict RFC 8032 verification).
+
+P-256 and P-384 keys (the ECDSA cryptosuites) are Multikey too: multicodec
+``p256-pub`` (0x1200, varint ``80 24``) or ``p384-pub`` (0x1201, ``81 24``) followed by
+the compressed point, so they start ``zDn`` and ``z82``. Their signatures are the
+IEEE P1363 form ``r || s`` (VC-DI-ECDSA), checked by ``cryptography``.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+from collections.abc import Mapping
+from typing import TypeAlias
+
 import base58
+import nacl.bindings
 import nacl.exceptions
 import nacl.signing
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from vc.types import JSONValue
 
 __all__ = [
     "ED25519_PRIV_PREFIX",
     "ED25519_PUB_PREFIX",
+    "P256_PUB_PREFIX",
+    "P384_PUB_PREFIX",
+    "EcdsaPublicKey",
     "Ed25519KeyPair",
     "Ed25519PublicKey",
+    "PublicKey",
+    "public_key_from_jwk",
+    "public_key_from_multikey",
     "MultibaseError",
     "decode_multibase_btc",
     "encode_multibase_btc",
@@ -33,6 +57,8 @@ __all__ = [
 
 ED25519_PUB_PREFIX = b"\xed\x01"
 ED25519_PRIV_PREFIX = b"\x80\x26"
+P256_PUB_PREFIX = b"\x80\x24"
+P384_PUB_PREFIX = b"\x81\x24"
 
 
 class MultibaseError(ValueError):
@@ -96,6 +122,15 @@ class Ed25519PublicKey:
     def multibase(self) -> str:
         """The Multikey encoding, ``z6Mk...``."""
         return encode_multibase_btc(ED25519_PUB_PREFIX + self._raw)
+
+    def to_jwk(self) -> dict[str, JSONValue]:
+        """The public key as an OKP JWK (RFC 8037)."""
+        return {"kty": "OKP", "crv": "Ed25519", "x": _b64url_encode(self._raw)}
+
+    @property
+    def jose_alg(self) -> str:
+        """The JOSE algorithm this key verifies: EdDSA (RFC 8037)."""
+        return "EdDSA"
 
     def verify(self, signature: bytes, message: bytes) -> bool:
         """Return True only if `signature` is a valid, canonical signature of `message`."""
@@ -172,3 +207,156 @@ class Ed25519KeyPair:
 
     def __repr__(self) -> str:
         return f"Ed25519KeyPair(public_key={self._public.multibase!r})"
+
+
+class EcdsaPublicKey:
+    """A P-256 or P-384 public key; verifies ``r || s`` signatures with SHA-256 / SHA-384."""
+
+    __slots__ = ("_curve", "_key")
+
+    _CURVES: dict[str, tuple[ec.EllipticCurve, hashes.HashAlgorithm, bytes, int]] = {  # noqa: RUF012
+        "P-256": (ec.SECP256R1(), hashes.SHA256(), P256_PUB_PREFIX, 32),
+        "P-384": (ec.SECP384R1(), hashes.SHA384(), P384_PUB_PREFIX, 48),
+    }
+
+    def __init__(self, curve: str, point: bytes) -> None:
+        if curve not in self._CURVES:
+            raise ValueError(f"curve {curve[:20]!r} is not P-256 or P-384")
+        if not isinstance(point, bytes):
+            raise TypeError("an EC point is bytes (SEC 1 encoding)")
+        try:
+            self._key = ec.EllipticCurvePublicKey.from_encoded_point(self._CURVES[curve][0], point)
+        except ValueError as exc:
+            raise ValueError(f"not a point on {curve}") from exc
+        self._curve = curve
+
+    @classmethod
+    def from_multibase(cls, value: str) -> EcdsaPublicKey:
+        """Decode a Multikey ``zDn...`` (P-256) or ``z82...`` (P-384) public key.
+
+        Raises:
+            MultibaseError: not base58btc multibase.
+            ValueError: not a p256-pub / p384-pub compressed point.
+        """
+        data = decode_multibase_btc(value)
+        for curve, (_, _, prefix, size) in cls._CURVES.items():
+            if data.startswith(prefix):
+                point = data[len(prefix) :]
+                if len(point) != size + 1 or point[0] not in (2, 3):
+                    raise ValueError(f"a {curve} Multikey holds a {size + 1}-byte compressed point")
+                return cls(curve, point)
+        raise ValueError("not a P-256 or P-384 Multikey (multicodec 0x1200 / 0x1201)")
+
+    @property
+    def curve(self) -> str:
+        """``P-256`` or ``P-384``."""
+        return self._curve
+
+    @property
+    def multibase(self) -> str:
+        """The Multikey encoding (compressed point)."""
+        point = self._key.public_bytes(Encoding.X962, PublicFormat.CompressedPoint)
+        return encode_multibase_btc(self._CURVES[self._curve][2] + point)
+
+    def to_jwk(self) -> dict[str, JSONValue]:
+        """The public key as a JWK (RFC 7518, "Parameters for Elliptic Curve Public Keys")."""
+        numbers = self._key.public_numbers()
+        size = self._CURVES[self._curve][3]
+        return {
+            "kty": "EC",
+            "crv": self._curve,
+            "x": _b64url_encode(numbers.x.to_bytes(size, "big")),
+            "y": _b64url_encode(numbers.y.to_bytes(size, "big")),
+        }
+
+    @property
+    def jose_alg(self) -> str:
+        """The one JOSE algorithm this key verifies: ES256 or ES384."""
+        return "ES256" if self._curve == "P-256" else "ES384"
+
+    @property
+    def hash_name(self) -> str:
+        """The hash the ECDSA cryptosuites use with this curve: sha256 or sha384."""
+        return "sha256" if self._curve == "P-256" else "sha384"
+
+    def digest(self, data: bytes) -> bytes:
+        """`data` hashed with this curve's hash (VC-DI-ECDSA, "Hashing")."""
+        return hashlib.new(self.hash_name, data).digest()
+
+    def verify(self, signature: bytes, message: bytes) -> bool:
+        """Return True only if `signature` (``r || s``) is a valid ECDSA signature of `message`."""
+        size = self._CURVES[self._curve][3]
+        if len(signature) != 2 * size:
+            return False
+        r = int.from_bytes(signature[:size], "big")
+        s = int.from_bytes(signature[size:], "big")
+        if r == 0 or s == 0:
+            return False
+        try:
+            self._key.verify(
+                encode_dss_signature(r, s), message, ec.ECDSA(self._CURVES[self._curve][1])
+            )
+        except InvalidSignature:
+            return False
+        return True
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, EcdsaPublicKey) and other.multibase == self.multibase
+
+    def __hash__(self) -> int:
+        return hash(self.multibase)
+
+    def __repr__(self) -> str:
+        return f"EcdsaPublicKey({self.multibase!r})"
+
+
+#: The public keys a Data Integrity proof or a JWS can be verified with.
+PublicKey: TypeAlias = Ed25519PublicKey | EcdsaPublicKey
+
+
+def public_key_from_multikey(value: str) -> PublicKey:
+    """Decode any supported Multikey: Ed25519 ``z6Mk``, P-256 ``zDn``, P-384 ``z82``.
+
+    Raises:
+        MultibaseError: not base58btc multibase.
+        ValueError: an unsupported or malformed key.
+    """
+    if decode_multibase_btc(value).startswith(ED25519_PUB_PREFIX):
+        return Ed25519PublicKey.from_multibase(value)
+    return EcdsaPublicKey.from_multibase(value)
+
+
+def _b64url_encode(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _b64url(value: JSONValue, name: str) -> bytes:
+    if not isinstance(value, str) or not value or "=" in value:
+        raise ValueError(f"JWK member {name!r} must be unpadded base64url")
+    try:
+        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"JWK member {name!r} is not base64url") from exc
+
+
+def public_key_from_jwk(jwk: Mapping[str, JSONValue]) -> PublicKey:
+    """Read a public JWK: OKP Ed25519, or EC P-256 / P-384 (RFC 7517, RFC 8037).
+
+    Raises:
+        ValueError: a private key (``d``), another key type or curve, or bad coordinates.
+    """
+    if "d" in jwk:
+        raise ValueError("the JWK holds a private key; only public keys are accepted")
+    kty, crv = jwk.get("kty"), jwk.get("crv")
+    if kty == "OKP" and crv == "Ed25519":
+        raw = _b64url(jwk.get("x"), "x")
+        if len(raw) != 32 or not nacl.bindings.crypto_core_ed25519_is_valid_point(raw):
+            raise ValueError("the JWK's Ed25519 key is not a valid point of the main subgroup")
+        return Ed25519PublicKey(raw)
+    if kty == "EC" and crv in ("P-256", "P-384"):
+        size = 32 if crv == "P-256" else 48
+        x, y = _b64url(jwk.get("x"), "x"), _b64url(jwk.get("y"), "y")
+        if len(x) != size or len(y) != size:
+            raise ValueError(f"a {crv} JWK has {size}-byte coordinates")
+        return EcdsaPublicKey(str(crv), b"\x04" + x + y)
+    raise ValueError(f"JWK kty {str(kty)[:10]!r} / crv {str(crv)[:10]!r} is not supported")

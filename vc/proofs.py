@@ -1,7 +1,11 @@
-"""Data Integrity proofs: eddsa-rdfc-2022, eddsa-jcs-2022, Ed25519Signature2020.
+"""Data Integrity proofs: eddsa-rdfc-2022, eddsa-jcs-2022, and the suites of real badges.
 
-laurel signs with the first two and verifies all three, alone, in proof sets
-and in proof chains.
+laurel signs with the first two. It verifies them and, for badges issued by others,
+``eddsa-2022`` (the draft name of eddsa-rdfc-2022), ``Ed25519Signature2020``,
+``Ed25519Signature2018`` (a detached JWS, :mod:`vc.jws2018`), ``ecdsa-rdfc-2019`` and
+``ecdsa-jcs-2019`` (P-256 and P-384), alone, in proof sets and in proof chains. The
+suite decides which kind of key may verify it: an EdDSA proof is never checked with
+an EC key, nor the reverse.
 
     >>> from vc.keys import Ed25519KeyPair
     >>> from vc.proofs import add_proof, verify_signature, proofs_of
@@ -13,7 +17,8 @@ and in proof chains.
     True
 
 Every suite reduces to the same shape (VC-DI-EdDSA, "Hashing"): the signature covers
-``SHA-256(canonical proof configuration) || SHA-256(canonical document)``.
+``SHA-256(canonical proof configuration) || SHA-256(canonical document)``; with a
+P-384 key the ECDSA suites hash with SHA-384 (VC-DI-ECDSA, "Hashing").
 """
 
 from __future__ import annotations
@@ -26,9 +31,10 @@ from typing import Protocol
 from vc import canon
 from vc.errors import MalformedDocumentError, SigningError, UnsupportedSuiteError
 from vc.keys import (
+    EcdsaPublicKey,
     Ed25519KeyPair,
-    Ed25519PublicKey,
     MultibaseError,
+    PublicKey,
     decode_multibase_btc,
     encode_multibase_btc,
 )
@@ -37,7 +43,9 @@ from vc.types import JSONObject, JSONValue
 
 __all__ = [
     "CRYPTOSUITES",
+    "ECDSA_SUITES",
     "MAX_PROOFS",
+    "VERIFY_SUITES",
     "Cryptosuite",
     "SignatureCheck",
     "add_proof",
@@ -69,6 +77,7 @@ PROOF_OPTIONS = frozenset(
         "nonce",
         "previousProof",
         "proofValue",
+        "jws",  # Ed25519Signature2018 (security/v2 and ed25519-2018 contexts define it)
     }
 )
 
@@ -131,10 +140,25 @@ class _RdfcSuite:
 
 EDDSA_JCS_2022 = _JcsSuite()
 EDDSA_RDFC_2022 = _RdfcSuite()
+# The draft name of eddsa-rdfc-2022 (early DCC issuers): the same algorithm.
+EDDSA_2022 = _RdfcSuite(name="eddsa-2022")
+ECDSA_RDFC_2019 = _RdfcSuite(name="ecdsa-rdfc-2019")
+ECDSA_JCS_2019 = _JcsSuite(name="ecdsa-jcs-2019")
 ED25519_SIGNATURE_2020 = _RdfcSuite(name="Ed25519Signature2020", proof_type="Ed25519Signature2020")
+ED25519_SIGNATURE_2018 = _RdfcSuite(name="Ed25519Signature2018", proof_type="Ed25519Signature2018")
 
 #: The suites laurel signs with, by cryptosuite name.
 CRYPTOSUITES: dict[str, Cryptosuite] = {s.name: s for s in (EDDSA_RDFC_2022, EDDSA_JCS_2022)}
+#: The DataIntegrityProof cryptosuites laurel verifies, by name.
+VERIFY_SUITES: dict[str, Cryptosuite] = {
+    s.name: s
+    for s in (EDDSA_RDFC_2022, EDDSA_JCS_2022, EDDSA_2022, ECDSA_RDFC_2019, ECDSA_JCS_2019)
+}
+#: The suites verified with P-256 / P-384 keys; every other one takes an Ed25519 key.
+ECDSA_SUITES = frozenset({ECDSA_RDFC_2019.name, ECDSA_JCS_2019.name})
+_LEGACY_TYPES: dict[str, Cryptosuite] = {
+    s.name: s for s in (ED25519_SIGNATURE_2020, ED25519_SIGNATURE_2018)
+}
 
 
 def suite_for(proof: JSONObject) -> Cryptosuite:
@@ -146,12 +170,13 @@ def suite_for(proof: JSONObject) -> Cryptosuite:
     proof_type = proof.get("type")
     if proof_type == "DataIntegrityProof":
         name = proof.get("cryptosuite")
-        suite = CRYPTOSUITES.get(name) if isinstance(name, str) else None
+        suite = VERIFY_SUITES.get(name) if isinstance(name, str) else None
         if suite is None:
             raise UnsupportedSuiteError(f"cryptosuite {str(name)[:40]!r} is not supported")
         return suite
-    if proof_type == "Ed25519Signature2020":
-        return ED25519_SIGNATURE_2020
+    legacy = _LEGACY_TYPES.get(proof_type) if isinstance(proof_type, str) else None
+    if legacy is not None:
+        return legacy
     raise UnsupportedSuiteError(f"proof type {str(proof_type)[:40]!r} is not supported")
 
 
@@ -206,10 +231,22 @@ def unsecured_document(document: JSONObject, proof: JSONObject) -> JSONObject:
     return unsecured
 
 
-def hash_data(suite: Cryptosuite, unsecured: JSONObject, proof_config: JSONObject) -> bytes:
-    """The 64 bytes an Ed25519 proof signs: H(proof configuration) || H(document)."""
-    config_hash = hashlib.sha256(suite.canonical_proof_config(proof_config)).digest()
-    document_hash = hashlib.sha256(suite.canonical_document(unsecured)).digest()
+def _sha256(data: bytes) -> bytes:
+    return hashlib.sha256(data).digest()
+
+
+def hash_data(
+    suite: Cryptosuite,
+    unsecured: JSONObject,
+    proof_config: JSONObject,
+    digest: Callable[[bytes], bytes] = _sha256,
+) -> bytes:
+    """The bytes a proof signs: H(proof configuration) || H(document).
+
+    H is SHA-256, except for the ECDSA suites with a P-384 key (`digest` = SHA-384).
+    """
+    config_hash = digest(suite.canonical_proof_config(proof_config))
+    document_hash = digest(suite.canonical_document(unsecured))
     return config_hash + document_hash
 
 
@@ -233,10 +270,11 @@ def _invalid(reason: str, message: str) -> SignatureCheck:
 def _proof_config_for_verify(
     suite: Cryptosuite, document: JSONObject, unsecured: JSONObject, proof: JSONObject
 ) -> tuple[JSONObject, JSONObject] | SignatureCheck:
-    options = {k: v for k, v in proof.items() if k != "proofValue"}
-    if suite.name == EDDSA_JCS_2022.name:
-        # VC-DI-EdDSA, "Verify Proof (eddsa-jcs-2022)": a proof @context must be a
-        # prefix of the document's, and then stands in for it.
+    options = {k: v for k, v in proof.items() if k not in ("proofValue", "jws")}
+    if isinstance(suite, _JcsSuite):
+        # VC-DI-EdDSA, "Verify Proof (eddsa-jcs-2022)" (and the same in VC-DI-ECDSA for
+        # ecdsa-jcs-2019): a proof @context must be a prefix of the document's, and
+        # then stands in for it.
         if "@context" in options:
             proof_ctx = options["@context"]
             doc_ctx = document.get("@context")
@@ -249,15 +287,26 @@ def _proof_config_for_verify(
                 )
             unsecured = {**unsecured, "@context": proof_ctx}
         return unsecured, options
-    # eddsa-rdfc-2022 and Ed25519Signature2020: the proof configuration is
-    # canonicalized under the document's @context.
+    # eddsa-rdfc-2022, ecdsa-rdfc-2019, Ed25519Signature2020 and 2018: the proof
+    # configuration is canonicalized under the document's @context (for 2018 as
+    # jsonld-signatures' LinkedDataSignature `canonizeProof` does).
     if "@context" in unsecured:
         options["@context"] = unsecured["@context"]
     return unsecured, options
 
 
+def _key_mismatch(suite: Cryptosuite, public_key: PublicKey) -> SignatureCheck | None:
+    # SECURITY rule 10: the key type and the suite must agree; the proof never
+    # chooses how a key is used.
+    wants_ec = suite.name in ECDSA_SUITES
+    if wants_ec != isinstance(public_key, EcdsaPublicKey):
+        kind = "a P-256/P-384" if wants_ec else "an Ed25519"
+        return _invalid("key_mismatch", f"{suite.name} is verified with {kind} key, not this one")
+    return None
+
+
 def verify_signature(
-    document: JSONObject, proof: JSONObject, public_key: Ed25519PublicKey
+    document: JSONObject, proof: JSONObject, public_key: PublicKey
 ) -> SignatureCheck:
     """Check that `proof` (one of `document`'s proofs) is a valid signature by `public_key`.
 
@@ -271,6 +320,23 @@ def verify_signature(
         UnknownContextError: the document names a context that is not bundled.
     """
     suite = suite_for(proof)
+    mismatch = _key_mismatch(suite, public_key)
+    if mismatch is not None:
+        return mismatch
+    created = proof.get("created")
+    if created is not None and (not _is_datetime_stamp(created)):
+        return _invalid("malformed", "proof 'created' is not an XML Schema dateTimeStamp")
+    if not isinstance(suite, _JcsSuite):
+        unknown = sorted(set(proof) - PROOF_OPTIONS)
+        if unknown:
+            return _invalid(
+                "undefined_term",
+                f"the proof has options no context signs under RDF canonicalization: {', '.join(unknown)[:80]}",
+            )
+    if suite is ED25519_SIGNATURE_2018:
+        from vc import jws2018  # only for the legacy JWS suite
+
+        return jws2018.verify(document, proof, public_key, _prepare(suite, document, proof))
     proof_value = proof.get("proofValue")
     if not isinstance(proof_value, str):
         return _invalid("malformed_value", "the proof has no proofValue string")
@@ -278,25 +344,27 @@ def verify_signature(
         signature = decode_multibase_btc(proof_value)
     except MultibaseError:
         return _invalid("malformed_value", "proofValue is not multibase base58btc ('z...')")
-    if len(signature) != 64:
-        return _invalid("malformed_value", f"proofValue holds {len(signature)} bytes, not 64")
-    created = proof.get("created")
-    if created is not None and (not _is_datetime_stamp(created)):
-        return _invalid("malformed", "proof 'created' is not an XML Schema dateTimeStamp")
-    if suite.name != EDDSA_JCS_2022.name:
-        unknown = sorted(set(proof) - PROOF_OPTIONS)
-        if unknown:
-            return _invalid(
-                "undefined_term",
-                f"the proof has options no context signs under RDF canonicalization: {', '.join(unknown)[:80]}",
-            )
-    prepared = _proof_config_for_verify(suite, document, unsecured_document(document, proof), proof)
+    expected = (
+        64 if not isinstance(public_key, EcdsaPublicKey) or public_key.curve == "P-256" else 96
+    )
+    if len(signature) != expected:
+        return _invalid(
+            "malformed_value", f"proofValue holds {len(signature)} bytes, not {expected}"
+        )
+    prepared = _prepare(suite, document, proof)
     if isinstance(prepared, SignatureCheck):
         return prepared
     unsecured, proof_config = prepared
-    if not public_key.verify(signature, hash_data(suite, unsecured, proof_config)):
+    digest = public_key.digest if isinstance(public_key, EcdsaPublicKey) else _sha256
+    if not public_key.verify(signature, hash_data(suite, unsecured, proof_config, digest)):
         return _invalid("signature_invalid", "the signature does not match the document")
     return SignatureCheck(True, message=f"{suite.name} signature is valid")
+
+
+def _prepare(
+    suite: Cryptosuite, document: JSONObject, proof: JSONObject
+) -> tuple[JSONObject, JSONObject] | SignatureCheck:
+    return _proof_config_for_verify(suite, document, unsecured_document(document, proof), proof)
 
 
 def create_proof(

@@ -167,7 +167,16 @@ class Bitstring:
                 ``list_too_large`` beyond MAX_INFLATED_BYTES; STATUS_LIST_LENGTH_ERROR
                 for fewer than MIN_ENTRIES entries.
         """
-        return cls.from_bytes(_inflate(_unbase(encoded_list)), status_size=status_size)
+        return cls.from_compressed(_unbase(encoded_list), status_size=status_size)
+
+    @classmethod
+    def from_compressed(cls, compressed: bytes, *, status_size: int = 1) -> Bitstring:
+        """The list held by a GZIP stream (inflation stops at MAX_INFLATED_BYTES).
+
+        Raises:
+            StatusListError: as :meth:`decode`, for the stream and the length.
+        """
+        return cls.from_bytes(_inflate(compressed), status_size=status_size)
 
     def encode(self) -> str:
         """The `encodedList`: 'u' + base64url(gzip(bytes, mtime=0)) without padding."""

@@ -314,3 +314,84 @@ def test_unbake_refuses_unsupported(data: bytes) -> None:
         unbake(data)
     assert code_of(exc) == "unsupported"
     assert isinstance(exc.value, LaurelError)
+
+
+# --------------------------------------------------------------------------- OB 2.0 and issue #13
+
+OB2_ASSERTION = '{"@context": "https://w3id.org/openbadges/v2", "type": "Assertion"}'
+
+
+def test_png_with_an_unrelated_malformed_text_chunk_is_still_read() -> None:
+    # A tEXt chunk with no NUL after its keyword (as some editors write): not ours, skipped.
+    broken = chunk(b"tEXt", b"Comment without a separator")
+    png = with_chunks(make_png(), broken, itxt(CREDENTIAL.encode()))
+    assert unbake_png(png) == CREDENTIAL
+    # The limits still apply to such a chunk.
+    huge = struct.pack(">I", baking.MAX_TEXT_CHUNK_BYTES + 1) + b"tEXt"
+    with pytest.raises(BakingError) as exc:
+        unbake_png(with_chunks(make_png(), huge))
+    assert code_of(exc) == "too_large"
+
+
+def test_ob2_png_itxt_and_ob1_text_are_read_by_unbake_all() -> None:
+    png = with_chunks(make_png(), itxt(OB2_ASSERTION.encode(), keyword=b"openbadges"))
+    assert [(p.kind, p.text) for p in baking.unbake_all(png)] == [("ob2", OB2_ASSERTION)]
+    url = with_chunks(make_png(), chunk(b"tEXt", b"openbadges\0https://school.example/a/1"))
+    assert [(p.kind, p.text) for p in baking.unbake_all(url)] == [
+        ("ob2", "https://school.example/a/1")
+    ]
+    with pytest.raises(BakingError) as exc:
+        unbake(png)
+    assert code_of(exc) == "ob2"
+
+
+def test_o03_png_holding_an_ob2_and_an_ob3_payload_is_ambiguous() -> None:
+    png = with_chunks(
+        make_png(),
+        itxt(CREDENTIAL.encode()),
+        itxt(OB2_ASSERTION.encode(), keyword=b"openbadges"),
+    )
+    with pytest.raises(BakingError) as exc:
+        unbake(png)
+    assert code_of(exc) == "ambiguous"
+    assert [p.kind for p in baking.unbake_all(png)] == ["ob3", "ob2"]
+
+
+def test_ob2_svg_assertion_element_and_verify_attribute() -> None:
+    svg = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="http://openbadges.org">'
+        b'<openbadges:assertion verify="https://school.example/a/1"><![CDATA['
+        + OB2_ASSERTION.encode()
+        + b"]]></openbadges:assertion></svg>"
+    )
+    assert [(p.kind, p.text) for p in baking.unbake_all(svg)] == [("ob2", OB2_ASSERTION)]
+    hosted = b'<svg xmlns:openbadges="http://openbadges.org"><openbadges:assertion verify="https://school.example/a/1"/></svg>'
+    assert [(p.kind, p.text) for p in baking.unbake_all(hosted)] == [
+        ("ob2", "https://school.example/a/1")
+    ]
+    both = hosted.replace(
+        b"</svg>",
+        b'<o:credential xmlns:o="https://purl.imsglobal.org/ob/v3p0">{}</o:credential></svg>',
+    )
+    with pytest.raises(BakingError) as exc:
+        unbake_svg(both)
+    assert code_of(exc) == "ambiguous"
+
+
+def test_ob3_svg_credential_in_the_verify_attribute_is_read() -> None:
+    # OB 3.0 "Baking": a VC-JWT sits in the element's verify attribute.
+    svg = b'<svg xmlns:o="https://purl.imsglobal.org/ob/v3p0"><o:credential verify="a.b.c"/></svg>'
+    assert unbake_svg(svg) == "a.b.c"
+
+
+def test_svg_with_a_plain_doctype_is_read_but_an_internal_subset_is_not() -> None:
+    plain = (
+        b'<?xml version="1.0"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '
+        b'"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n'
+        b'<svg xmlns:o="https://purl.imsglobal.org/ob/v3p0"><o:credential>{}</o:credential></svg>'
+    )
+    assert unbake_svg(plain) == "{}"
+    subset = plain.replace(b'svg11.dtd">', b'svg11.dtd" [<!ATTLIST svg x CDATA "y">]>')
+    with pytest.raises(BakingError) as exc:
+        unbake_svg(subset)
+    assert code_of(exc) == "unsafe_xml"

@@ -14,11 +14,32 @@ V2 = jsonld.CREDENTIALS_V2
 
 def test_bundled_contexts_are_the_shared_vectors_byte_for_byte():
     index = load_vector("contexts/INDEX.json")
-    assert set(index) == set(jsonld.PINNED_CONTEXTS)
+    assert set(index) <= set(jsonld.PINNED_CONTEXTS)
     for url, filename in index.items():
         data = (VECTORS / "contexts" / filename).read_bytes()
         assert hashlib.sha256(data).hexdigest() == jsonld.PINNED_CONTEXTS[url], url
         assert jsonld.load_context(url)
+
+
+def test_contexts_added_for_real_badges_are_pinned_and_sourced():
+    # Issue #13: contexts beyond the shared vectors, each with its source in vc/contexts/SOURCES.md.
+    from pathlib import Path
+
+    import vc
+
+    shared = set(load_vector("contexts/INDEX.json"))
+    sources = (Path(vc.__file__).parent / "contexts" / "SOURCES.md").read_text(encoding="utf-8")
+    added = set(jsonld.PINNED_CONTEXTS) - shared
+    assert added == {
+        "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json",
+        "https://w3id.org/security/suites/ed25519-2018/v1",
+        "https://w3id.org/security/suites/jws-2020/v1",
+        "https://w3id.org/openbadges/v2",
+        "https://openbadgespec.org/v2/context.json",
+    }
+    for url in added:
+        assert f"`{url}`" in sources, url
+        assert jsonld.load_context(url)["@context"]
 
 
 def test_unknown_context_is_refused_without_fetching(monkeypatch):

@@ -106,11 +106,11 @@ def test_non_canonical_s_fails():
 @pytest.mark.parametrize(
     ("field", "value"),
     [
-        ("cryptosuite", "eddsa-2022"),
-        ("cryptosuite", "ecdsa-rdfc-2019"),
+        ("cryptosuite", "ecdsa-sd-2023"),
+        ("cryptosuite", "bbs-2023"),
         ("cryptosuite", None),
-        ("type", "Ed25519Signature2018"),
         ("type", "JsonWebSignature2020"),
+        ("type", "EcdsaSecp256k1Signature2019"),
     ],
 )
 def test_suites_outside_the_allowlist_are_refused(field, value):
@@ -119,6 +119,22 @@ def test_suites_outside_the_allowlist_are_refused(field, value):
     signed["proof"][field] = value
     with pytest.raises(UnsupportedSuiteError):
         _valid(signed)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [
+        # Verified suites since #13: relabelling a proof still never verifies it.
+        ("cryptosuite", "eddsa-2022", "signature_invalid"),
+        ("cryptosuite", "ecdsa-rdfc-2019", "key_mismatch"),
+        ("cryptosuite", "ecdsa-jcs-2019", "key_mismatch"),
+        ("type", "Ed25519Signature2018", "malformed_value"),
+    ],
+)
+def test_relabelled_suite_fails(field, value, reason):
+    signed = _sign(_credential(), "eddsa-rdfc-2022")
+    signed["proof"][field] = value
+    assert _valid(signed).reason == reason
 
 
 def test_jcs_suite_swap_fails():
