@@ -198,7 +198,17 @@ def render(result: Comparison, rounds: int, seconds: float) -> list[str]:
         lines.append(
             f"{what:40} {value:5.2f}x   {low:4.2f}..{high:4.2f}   >= {target:g}x  {verdict}"
         )
-    lines += ["", "corpus check (the first pass of each process over every file):"]
+    lines += [
+        "",
+        "what each verifies: laurel every check (format with JSON-LD terms, proof, issuer,",
+        "  validity, status, anchor, Open Badges schema, trust); Digital Bazaar vc.verifyCredential",
+        "  (the proof with did:key and the assertionMethod purpose, issuer = key controller, type,",
+        "  issuer and validFrom/validUntil; JSON-LD safe mode only in rdfc's canonicalization);",
+        "  openvc-core verify_credential (the proof with did:key and the purpose, issuer = key",
+        "  controller, validity window; no JSON-LD terms, no schema); the limit no check at all.",
+        "",
+        "corpus check (the first pass of each process over every file):",
+    ]
     for name, failures in result.failures.items():
         for suite, failed in failures.items():
             total = sizes[suite]
