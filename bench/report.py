@@ -41,7 +41,8 @@ def commit() -> str:
         return out.stdout.strip()
 
     head = git("rev-parse", "--short", "HEAD") or "unknown"
-    return head + ("+changes" if git("status", "--porcelain", "--untracked-files=no") else "")
+    changed = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/REPORT.md")
+    return head + ("+changes" if changed else "")
 
 
 def load() -> str:
