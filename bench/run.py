@@ -1,9 +1,11 @@
-"""Benchmark: eddsa-jcs-2022 verification against the crypto limit, one core.
+"""Benchmark: laurel's verification beside the crypto limit and the reference stack.
 
-    python -m bench.run            # about 20 s
+    bench/setup                    # once: Digital Bazaar's stack, openvc-core, hyperfine
+    python -m bench.run            # about 3 minutes; writes bench/REPORT.md
+    python -m bench.run --quick    # the one-badge figures only (about 20 s)
     python -m bench.run --json     # machine-readable
 
-The baseline ("crypto limit") is the least any verifier must do for one
+Part one, one badge, one core: the baseline ("crypto limit") is the least any verifier must do for one
 eddsa-jcs-2022 credential: read the bytes, parse JSON, JCS the document and the
 proof configuration, SHA-256 both, decode the proofValue and verify Ed25519, with
 no checks at all. laurel's figure runs its real proof path on the same bytes:
@@ -11,6 +13,13 @@ strict bounded parsing (duplicate keys, depth, NaN), the proof allowlist, did:ke
 resolution with point validation (cached per DID) and the spec's verify
 algorithm. The target is >= 0.8x the limit. Rounds alternate between the two so
 that drift on the machine affects both alike; the median round is reported.
+
+Part two (bench/compare.py), issue 16: laurel's full verification (as `laurel
+verify --json` does it) beside Digital Bazaar's vc 7, openvc-core and the crypto
+limit, one process each, over 2,000 eddsa-jcs-2022 and 300 eddsa-rdfc-2022 Open
+Badges signed by Digital Bazaar's stack; then the cold start of `laurel verify
+one.json` beside `python -c pass`, and `laurel verify --jobs N` beside one process
+(bench/coldstart.py).
 """
 
 from __future__ import annotations
@@ -22,7 +31,6 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -31,6 +39,9 @@ from pathlib import Path
 import nacl.signing
 import rfc8785
 
+from bench import coldstart, compare
+from bench.corpus import corpus
+from bench.report import commit, write_block
 from vc import proofs
 from vc.did import DidResolver
 from vc.jsontext import parse_document
@@ -94,7 +105,7 @@ def laurel_proof_path(data: bytes) -> Callable[[], None]:
     def run() -> None:
         document = parse_document(data)
         proof = proofs.proofs_of(document)[0]
-        method, _ = resolver.resolve_verification_method(proof["verificationMethod"])
+        method, _ = resolver.resolve_verification_method(str(proof["verificationMethod"]))
         if not proofs.verify_signature(document, proof, method.public_key).valid:
             raise AssertionError("benchmark credential did not verify")
 
@@ -230,26 +241,8 @@ def measure_overhead(
     )
 
 
-def _commit() -> str:
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
-        )
-    except OSError:
-        return "unknown"
-    return out.stdout.strip() or "unknown"
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark and print the figures beside the baseline."""
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--seconds", type=float, default=1.0, help="seconds per round per function")
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args(argv)
-
+def _part_one(args: argparse.Namespace) -> tuple[dict[str, object], list[str], bool]:
+    """One badge, one core: proof path vs the limit, full verify, a warm status cache."""
     jcs = _signed_badge("eddsa-jcs-2022")
     rdfc = _signed_badge("eddsa-rdfc-2022")
     rates = measure(
@@ -277,9 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     status_rates = dict(zip(status_pair, (plain, warm), strict=True))
     limit = rates["crypto limit (jcs)"]
     ratio = rates["laurel proof path (jcs)"] / limit
-    report = {
-        "machine": f"{platform.machine()} {os.cpu_count()} cpu, {platform.python_implementation()} {platform.python_version()}",
-        "commit": _commit(),
+    report: dict[str, object] = {
         "credential_bytes": len(jcs),
         "rates_per_second": {k: round(v, 1) for k, v in {**rates, **extra, **status_rates}.items()},
         "ratio_proof_path_vs_limit": round(ratio, 3),
@@ -288,28 +279,93 @@ def main(argv: list[str] | None = None) -> int:
         "status_warm_cache_cost": round(status_cost, 4),
         "status_warm_cache_cost_iqr": round(spread, 4),
     }
+    lines = [
+        f"one badge ({len(jcs)} bytes, did:key issuer), one core, median of {args.rounds} rounds",
+        "",
+        f"{'figure':32} {'verifications/s':>16} {'x limit':>8}",
+    ]
+    lines += [f"{n:32} {v:16,.0f} {v / limit:8.2f}" for n, v in {**rates, **extra}.items()]
+    verdict = "meets" if ratio >= TARGET else "MISSES"
+    lines += [
+        f"proof path / crypto limit = {ratio:.2f} (target >= {TARGET}): {verdict} the target",
+        "",
+        f"{'same badge with status entries':32} {'verifications/s':>16}",
+        *(f"{name:32} {value:16,.0f}" for name, value in status_rates.items()),
+        f"a warm status cache adds {status_cost:.1%} to verification time (target <= 5%)",
+        f"  median of {pairs} back-to-back pairs; interquartile range {spread:.1%}",
+    ]
+    return report, lines, ratio >= TARGET and status_cost <= STATUS_TARGET
+
+
+def _part_two(args: argparse.Namespace) -> tuple[dict[str, object], list[str], bool]:
+    """Issue 16: the side by side over the corpus, cold start and --jobs."""
+    directory = corpus(args.jcs, args.rdfc, fresh=args.fresh_corpus)
+    result = compare.compare(directory, args.corpus_rounds, args.corpus_seconds)
+    lines = compare.render(result, args.corpus_rounds, args.corpus_seconds)
+    bin_dir = Path(sys.executable).parent
+    one = sorted(directory.glob("jcs-*.json"))[0]
+    timings, how = coldstart.cold_start(
+        sys.executable, str(bin_dir / "laurel"), one, args.cold_runs
+    )
+    files = sorted(directory.glob("*-*.json"))
+    parallel = coldstart.jobs(str(bin_dir / "laurel"), files, args.jobs_rounds)
+    lines += ["", *coldstart.render(timings, how, parallel, len(files))]
+    ratios = {what: result.ratio(top, bottom) for top, bottom, _, what in compare.RATIOS}
+    ok = all((r := ratios[what]) is not None and r[0] >= t for _, _, t, what in compare.RATIOS)
+    ok = ok and timings[1].median <= coldstart.COLD_TARGET
+    ok = ok and (parallel is None or parallel[1] / parallel[0] >= coldstart.JOBS_TARGET)
+    report: dict[str, object] = {
+        "corpus": str(directory),
+        "rates_per_second": {k: round(v, 1) for k in result.rounds if (v := result.median(k))},
+        "per_round": result.rounds,
+        "ratios": {k: None if r is None else [round(x, 3) for x in r] for k, r in ratios.items()},
+        "not_verified": result.failures,
+        "cold_start_seconds": {t.command: round(t.median, 4) for t in timings},
+        "jobs_files_per_second": None if parallel is None else list(parallel[:2]),
+    }
+    return report, lines, ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark, print every figure beside its baseline, write bench/REPORT.md."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--seconds", type=float, default=1.0, help="seconds per round per function")
+    parser.add_argument("--quick", action="store_true", help="part one only (no corpus, no node)")
+    parser.add_argument("--jcs", type=int, default=2000, help="eddsa-jcs-2022 badges in the corpus")
+    parser.add_argument(
+        "--rdfc", type=int, default=300, help="eddsa-rdfc-2022 badges in the corpus"
+    )
+    parser.add_argument("--fresh-corpus", action="store_true", help="a new corpus in a temp dir")
+    parser.add_argument("--corpus-rounds", type=int, default=5)
+    parser.add_argument("--corpus-seconds", type=float, default=2.0)
+    parser.add_argument("--cold-runs", type=int, default=20)
+    parser.add_argument("--jobs-rounds", type=int, default=3)
+    parser.add_argument("--no-report", action="store_true", help="do not write bench/REPORT.md")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+
+    machine = f"{platform.machine()} {os.cpu_count()} cpu, {platform.python_implementation()} {platform.python_version()}"
+    header = f"laurel bench  commit {commit()}  {machine}  load {os.getloadavg()[0]:.1f}"
+    report: dict[str, object] = {"machine": machine, "commit": commit()}
+    report["one_badge"], lines, ok = _part_one(args)
+    if not args.json:
+        print(header + "\n\n" + "\n".join(lines), flush=True)
+    if not args.quick:
+        report["side_by_side"], more, ok_two = _part_two(args)
+        ok = ok and ok_two
+        if not args.json:
+            print("\n" + "\n".join(more))
+        lines += ["", *more]
     if args.json:
         print(json.dumps(report, indent=2))
-    else:
-        print(f"laurel bench  commit {report['commit']}  {report['machine']}")
-        print(
-            f"credential: Open Badge, {len(jcs)} bytes, did:key issuer; one core, median of {args.rounds} rounds\n"
-        )
-        print(f"{'figure':32} {'verifications/s':>16} {'x limit':>8}")
-        for name, value in {**rates, **extra}.items():
-            print(f"{name:32} {value:16,.0f} {value / limit:8.2f}")
-        verdict = "meets" if ratio >= TARGET else "MISSES"
-        print(
-            f"\nproof path / crypto limit = {ratio:.2f} (target >= {TARGET}): {verdict} the target"
-        )
-        print(f"\n{'same badge with status entries':32} {'verifications/s':>16}")
-        for name, value in status_rates.items():
-            print(f"{name:32} {value:16,.0f}")
-        print(
-            f"a warm status cache adds {status_cost:.1%} to verification time (target <= 5%)"
-            f"\n  median of {pairs} back-to-back pairs; interquartile range {spread:.1%}"
-        )
-    return 0 if ratio >= TARGET and status_cost <= STATUS_TARGET else 1
+    if not args.no_report and not args.quick:
+        path = write_block("bench.run", [header, "", *lines])
+        if not args.json:
+            print(f"\nwritten: {path}")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

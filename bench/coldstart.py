@@ -1,0 +1,130 @@
+"""Cold start and `--jobs`: `laurel verify` as a person or a script runs it.
+
+Cold start is the wall time of `laurel verify ONE.json` (a process from nothing to
+its verdict), beside `python -c pass` on the same interpreter in the same run
+(the least any Python command costs). hyperfine runs both when it is installed
+(Debian: hyperfine; bench/setup installs it), otherwise a loop alternating the two.
+`--jobs N` over many inputs is timed against `--jobs 1` once laurel has the option.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+COLD_TARGET = 0.3
+JOBS_TARGET = 1.8
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Wall times of one command over repeated runs, in seconds."""
+
+    command: str
+    median: float
+    low: float
+    high: float
+    runs: int
+
+
+def _hyperfine(commands: dict[str, list[str]], runs: int) -> list[Timing]:
+    with tempfile.TemporaryDirectory(prefix="laurel-bench-cold-") as scratch:
+        out = Path(scratch) / "hyperfine.json"
+        argv = ["hyperfine", "-N", "--warmup", "3", "--runs", str(runs), "--export-json", str(out)]
+        for name, command in commands.items():
+            argv += ["--command-name", name, " ".join(command)]
+        subprocess.run(argv, check=True, capture_output=True, timeout=600)
+        results = json.loads(out.read_text(encoding="utf-8"))["results"]
+    return [
+        Timing(r["command"], r["median"], min(r["times"]), max(r["times"]), len(r["times"]))
+        for r in results
+    ]
+
+
+def _loop(commands: dict[str, list[str]], runs: int) -> list[Timing]:
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    order = list(commands.items())
+    for number in range(runs + 3):
+        for name, command in order if number % 2 == 0 else reversed(order):
+            started = time.perf_counter()
+            subprocess.run(
+                command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False
+            )
+            if number >= 3:  # the first rounds warm the page cache
+                times[name].append(time.perf_counter() - started)
+    return [Timing(name, statistics.median(t), min(t), max(t), len(t)) for name, t in times.items()]
+
+
+def cold_start(python: str, laurel: str, one: Path, runs: int) -> tuple[list[Timing], str]:
+    """`python -c pass` and `laurel verify ONE`, timed the same way; and which tool timed them."""
+    check = subprocess.run([laurel, "verify", str(one)], capture_output=True, check=False)
+    if check.returncode != 0:
+        raise SystemExit(f"laurel verify {one} did not verify:\n{check.stdout.decode()[-2000:]}")
+    commands = {
+        "python -c pass": [python, "-c", "pass"],
+        "laurel verify one.json": [laurel, "verify", str(one)],
+    }
+    if shutil.which("hyperfine"):
+        return _hyperfine(commands, runs), "hyperfine"
+    return _loop(commands, runs), "a loop (hyperfine not installed)"
+
+
+def has_jobs(laurel: str) -> bool:
+    """Whether `laurel verify` has the --jobs option."""
+    out = subprocess.run([laurel, "verify", "--help"], capture_output=True, text=True, check=False)
+    return "--jobs" in out.stdout
+
+
+def jobs(laurel: str, files: list[Path], rounds: int) -> tuple[float, float, int] | None:
+    """Files/s for `--jobs 1` and `--jobs <cores>` (median of alternating rounds), or None."""
+    if not has_jobs(laurel):
+        return None
+    cores = os.cpu_count() or 1
+    argv = {n: [laurel, "verify", "--json", "--jobs", str(n), *map(str, files)] for n in (1, cores)}
+    rates: dict[int, list[float]] = {1: [], cores: []}
+    for number in range(rounds):
+        for n in (1, cores) if number % 2 == 0 else (cores, 1):
+            started = time.perf_counter()
+            done = subprocess.run(argv[n], stdout=subprocess.PIPE, check=False)
+            elapsed = time.perf_counter() - started
+            lines = done.stdout.count(b"\n")
+            if done.returncode != 0 or lines != len(files):
+                raise SystemExit(f"laurel verify --jobs {n}: exit {done.returncode}, {lines} lines")
+            rates[n].append(len(files) / elapsed)
+    return statistics.median(rates[1]), statistics.median(rates[cores]), cores
+
+
+def render(
+    timings: list[Timing], how: str, parallel: tuple[float, float, int] | None, n_files: int
+) -> list[str]:
+    """Cold start and --jobs as printed lines."""
+    base, laurel = timings
+    lines = [
+        f"cold start ({how}, {laurel.runs} runs each, median; min..max)",
+        f"{base.command:32} {base.median * 1000:7.0f} ms   {base.low * 1000:.0f}..{base.high * 1000:.0f}",
+        f"{laurel.command:32} {laurel.median * 1000:7.0f} ms   {laurel.low * 1000:.0f}..{laurel.high * 1000:.0f}"
+        f"   ({(laurel.median - base.median) * 1000:.0f} ms above python)",
+        f"cold start <= {COLD_TARGET} s: {'meets' if laurel.median <= COLD_TARGET else 'MISSES'}",
+        "",
+    ]
+    if parallel is None:
+        lines.append(
+            "laurel verify --jobs N: not available (laurel verify has no --jobs option yet)"
+        )
+    else:
+        one, many, cores = parallel
+        ratio = many / one
+        lines += [
+            f"laurel verify --json over {n_files:,} files (start-up included), median of alternating rounds",
+            f"{'--jobs 1':32} {one:7,.0f} files/s",
+            f"{f'--jobs {cores}':32} {many:7,.0f} files/s   {ratio:.2f}x"
+            f"   (target >= {JOBS_TARGET}x on 2 cores: {'meets' if ratio >= JOBS_TARGET else 'MISSES'})",
+        ]
+    return lines
