@@ -191,49 +191,10 @@ def _codec_name(data: bytes) -> str:
     return f"{codec.name} (0x{codec.code:x})"
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=4096)
 def _did_key_document(did: str) -> DidDocument:
     public_key = _decode_did_key(did)
-    fingerprint = public_key.multibase
-    vm_id = f"{did}#{fingerprint}"
-    if isinstance(public_key, EcdsaPublicKey):
-        return DidDocument(
-            {
-                "@context": list(DID_KEY_CONTEXTS),
-                "id": did,
-                "verificationMethod": [
-                    {
-                        "id": vm_id,
-                        "type": "Multikey",
-                        "controller": did,
-                        "publicKeyMultibase": fingerprint,
-                    }
-                ],
-                **{name: [vm_id] for name in RELATIONSHIPS if name != "keyAgreement"},
-            }
-        )
-    x25519 = nacl.bindings.crypto_sign_ed25519_pk_to_curve25519(public_key.raw)
-    x_fingerprint = encode_multibase_btc(X25519_PUB_PREFIX + x25519)
-    document: JSONObject = {
-        "@context": list(DID_KEY_CONTEXTS),
-        "id": did,
-        "verificationMethod": [
-            {"id": vm_id, "type": "Multikey", "controller": did, "publicKeyMultibase": fingerprint}
-        ],
-        "authentication": [vm_id],
-        "assertionMethod": [vm_id],
-        "capabilityDelegation": [vm_id],
-        "capabilityInvocation": [vm_id],
-        "keyAgreement": [
-            {
-                "id": f"{did}#{x_fingerprint}",
-                "type": "Multikey",
-                "controller": did,
-                "publicKeyMultibase": x_fingerprint,
-            }
-        ],
-    }
-    return DidDocument(document)
+    return _DidKeyDocument(did, public_key)
 
 
 _HOST_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
@@ -343,6 +304,87 @@ class DidDocument:
     def to_json(self) -> JSONObject:
         """The DID document as JSON (a copy: resolved documents are cached and shared)."""
         return copy.deepcopy(self._document)
+
+
+class _DidKeyDocument(DidDocument):
+    """A did:key document, built as the did:key spec's "Create" makes it, on demand.
+
+    Verification needs only the key's method and the relationships it is listed
+    under: those are ready at once; the JSON (with the X25519 keyAgreement key, which
+    costs a curve conversion) is made when someone asks for it.
+    """
+
+    __slots__ = ("_did", "_key", "_vm_id")
+
+    def __init__(self, did: str, public_key: PublicKey) -> None:
+        super().__init__({})
+        self._did, self._key = did, public_key
+        # The fingerprint is the DID's own multibase value (decoding checked it).
+        self._vm_id = f"{did}#{did.removeprefix('did:key:')}"
+        self._methods[self._vm_id] = VerificationMethod(
+            id=self._vm_id, type="Multikey", controller=did, public_key=public_key
+        )
+
+    @property
+    def id(self) -> str:
+        """The DID the document describes."""
+        return self._did
+
+    def relationship(self, name: str) -> tuple[str, ...]:
+        """The verification method ids listed under a relationship (absolute ids)."""
+        if name in (
+            "authentication",
+            "assertionMethod",
+            "capabilityDelegation",
+            "capabilityInvocation",
+        ):
+            return (self._vm_id,)
+        self._build()
+        return super().relationship(name)
+
+    def verification_method(self, vm_id: str) -> VerificationMethod:
+        """The verification method with this absolute id (the key's own, at once)."""
+        if vm_id == self._vm_id:
+            return self._methods[vm_id]
+        self._build()
+        return super().verification_method(vm_id)
+
+    def _build(self) -> None:
+        if self._document:
+            return
+        did, fingerprint = self._did, self._did.removeprefix("did:key:")
+        document: JSONObject = {
+            "@context": list(DID_KEY_CONTEXTS),
+            "id": did,
+            "verificationMethod": [
+                {
+                    "id": self._vm_id,
+                    "type": "Multikey",
+                    "controller": did,
+                    "publicKeyMultibase": fingerprint,
+                }
+            ],
+        }
+        for name in RELATIONSHIPS:
+            if name != "keyAgreement":
+                document[name] = [self._vm_id]
+        if isinstance(self._key, Ed25519PublicKey):
+            x25519 = nacl.bindings.crypto_sign_ed25519_pk_to_curve25519(self._key.raw)
+            x_fingerprint = encode_multibase_btc(X25519_PUB_PREFIX + x25519)
+            document["keyAgreement"] = [
+                {
+                    "id": f"{did}#{x_fingerprint}",
+                    "type": "Multikey",
+                    "controller": did,
+                    "publicKeyMultibase": x_fingerprint,
+                }
+            ]
+        self._document.update(document)
+
+    def to_json(self) -> JSONObject:
+        """The DID document as JSON (a copy: resolved documents are cached and shared)."""
+        self._build()
+        return super().to_json()
 
 
 def verification_method_from_json(vm_id: str, entry: Mapping[str, JSONValue]) -> VerificationMethod:
