@@ -31,11 +31,6 @@ import base58
 import nacl.bindings
 import nacl.exceptions
 import nacl.signing
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from vc.types import JSONValue
 
@@ -214,18 +209,23 @@ class EcdsaPublicKey:
 
     __slots__ = ("_curve", "_key")
 
-    _CURVES: dict[str, tuple[ec.EllipticCurve, hashes.HashAlgorithm, bytes, int]] = {  # noqa: RUF012
-        "P-256": (ec.SECP256R1(), hashes.SHA256(), P256_PUB_PREFIX, 32),
-        "P-384": (ec.SECP384R1(), hashes.SHA384(), P384_PUB_PREFIX, 48),
+    #: Curve name -> (multicodec prefix, field size in bytes).
+    _CURVES: dict[str, tuple[bytes, int]] = {  # noqa: RUF012
+        "P-256": (P256_PUB_PREFIX, 32),
+        "P-384": (P384_PUB_PREFIX, 48),
     }
 
     def __init__(self, curve: str, point: bytes) -> None:
+        # cryptography is imported by EC keys only: Ed25519 needs none of it.
+        from cryptography.hazmat.primitives.asymmetric import ec
+
         if curve not in self._CURVES:
             raise ValueError(f"curve {curve[:20]!r} is not P-256 or P-384")
         if not isinstance(point, bytes):
             raise TypeError("an EC point is bytes (SEC 1 encoding)")
+        ec_curve = ec.SECP256R1() if curve == "P-256" else ec.SECP384R1()
         try:
-            self._key = ec.EllipticCurvePublicKey.from_encoded_point(self._CURVES[curve][0], point)
+            self._key = ec.EllipticCurvePublicKey.from_encoded_point(ec_curve, point)
         except ValueError as exc:
             raise ValueError(f"not a point on {curve}") from exc
         self._curve = curve
@@ -239,7 +239,7 @@ class EcdsaPublicKey:
             ValueError: not a p256-pub / p384-pub compressed point.
         """
         data = decode_multibase_btc(value)
-        for curve, (_, _, prefix, size) in cls._CURVES.items():
+        for curve, (prefix, size) in cls._CURVES.items():
             if data.startswith(prefix):
                 point = data[len(prefix) :]
                 if len(point) != size + 1 or point[0] not in (2, 3):
@@ -255,13 +255,15 @@ class EcdsaPublicKey:
     @property
     def multibase(self) -> str:
         """The Multikey encoding (compressed point)."""
+        from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
         point = self._key.public_bytes(Encoding.X962, PublicFormat.CompressedPoint)
-        return encode_multibase_btc(self._CURVES[self._curve][2] + point)
+        return encode_multibase_btc(self._CURVES[self._curve][0] + point)
 
     def to_jwk(self) -> dict[str, JSONValue]:
         """The public key as a JWK (RFC 7518, "Parameters for Elliptic Curve Public Keys")."""
         numbers = self._key.public_numbers()
-        size = self._CURVES[self._curve][3]
+        size = self._CURVES[self._curve][1]
         return {
             "kty": "EC",
             "crv": self._curve,
@@ -285,7 +287,12 @@ class EcdsaPublicKey:
 
     def verify(self, signature: bytes, message: bytes) -> bool:
         """Return True only if `signature` (``r || s``) is a valid ECDSA signature of `message`."""
-        size = self._CURVES[self._curve][3]
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+        size = self._CURVES[self._curve][1]
         if len(signature) != 2 * size:
             return False
         r = int.from_bytes(signature[:size], "big")
@@ -293,9 +300,8 @@ class EcdsaPublicKey:
         if r == 0 or s == 0:
             return False
         try:
-            self._key.verify(
-                encode_dss_signature(r, s), message, ec.ECDSA(self._CURVES[self._curve][1])
-            )
+            algorithm = hashes.SHA256() if self._curve == "P-256" else hashes.SHA384()
+            self._key.verify(encode_dss_signature(r, s), message, ec.ECDSA(algorithm))
         except InvalidSignature:
             return False
         return True

@@ -10,10 +10,8 @@ answer as soon as every earlier one is printed.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
 __all__ = ["default_jobs", "map_in_order"]
@@ -47,7 +45,13 @@ def map_in_order(func: Callable[[T], R], items: Iterable[T], *, jobs: int) -> It
     """
     if jobs < 1:
         raise ValueError("jobs must be at least 1")
-    if jobs == 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs == 1:
+        yield from map(func, items)
+        return
+    import multiprocessing  # not on the path of one input
+    from concurrent.futures import ProcessPoolExecutor
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         yield from map(func, items)
         return
     _WORK[:] = [func]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from vc.did import DidResolver
 from vc.errors import MalformedDocumentError
@@ -29,6 +29,7 @@ from verifier.status import StatusChecker
 
 if TYPE_CHECKING:
     from anchor.check import ChainDirectory
+    from verifier.fetch import FetchedDocument
 
 __all__ = [
     "MAX_PRESENTED_CREDENTIALS",
@@ -43,16 +44,39 @@ __all__ = [
 MAX_PRESENTED_CREDENTIALS = 20
 
 
+class _GuardedFetch:
+    """The fetch guard, made on first use: a badge that names nothing never loads it."""
+
+    def __init__(self, allow_private_network: bool) -> None:
+        self._allow = allow_private_network
+        self._fetcher: Any = None
+
+    def _guard(self) -> Any:
+        if self._fetcher is None:
+            from verifier.fetch import Fetcher, FetchPolicy
+
+            overrides = {"allow_private_network": True} if self._allow else {}
+            self._fetcher = Fetcher(FetchPolicy.from_env(**overrides))
+        return self._fetcher
+
+    def __call__(self, url: str) -> bytes:
+        """The body at `url` (``vc.did.DidWebFetcher``)."""
+        body: bytes = self._guard()(url)
+        return body
+
+    def fetch(self, url: str, *, max_bytes: int | None = None) -> FetchedDocument:
+        """A document through the guard (:class:`verifier.status.StatusFetch`)."""
+        document: FetchedDocument = self._guard().fetch(url, max_bytes=max_bytes)
+        return document
+
+
 def networked_resolver(*, allow_private_network: bool = False) -> DidResolver:
     """A DID resolver that fetches did:web documents through the fetch guard (cached 5 min).
 
     `allow_private_network` (or ``LAUREL_ALLOW_PRIVATE_NETWORK=1``) lets it reach
     private and loopback hosts, and plain http on them; off by default.
     """
-    from verifier.fetch import Fetcher, FetchPolicy
-
-    overrides = {"allow_private_network": True} if allow_private_network else {}
-    return DidResolver(web_fetcher=Fetcher(FetchPolicy.from_env(**overrides)))
+    return DidResolver(web_fetcher=_GuardedFetch(allow_private_network))
 
 
 def networked_status_checker(*, allow_private_network: bool = False) -> StatusChecker:
@@ -61,12 +85,9 @@ def networked_status_checker(*, allow_private_network: bool = False) -> StatusCh
     `allow_private_network` as for :func:`networked_resolver`; list issuers' did:web
     documents are resolved through the guard too.
     """
-    from verifier.fetch import Fetcher, FetchPolicy
-
-    overrides = {"allow_private_network": True} if allow_private_network else {}
-    fetcher = Fetcher(FetchPolicy.from_env(**overrides))
     return StatusChecker(
-        fetcher.fetch, networked_resolver(allow_private_network=allow_private_network)
+        _GuardedFetch(allow_private_network).fetch,
+        networked_resolver(allow_private_network=allow_private_network),
     )
 
 

@@ -103,9 +103,10 @@ def check_schema(document: JSONObject) -> list[CheckResult]:
 
 
 def _check_instance(target: str, instance: JSONObject, wrapped: set[Path]) -> list[CheckResult]:
-    validator = validators()[target]
     if fast_validators()[target](instance):
         return [CheckResult.passed("schema", _passed_message(target))]
+    # jsonschema, and its detailed errors, only to explain a failure.
+    validator = validators()[target]
     wrapped = set(wrapped)
     errors = leaf_errors(validator, instance)
     if errors:
@@ -162,23 +163,23 @@ def _strings(value: object) -> set[str]:
 
 def _beyond_limits(document: JSONObject) -> str | None:
     """Why `document` is too big for the validator to walk safely, if it is."""
-    # Iterative: the point is not to recurse on untrusted depth.
-    stack: list[tuple[object, int]] = [(document, 1)]
-    seen = 0
-    while stack:
-        node, depth = stack.pop()
-        seen += 1
+    # Iterative, level by level: the point is not to recurse on untrusted depth.
+    level: list[object] = [document]
+    depth, seen = 1, 0
+    while level:
+        seen += len(level)
         if seen > _MAX_NODES:
             return "the document has too many values"
-        if isinstance(node, dict):
-            children: list[object] = list(node.values())
-        elif isinstance(node, list):
-            children = list(node)
-        else:
-            if isinstance(node, int) and node.bit_length() > _MAX_INT_BITS:
+        below: list[object] = []
+        for node in level:
+            kind = type(node)
+            if kind is dict:
+                below.extend(node.values())  # type: ignore[attr-defined]
+            elif kind is list:
+                below.extend(node)  # type: ignore[arg-type]
+            elif kind is int and node.bit_length() > _MAX_INT_BITS:  # type: ignore[attr-defined]
                 return "the document holds a number too large to read"
-            continue
-        if children and depth >= MAX_DEPTH:
+        if below and depth >= MAX_DEPTH:
             return f"the document is nested deeper than {MAX_DEPTH} levels"
-        stack.extend((child, depth + 1) for child in children)
+        level, depth = below, depth + 1
     return None
