@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import base58
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.conftest import load_vector
 from vc.keys import (
@@ -106,3 +109,31 @@ def test_prefixes_match_the_multicodec_table():
 
     assert multicodec.wrap("ed25519-pub", b"")[:2] == b"\xed\x01"
     assert multicodec.wrap("ed25519-priv", b"") == b"\x80\x26"
+
+
+# --- base58btc decoding against the base58 package (differential) ------------------------
+
+
+@given(st.binary(max_size=80))
+def test_base58btc_decoding_equals_the_base58_package(data: bytes) -> None:
+    text = "z" + base58.b58encode(data).decode()
+    assert decode_multibase_btc(text) == base58.b58decode(text[1:]) == data
+
+
+@given(
+    st.text(
+        alphabet="123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz0OIl+/",
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_base58btc_refuses_what_the_base58_package_refuses(body: str) -> None:
+    try:
+        expected = base58.b58decode(body)
+    except ValueError:
+        expected = None
+    try:
+        got = decode_multibase_btc("z" + body)
+    except MultibaseError:
+        got = None
+    assert got == expected
