@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from vc import compaction, jsonld
@@ -35,41 +34,6 @@ __all__ = [
 TERMS_IN_MESSAGE = 3
 TERMS_IN_DETAILS = 10
 
-# JSON-LD 1.1 keywords (and those of framing, which pyld also knows).
-_KEYWORDS = frozenset(
-    [
-        "@base",
-        "@container",
-        "@context",
-        "@default",
-        "@direction",
-        "@embed",
-        "@explicit",
-        "@first",
-        "@graph",
-        "@id",
-        "@import",
-        "@included",
-        "@index",
-        "@json",
-        "@language",
-        "@list",
-        "@nest",
-        "@none",
-        "@omitDefault",
-        "@propagate",
-        "@protected",
-        "@preserve",
-        "@requireAll",
-        "@reverse",
-        "@set",
-        "@type",
-        "@value",
-        "@version",
-        "@vocab",
-    ]
-)
-_RESERVED = re.compile(r"^@[a-zA-Z]+$")
 _PYLD_UNSET_KEYS = frozenset({"@vocab", "@language", "@direction"})
 
 
@@ -123,58 +87,12 @@ def check_context(document: JSONObject, report: Report, path: str) -> None:
             )
 
 
-def local_contexts(document: JSONObject) -> Iterator[tuple[str, JSONValue]]:
-    # Every local context anywhere, with its path: the @context of any node and,
-    # inside contexts, scoped contexts of term definitions and @import.
-    nodes: list[tuple[str, JSONValue]] = [("", document)]
-    contexts: list[tuple[str, JSONValue]] = []
-    while nodes:
-        path, node = nodes.pop()
-        if isinstance(node, list):
-            nodes.extend((join(path, i), item) for i, item in enumerate(node))
-        elif isinstance(node, dict):
-            for key, value in node.items():
-                target = contexts if key == "@context" else nodes
-                target.append((join(path, key), value))
-    while contexts:
-        path, context = contexts.pop()
-        if isinstance(context, list):
-            contexts.extend((join(path, i), item) for i, item in enumerate(context))
-            continue
-        yield path, context
-        if isinstance(context, dict):
-            for key, value in context.items():
-                if key in ("@context", "@import"):
-                    contexts.append((join(path, key), value))
-                elif isinstance(value, dict) and "@context" in value:
-                    contexts.append((join(join(path, key), "@context"), value["@context"]))
-
-
-def reserved(value: JSONValue) -> bool:
-    # JSON-LD 1.1 "Keywords": "@" followed by letters is reserved; pyld warns
-    # and ignores such terms, and a warning is not a result.
-    return isinstance(value, str) and value not in _KEYWORDS and _RESERVED.match(value) is not None
-
-
-def reserved_term(context: JSONObject) -> str | None:
-    for key, value in context.items():
-        definition = value if isinstance(value, dict) else {"@id": value}
-        reverse = definition.get("@reverse")
-        if (
-            reserved(key)
-            or reserved(definition.get("@id"))
-            or (isinstance(reverse, str) and _RESERVED.match(reverse))
-        ):
-            return key
-    return None
-
-
 def check_context_references(document: JSONObject, report: Report) -> None:
     # Contexts: laurel processes only its bundled, pinned contexts, and no
     # context a JSON-LD processor would only partly apply.
-    for at, context in local_contexts(document):
+    for at, context in jsonld.local_contexts(document):
         if isinstance(context, dict):
-            term = reserved_term(context)
+            term = jsonld.reserved_term(context)
             if term is not None:
                 report.contexts_ok = False
                 report.fail(
@@ -232,6 +150,11 @@ class DocumentForm:
     """
 
     reports: tuple[tuple[str, FormReport | LaurelError], ...]
+
+    @property
+    def walked(self) -> bool:
+        """Whether the compaction walk answered for every part (contexts all bundled URLs)."""
+        return all(isinstance(r, FormReport) and not r.reference for _, r in self.reports)
 
     def view(self, path: str = "") -> JSONObject | None:
         """The compacted form the checks should read at `path`, when it differs."""

@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vc import jsonld, ldselect, ldterms
+from vc.errors import MalformedDocumentError
 from vc.ldterms import ActiveContext
 from vc.types import JSONObject, JSONValue
 
@@ -330,6 +331,8 @@ class _Walk:
         if ":" not in key:
             if ctx.vocab is not None:
                 raise _Fallback
+            if _holds_context(value):
+                raise _Fallback  # a context inside: the reference reads it
             self.undefined.append(key)  # expansion drops it
             return
         prefix = key.partition(":")[0]
@@ -355,6 +358,19 @@ class _Walk:
 
 def _describe(term: ldterms.Term | None) -> str:
     return f"the term {term.name!r}" if term is not None else "its @context"
+
+
+def _holds_context(value: JSONValue) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if "@context" in item:
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def _quote(value: str, limit: int = 80) -> str:
@@ -462,6 +478,12 @@ def reference_roundtrip(document: JSONObject) -> tuple[list[str], JSONObject]:
         UnknownContextError: the document names a context that is not bundled.
         MalformedDocumentError: the document is not valid JSON-LD.
     """
+    for _, context in jsonld.local_contexts(document):
+        if isinstance(context, dict) and jsonld.reserved_term(context) is not None:
+            # pyld would warn and ignore the term: a context only partly applied.
+            raise MalformedDocumentError(
+                "an @context defines a term JSON-LD reserves", code="invalid_jsonld"
+            )
     dropped: list[str] = []
     expanded = jsonld.expand(document, lambda t: dropped.append(t if t is not None else "(null)"))
     dropped.extend(jsonld.relative_references(expanded))

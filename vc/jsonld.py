@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 import threading
 from collections.abc import Callable, Iterator
 from importlib import resources
@@ -33,7 +34,10 @@ __all__ = [
     "document_loader",
     "expand",
     "load_context",
+    "local_contexts",
     "relative_references",
+    "reserved",
+    "reserved_term",
     "undefined_terms",
 ]
 
@@ -340,3 +344,101 @@ def undefined_terms(document: JSONObject) -> list[str]:
     expanded = expand(document, record)
     found = dropped + list(relative_references(expanded))
     return sorted(set(found), key=found.index)
+
+
+# JSON-LD 1.1 keywords (and those of framing, which pyld also knows).
+_KEYWORDS = frozenset(
+    [
+        "@base",
+        "@container",
+        "@context",
+        "@default",
+        "@direction",
+        "@embed",
+        "@explicit",
+        "@first",
+        "@graph",
+        "@id",
+        "@import",
+        "@included",
+        "@index",
+        "@json",
+        "@language",
+        "@list",
+        "@nest",
+        "@none",
+        "@omitDefault",
+        "@propagate",
+        "@protected",
+        "@preserve",
+        "@requireAll",
+        "@reverse",
+        "@set",
+        "@type",
+        "@value",
+        "@version",
+        "@vocab",
+    ]
+)
+_RESERVED = re.compile(r"^@[a-zA-Z]+$")
+
+
+def _join_path(path: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key
+
+
+def local_contexts(document: JSONValue) -> Iterator[tuple[str, JSONValue]]:
+    """Every local context anywhere in `document`, with its JSON path.
+
+    The ``@context`` of any node and, inside contexts, the scoped contexts of term
+    definitions and ``@import``.
+    """
+    # Every local context anywhere, with its path: the @context of any node and,
+    # inside contexts, scoped contexts of term definitions and @import.
+    nodes: list[tuple[str, JSONValue]] = [("", document)]
+    contexts: list[tuple[str, JSONValue]] = []
+    while nodes:
+        path, node = nodes.pop()
+        if isinstance(node, list):
+            nodes.extend((_join_path(path, i), item) for i, item in enumerate(node))
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                target = contexts if key == "@context" else nodes
+                target.append((_join_path(path, key), value))
+    while contexts:
+        path, context = contexts.pop()
+        if isinstance(context, list):
+            contexts.extend((_join_path(path, i), item) for i, item in enumerate(context))
+            continue
+        yield path, context
+        if isinstance(context, dict):
+            for key, value in context.items():
+                if key in ("@context", "@import"):
+                    contexts.append((_join_path(path, key), value))
+                elif isinstance(value, dict) and "@context" in value:
+                    contexts.append(
+                        (_join_path(_join_path(path, key), "@context"), value["@context"])
+                    )
+
+
+def reserved(value: JSONValue) -> bool:
+    """Whether `value` is a string JSON-LD reserves (``@`` and letters, not a keyword)."""
+    # JSON-LD 1.1 "Keywords": "@" followed by letters is reserved; pyld warns
+    # and ignores such terms, and a warning is not a result.
+    return isinstance(value, str) and value not in _KEYWORDS and _RESERVED.match(value) is not None
+
+
+def reserved_term(context: JSONObject) -> str | None:
+    """A term of `context` that JSON-LD reserves (pyld warns and ignores it), if any."""
+    for key, value in context.items():
+        definition = value if isinstance(value, dict) else {"@id": value}
+        reverse = definition.get("@reverse")
+        if (
+            reserved(key)
+            or reserved(definition.get("@id"))
+            or (isinstance(reverse, str) and _RESERVED.match(reverse))
+        ):
+            return key
+    return None
