@@ -103,10 +103,24 @@ class _Fallback(Exception):
     """The walk met something it does not model; the reference decides."""
 
 
-def _join(path: str, key: str | int) -> str:
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    return f"{path}.{key}" if path else key
+# A JSON path as (parent, key) pairs, () for the root: made as the walk goes down
+# (a tuple is cheaper than a string), written out only for a problem found.
+_Path = tuple[Any, ...]
+
+
+def _join(path: _Path, key: str | int) -> _Path:
+    return (path, key)
+
+
+def _render(path: _Path) -> str:
+    keys: list[str | int] = []
+    while path:
+        path, key = path
+        keys.append(key)
+    text = ""
+    for key in reversed(keys):
+        text = f"{text}[{key}]" if isinstance(key, int) else f"{text}.{key}" if text else key
+    return text
 
 
 @dataclass(slots=True)
@@ -115,12 +129,12 @@ class _Walk:
     undefined: list[str] = field(default_factory=list)
     problems: list[FormProblem] = field(default_factory=list)
 
-    def refuse(self, path: str, message: str, *, strict: bool = False) -> None:
-        self.problems.append(FormProblem(path, message, strict))
+    def refuse(self, path: _Path, message: str, *, strict: bool = False) -> None:
+        self.problems.append(FormProblem(_render(path), message, strict))
 
     # --- elements ----------------------------------------------------------------------
 
-    def element(self, ctx: ActiveContext, prop: str | None, value: JSONValue, path: str) -> None:
+    def element(self, ctx: ActiveContext, prop: str | None, value: JSONValue, path: _Path) -> None:
         if value is None:
             return
         if isinstance(value, list):
@@ -136,7 +150,7 @@ class _Walk:
         else:
             self.scalar(ctx, prop, value, path)
 
-    def scalar(self, ctx: ActiveContext, prop: str | None, value: JSONValue, path: str) -> None:
+    def scalar(self, ctx: ActiveContext, prop: str | None, value: JSONValue, path: _Path) -> None:
         # JSON-LD 1.1 "Value Expansion", and what compaction makes of the result.
         term = ctx.terms.get(prop) if prop is not None else None
         coercion = term.type if term is not None else None
@@ -152,7 +166,7 @@ class _Walk:
             if language or ctx.default_language or ctx.default_direction:
                 raise _Fallback
 
-    def reference(self, ctx: ActiveContext, value: str, path: str) -> None:
+    def reference(self, ctx: ActiveContext, value: str, path: _Path) -> None:
         # An IRI in an @id position: kept as written unless a prefix or term shortens it.
         if value.startswith("_:"):
             return
@@ -173,7 +187,7 @@ class _Walk:
         elif _compact_iri(ctx, expanded, None, vocab=False) != value:
             self.refuse(path, f"{_quote(value)} is not written as its @context compacts it")
 
-    def object(self, ctx: ActiveContext, prop: str | None, node: JSONObject, path: str) -> None:
+    def object(self, ctx: ActiveContext, prop: str | None, node: JSONObject, path: _Path) -> None:
         term = ctx.terms.get(prop) if prop is not None else None
         coercion = term.type if term is not None else None
         if coercion == "@json":
@@ -190,7 +204,7 @@ class _Walk:
         self.node(ctx, prop, node, path)
 
     def value_object(
-        self, ctx: ActiveContext, term: ldterms.Term | None, node: JSONObject, path: str
+        self, ctx: ActiveContext, term: ldterms.Term | None, node: JSONObject, path: _Path
     ) -> None:
         if "@type" in node and ctx.type_alias is not None and isinstance(node["@value"], str):
             # Compaction writes a typed value as its string (the term coerces it) or
@@ -211,7 +225,7 @@ class _Walk:
 
     # --- node objects (JSON-LD 1.1 "Expansion Algorithm", steps 7-14) --------------------
 
-    def node(self, ctx: ActiveContext, prop: str | None, node: JSONObject, path: str) -> None:
+    def node(self, ctx: ActiveContext, prop: str | None, node: JSONObject, path: _Path) -> None:
         if "@context" in node and path:
             raise _Fallback  # a nested context
         ctx, typed = ctx.node_context(prop, node)
@@ -227,7 +241,7 @@ class _Walk:
                 self.member(ctx, typed, key, node[key], _join(path, key))
 
     def member(
-        self, ctx: ActiveContext, typed: ActiveContext, key: str, value: JSONValue, path: str
+        self, ctx: ActiveContext, typed: ActiveContext, key: str, value: JSONValue, path: _Path
     ) -> None:
         term = ctx.terms.get(key)
         if term is None:
@@ -259,7 +273,7 @@ class _Walk:
         key: str,
         iri: str,
         value: JSONValue,
-        path: str,
+        path: _Path,
     ) -> None:
         for index, item in enumerate(value if isinstance(value, list) else [value]):
             if item is None:
@@ -276,7 +290,7 @@ class _Walk:
         typed: ActiveContext,
         term: ldterms.Term,
         value: JSONValue,
-        path: str,
+        path: _Path,
     ) -> None:
         if term.iri == "@id" and term.name == ctx.id_alias:
             if not isinstance(value, str):
@@ -295,7 +309,7 @@ class _Walk:
         else:
             raise _Fallback
 
-    def type_name(self, ctx: ActiveContext, name: JSONValue, path: str) -> None:
+    def type_name(self, ctx: ActiveContext, name: JSONValue, path: _Path) -> None:
         if not isinstance(name, str):
             raise _Fallback
         term = ctx.terms.get(name)
@@ -314,7 +328,7 @@ class _Walk:
         if ctx.iri_terms.get(name) or ctx.prefix_of(name) is not None:
             raise _Fallback  # compaction would write a term or a compact IRI
 
-    def unmapped(self, ctx: ActiveContext, key: str, value: JSONValue, path: str) -> None:
+    def unmapped(self, ctx: ActiveContext, key: str, value: JSONValue, path: _Path) -> None:
         if key.startswith("@"):
             if key in ("@id", "@type"):
                 # The reference expands it (with its type-scoped contexts) and reports.
@@ -513,18 +527,18 @@ def _blank_properties(expanded: JSONValue) -> Iterator[str]:
                 stack.append(value)
 
 
-def _first_difference(a: JSONValue, b: JSONValue, path: str = "") -> str:
+def _first_difference(a: JSONValue, b: JSONValue, path: _Path = ()) -> str:
     if isinstance(a, dict) and isinstance(b, dict):
         for key in [*a, *(k for k in b if k not in a)]:
             if key not in a or key not in b or a[key] != b[key]:
                 if key in a and key in b:
                     return _first_difference(a[key], b[key], _join(path, key))
-                return _join(path, key)
+                return _render(_join(path, key))
     if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
         for index, (x, y) in enumerate(zip(a, b, strict=True)):
             if x != y:
                 return _first_difference(x, y, _join(path, index))
-    return path
+    return _render(path)
 
 
 def _by_reference(
@@ -582,7 +596,7 @@ def walk(document: JSONObject, *, skip: frozenset[str] = frozenset({"proof"})) -
         return FormReport()  # no data at all: nothing a verifier could misread
     walker = _Walk(root_id=identifier if isinstance(identifier, str) else None)
     try:
-        walker.node(root, None, body, "")
+        walker.node(root, None, body, ())
     except _Fallback:
         return None
     found = tuple(dict.fromkeys(walker.undefined))
