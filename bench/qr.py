@@ -10,7 +10,7 @@ correction M. Measured on
   presentation, and with the anchor proof the wallet adds on the embedded chain;
 - that badge's anchor proof as it would be from a batch of 10,000 (a 14-hash path);
 - a small badge (the tests' builder);
-- three 1EdTech Open Badges 3.0 examples (``../shared/vectors``), re-signed: other
+- three 1EdTech Open Badges 3.0 examples (``tests/vectors``), re-signed: other
   issuers' wording and URLs, which the envelope's dictionary has never seen. Reported,
   not part of the target.
 
@@ -97,9 +97,9 @@ def _laurel_issued() -> tuple[dict, dict, dict]:
 
 def _spec_example(name: str) -> dict:
     from tests.builders import HOLDER, ISSUER, presentation, sign
+    from tests.conftest import load_vector
 
-    vectors = Path(__file__).resolve().parents[2] / "shared" / "vectors" / "openbadges3"
-    document = json.loads((vectors / "examples" / f"{name}.json").read_text(encoding="utf-8"))
+    document = load_vector(f"openbadges3/examples/{name}.json")
     document.pop("proof", None)
     issuer = document["issuer"]
     document["issuer"] = {**issuer, "id": ISSUER.did} if isinstance(issuer, dict) else ISSUER.did

@@ -16,11 +16,12 @@ REPO = Path(__file__).resolve().parents[1]
 # The compiled JSON-LD context states (vc.ldcache) of a test run stay with the run,
 # in this process and in every `laurel` it starts.
 os.environ.setdefault("LAUREL_CACHE_DIR", tempfile.mkdtemp(prefix="laurel-test-cache-"))
-VECTORS = REPO.parent / "shared" / "vectors"
+#: The specifications' vectors, fixtures and contexts, copied with their sources (SOURCES.md).
+VECTORS = REPO / "tests" / "vectors"
 
 
 def vector_path(name: str) -> Path:
-    """Path of a committed spec vector under ../shared/vectors/."""
+    """Path of a committed spec vector under tests/vectors/."""
     path = VECTORS / name
     if not path.exists():
         raise FileNotFoundError(f"missing spec vector {path}")
@@ -34,7 +35,7 @@ def load_vector(name: str) -> Any:
 
 @pytest.fixture
 def vector():
-    """`vector(name) -> Path` over ../shared/vectors (sigstore's `asset`)."""
+    """`vector(name) -> Path` over tests/vectors (sigstore's `asset`)."""
     return vector_path
 
 

@@ -12,7 +12,7 @@ from vc.errors import MalformedDocumentError, UnknownContextError
 V2 = jsonld.CREDENTIALS_V2
 
 
-def test_bundled_contexts_are_the_shared_vectors_byte_for_byte():
+def test_bundled_contexts_are_the_vectors_byte_for_byte():
     index = load_vector("contexts/INDEX.json")
     assert set(index) <= set(jsonld.PINNED_CONTEXTS)
     for url, filename in index.items():

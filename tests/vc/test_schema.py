@@ -275,7 +275,7 @@ def test_messages_say_what_is_wrong():
 # ---- the bundled schema ----------------------------------------------------------
 
 
-def test_bundled_schema_is_the_shared_copy_byte_for_byte():
+def test_bundled_schema_is_the_vector_copy_byte_for_byte():
     bundled = (REPO / "vc" / SCHEMA_FILE).read_bytes()
     assert bundled == vector_path(f"openbadges3/schema/{SCHEMA_FILE}").read_bytes()
 
