@@ -1,4 +1,4 @@
-"""The verification pipeline, one test per attack (ids from ../shared/SECURITY.md)."""
+"""The verification pipeline, one test per attack (ids from docs/SECURITY.md)."""
 
 from __future__ import annotations
 
