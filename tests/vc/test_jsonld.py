@@ -22,7 +22,7 @@ def test_bundled_contexts_are_the_vectors_byte_for_byte():
 
 
 def test_contexts_added_for_real_badges_are_pinned_and_sourced():
-    # Issue #13: contexts beyond the shared vectors, each with its source in vc/contexts/SOURCES.md.
+    # Issue #13: contexts beyond tests/vectors/contexts, each with its source in vc/contexts/SOURCES.md.
     from pathlib import Path
 
     import vc
