@@ -13,6 +13,7 @@ from wallet.issuer import (
     AchievementError,
     Evidence,
     IssueOptions,
+    RecipientError,
     RosterError,
     issue_badge,
     issue_roster,
@@ -120,9 +121,21 @@ def test_achievement_gets_a_stable_id_and_type():
     assert achievement["criteria"] == {"narrative": "do it"}
 
 
-def test_bad_recipient(tmp_wallet):
-    with pytest.raises(ValueError, match="neither a DID nor an email"):
-        issue_badge(tmp_wallet, PASSPHRASE, _achievement(), "Ana Rivera", IssueOptions(now=NOW))
+@pytest.mark.parametrize(
+    ("recipient", "why"),
+    [
+        ("Ana Rivera", "neither a DID nor an email"),
+        ("not-an-email", "neither a DID nor an email"),
+        ("did:", "is not a DID"),
+        ("did:key:zBAD", "is not a valid DID"),
+        ("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK#key-1", "DID URL"),
+        ("", "empty"),
+    ],
+)
+def test_bad_recipient_is_refused_before_anything_is_signed(tmp_wallet, recipient, why):
+    with pytest.raises(RecipientError, match=why):
+        issue_badge(tmp_wallet, PASSPHRASE, _achievement(), recipient, IssueOptions(now=NOW))
+    assert tmp_wallet.store.count_credentials() == 0
 
 
 def _roster(n: int) -> bytes:
