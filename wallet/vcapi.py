@@ -105,6 +105,8 @@ def _is_open_badge(contexts: JSONValue) -> bool:
 def _complete_issuer(document: JSONObject, identity: Identity) -> list[CheckResult]:
     given = document.get("issuer", identity.did)
     given_id = given.get("id", identity.did) if isinstance(given, dict) else given
+    if not isinstance(given_id, str):
+        return []  # not an issuer at all: the rule book names what is wrong with it
     if given_id != identity.did:
         return [
             CheckResult.failed(
