@@ -176,10 +176,9 @@ def _print_json(value: object) -> None:
     sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
 
 
-_VALID_UNTIL = "'--valid-until'"
-
-
-def _valid_until(value: str | None, *, now: dt.datetime | None = None) -> str | None:
+def _valid_until(
+    value: str | None, *, now: dt.datetime | None = None, option: str = "--valid-until"
+) -> str | None:
     """A date (2027-06-30) or a dateTimeStamp as a dateTimeStamp; with `now`, after it.
 
     The messages quote what was typed, never what laurel adds to a bare date.
@@ -194,18 +193,18 @@ def _valid_until(value: str | None, *, now: dt.datetime | None = None) -> str | 
         "write a date like 2027-06-30, or a date and time with its zone like 2027-06-30T12:00:00Z"
     )
     if "T" not in typed and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", typed):
-        raise click.BadParameter(f"{shown!r} is not a date; {expected}", param_hint=_VALID_UNTIL)
+        raise click.BadParameter(f"{shown!r} is not a date; {expected}", param_hint=f"'{option}'")
     text = typed if "T" in typed else f"{typed}T00:00:00Z"
     try:
         moment = parse_datetime_stamp(text)
     except ValueError as exc:
         reason = "no such date" if "T" not in typed else "not a date and time with its zone"
         raise click.BadParameter(
-            f"{shown!r} is {reason}; {expected}", param_hint=_VALID_UNTIL
+            f"{shown!r} is {reason}; {expected}", param_hint=f"'{option}'"
         ) from exc
     if now is not None and moment <= now:
         raise click.BadParameter(
             f"{shown!r} is in the past: the badge would be expired from the start; give a later date",
-            param_hint=_VALID_UNTIL,
+            param_hint=f"'{option}'",
         )
     return format_datetime_stamp(moment)

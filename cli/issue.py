@@ -149,14 +149,19 @@ def issue(
             home=home,
         )
     except IssuanceRefusedError as exc:
-        _refuse(exc.message.split(" (", 1)[0], _lines(exc, achievement_file.name), exc.hint)
+        _refuse(exc.message.split(" (", 1)[0], _lines(exc, _shown(achievement_file)), exc.hint)
     except RosterError as exc:
-        source = getattr(roster, "name", "the roster")
+        source = _shown(roster)
         _refuse(
             exc.message.split(": ", 1)[0], [f"{source} {line}" for line in exc.lines()], exc.hint
         )
     except (AchievementError, RecipientError) as exc:
         _refuse(exc.message, [], exc.hint)
+
+
+def _shown(file: Any) -> str:
+    # The file's own name, as the teacher knows it ("<stdin>" for "-").
+    return Path(str(getattr(file, "name", "the file"))).name
 
 
 def _lines(exc: Any, achievement_name: str) -> list[str]:
