@@ -25,6 +25,7 @@ from vc.results import CheckResult
 from vc.timestamps import format_datetime_stamp
 from vc.types import JSONObject, JSONValue
 from wallet.badge import DEFAULT_SUITE, IssuedCheck, sign_checked
+from wallet.errors import CredentialNotFoundError
 from wallet.home import Identity, Wallet
 from wallet.status import allocate_entries, sign_unsigned_lists
 from wallet.store import StoredCredential
@@ -171,6 +172,14 @@ def _add_wallet_status(document: JSONObject, identity: Identity, wallet: Wallet)
     document["credentialStatus"] = entries
 
 
+def _held(wallet: Wallet, credential_id: str) -> bool:
+    try:
+        wallet.store.get_credential(credential_id)
+    except CredentialNotFoundError:
+        return False
+    return True
+
+
 def issue_given_credential(
     wallet: Wallet,
     passphrase: str,
@@ -184,13 +193,20 @@ def issue_given_credential(
 
     Raises:
         IssuanceRefusedError: every problem with the options or the credential.
-        WalletError: its id is already in the wallet.
         WrongPassphraseError: the passphrase does not unlock the wallet's key.
     """
     identity = wallet.identity
     suite, problems = read_options(options, credential)
     document, completing = _complete(credential, identity, now)
     problems.extend(completing)
+    if isinstance(document.get("id"), str) and _held(wallet, str(document["id"])):
+        problems.append(
+            CheckResult.failed(
+                "format.id",
+                "this wallet already issued or holds a credential with this id; give a new id, or leave id out",
+                path="id",
+            )
+        )
     key = wallet.signing_key(passphrase)
     store = wallet.store
     with store.transaction():
