@@ -423,7 +423,11 @@ def openapi_document() -> dict[str, Any]:
                     "Verify a presentation",
                     "verifiablePresentation",
                     {
-                        "challenge": {"type": "string"},
+                        "challenge": {
+                            "type": "string",
+                            "description": "One from POST /challenges (single use), or the "
+                            "caller's own, which the caller vouches for.",
+                        },
                         "domain": {"type": "string"},
                         "checks": checks_option,
                     },
@@ -446,7 +450,8 @@ def openapi_document() -> dict[str, Any]:
             },
             "/1.0/identifiers/{did}": {
                 "get": {
-                    "summary": "Resolve a DID (did:key, did:web)",
+                    "summary": "Resolve a DID (did:key, did:web) or dereference a DID URL's "
+                    "fragment (DID Resolution, HTTP(S) binding)",
                     "parameters": [
                         {
                             "name": "did",
