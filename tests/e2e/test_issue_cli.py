@@ -179,7 +179,7 @@ def test_init_base_url_must_be_absolute_https(tmp_path, url, ok):
 
 
 @pytest.mark.parametrize("token", ["", "   ", "short"])
-def test_serve_refuses_a_weak_issuer_token_at_start_up(home, token):
+def test_attack_serve_refuses_an_empty_or_short_issuer_token_at_start_up(home, token):
     result = run("serve", "--wallet", str(home), "--issuer-token", token)
     assert result.exit_code == 2
     assert 'python -c "import secrets; print(secrets.token_urlsafe(32))"' in result.output

@@ -302,7 +302,7 @@ def test_a_wallet_without_lists_keeps_the_callers_status_entry(plain_home):
         ("eddsa-rdfc-2022", "format.options", "options"),
     ],
 )
-def test_every_issue_option_is_validated_never_a_500(plain_home, options, title, path):
+def test_attack_bad_issue_options_are_400_problem_details_never_a_500(plain_home, options, title, path):
     credential = {
         "@context": [V2],
         "type": ["VerifiableCredential"],
@@ -360,13 +360,13 @@ def test_what_its_own_verifier_refuses_after_signing_is_not_stored(plain_home):
 
 
 @pytest.mark.parametrize("token", ["", "   ", "short", "has space in it", "tab\tin-the-token"])
-def test_an_empty_blank_or_short_issuer_token_is_refused(issuer_home, token):
+def test_attack_empty_issuer_token_cannot_open_the_issuing_api(issuer_home, token):
     with pytest.raises(ValueError, match=r"secrets\.token_urlsafe"):
         issuer_blueprint(issuer_home, passphrase=PASSPHRASE, token=token)
 
 
 @pytest.mark.parametrize("header", ["Bearer", "Bearer ", "Bearer    ", "", "Basic " + TOKEN])
-def test_an_empty_bearer_never_matches(issuer_home, header):
+def test_attack_bearer_with_nothing_after_it_is_never_authorized(issuer_home, header):
     client = _verifying_client(issuer_home)
     response = client.post(
         "/credentials/issue",
