@@ -302,7 +302,9 @@ def test_a_wallet_without_lists_keeps_the_callers_status_entry(plain_home):
         ("eddsa-rdfc-2022", "format.options", "options"),
     ],
 )
-def test_attack_bad_issue_options_are_400_problem_details_never_a_500(plain_home, options, title, path):
+def test_attack_bad_issue_options_are_400_problem_details_never_a_500(
+    plain_home, options, title, path
+):
     credential = {
         "@context": [V2],
         "type": ["VerifiableCredential"],
