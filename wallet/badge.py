@@ -269,15 +269,20 @@ def sign_checked(
     now: dt.datetime,
     check: IssuedCheck | None,
     before: Iterable[CheckResult] = (),
+    sampled: bool = False,
 ) -> JSONObject:
     """Check `credential` by the rule book, sign it, and check what was signed.
 
     `before` holds problems the caller found already (they are reported together).
+    `sampled` is for a roster's rows after the first of a chunk: they differ from it
+    only in what laurel itself writes (id, recipient identifier, status entries), so
+    the rule book and the verifier's pipeline ran on that first row, and here the
+    signature is verified with the wallet's key.
 
     Raises:
         IssuanceRefusedError: names every problem, before or after signing.
     """
-    problems = [*before, *check_unsigned(credential)]
+    problems = [*before, *([] if sampled else check_unsigned(credential))]
     if problems:
         raise IssuanceRefusedError(problems)
     identity = wallet.identity
@@ -288,7 +293,7 @@ def sign_checked(
         cryptosuite=suite,
         created=format_datetime_stamp(now),
     )
-    if check is None:
+    if check is None or sampled:
         after = _self_verified(signed, key)
     else:
         result = check(signed, did_document=wallet.did_document(), now=now)

@@ -269,7 +269,7 @@ def test_a_past_valid_until_is_refused():
         IssueOptions(now=NOW, valid_until="2020-01-01T00:00:00Z")
 
 
-def test_the_injected_verifier_sees_every_badge_issued(tmp_wallet, tmp_path):
+def test_the_injected_verifier_sees_each_badge_and_each_roster_chunk(tmp_wallet, tmp_path):
     from verifier.issued import verify_issued
 
     seen = []
@@ -281,10 +281,18 @@ def test_the_injected_verifier_sees_every_badge_issued(tmp_wallet, tmp_path):
     options = IssueOptions(now=NOW, check=check)
     stored = issue_badge(tmp_wallet, PASSPHRASE, _achievement(), HOLDER, options)
     report = issue_roster(
-        tmp_wallet, PASSPHRASE, _achievement(), read_roster(_roster(3)), tmp_path / "o", options
+        tmp_wallet,
+        PASSPHRASE,
+        _achievement(),
+        read_roster(_roster(5)),
+        tmp_path / "o",
+        options,
+        chunk_size=2,
     )
-    assert report.issued == 3
+    assert report.issued == 5
     assert seen[0] == stored.id
+    # The single badge, then the first badge of each of the three chunks; the others'
+    # signatures are verified with the wallet's key (they differ only in what laurel writes).
     assert len(seen) == 4
 
 
