@@ -51,8 +51,9 @@ def _console(stderr: bool = False) -> Console:
 
 def _fail(exc: LaurelError, *, verbose: bool, code: int = EXIT_FAILED) -> NoReturn:
     console = _console(stderr=True)
-    console.print(f"[bold red]error:[/] {exc.message}", markup=True)
-    console.print(f"[dim]hint:[/] {exc.hint}", markup=True)
+    # soft_wrap: a message is one line, never broken inside a path or an id.
+    console.print(f"[bold red]error:[/] {_escape(exc.message)}", markup=True, soft_wrap=True)
+    console.print(f"[dim]hint:[/] {_escape(exc.hint)}", markup=True, soft_wrap=True)
     if verbose:
         console.print_exception()
     sys.exit(code)
