@@ -204,7 +204,9 @@ class _Service:
         self.app.register_blueprint(issuer_blueprint(home, passphrase=None, token=None))
         from wallet.oid4vci import oid4vci_blueprint
 
-        self.app.register_blueprint(oid4vci_blueprint(home, passphrase=DEMO_PASSPHRASE))
+        self.app.register_blueprint(
+            oid4vci_blueprint(home, passphrase=DEMO_PASSPHRASE, check=verify_issued)
+        )
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self._thread.start()
 

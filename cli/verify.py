@@ -381,7 +381,9 @@ def serve(
                     from wallet.oid4vci import oid4vci_blueprint
 
                     app.register_blueprint(
-                        oid4vci_blueprint(wallet_home, passphrase=oid4vci_passphrase)
+                        oid4vci_blueprint(
+                            wallet_home, passphrase=oid4vci_passphrase, check=verify_issued
+                        )
                     )
             return app
 
