@@ -101,7 +101,19 @@ BAD_INPUT: dict[str, list[list[str]]] = {
         ["--yes", "--rpc", "http://127.0.0.1:1"],
     ],
     "list": [["--home", "{garbage}"]],
+    "offer": [
+        ["urn:uuid:nope"],
+        ["--roster", "{roster}", "--achievement", "{achievement}"],
+        ["--roster", "{garbage}", "--achievement", "{garbage}"],
+        ["--roster", "{roster}"],
+    ],
     "passwd": [[]],
+    "receive": [
+        ["not-an-offer", "--pin", "1234"],
+        ["openid-credential-offer://?credential_offer=%7Bnot-json", "--pin", "1234"],
+        ["{garbage}", "--pin", "1234"],
+        ["openid-credential-offer://?credential_offer_uri=http://127.0.0.1:1/x", "--pin", "1"],
+    ],
     "present": [
         ["urn:uuid:nope"],
         ["urn:uuid:nope", "--request", "{garbage}"],
@@ -134,8 +146,8 @@ BAD_INPUT: dict[str, list[list[str]]] = {
 # Commands that open the wallet get the test wallet unless the case names another home.
 _WALLET_COMMANDS = {
     "anchor", "backup", "bake", "delete", "did", "export", "import", "issue", "key compromised",
-    "list", "passwd", "present", "restore", "revoke", "show", "status publish", "suspend",
-    "unsuspend",
+    "list", "offer", "passwd", "present", "receive", "restore", "revoke", "show",
+    "status publish", "suspend", "unsuspend",
 }  # fmt: skip
 
 
