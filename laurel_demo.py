@@ -2,7 +2,8 @@
 
 It grows with every capability; today: two real wallets (a district that issues,
 a teacher who holds), the district's status lists hosted by the verifier service on
-loopback, an Open Badge with evidence and a rubric level, anchored on Ethereum (the
+loopback, an achievement file with typos refused by name (nothing signed), an Open
+Badge with evidence and a rubric level, anchored on Ethereum (the
 embedded chain), its verification (also through the VC-API, with a challenge and a
 refused replay, and from a QR code), a tampered copy and the named check that catches
 it, the badge revoked (status list and chain) and refused, a roster anchored in one
@@ -22,9 +23,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from vc.issuance import IssuanceRefusedError
 from vc.results import VerificationResult
 from vc.types import JSONObject
 from verifier import VerificationPolicy, verify_bytes
+from verifier.issued import verify_issued
 from verifier.verify import networked_resolver, networked_status_checker
 from wallet.backup import write_backup
 from wallet.holder import import_credential
@@ -201,7 +204,9 @@ class _Service:
         self.app.register_blueprint(issuer_blueprint(home, passphrase=None, token=None))
         from wallet.oid4vci import oid4vci_blueprint
 
-        self.app.register_blueprint(oid4vci_blueprint(home, passphrase=DEMO_PASSPHRASE))
+        self.app.register_blueprint(
+            oid4vci_blueprint(home, passphrase=DEMO_PASSPHRASE, check=verify_issued)
+        )
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self._thread.start()
 
@@ -362,7 +367,31 @@ def _journey(
     console.print(f"The district publishes its status lists at {service.url}/district/status/…")
     console.print("(`laurel serve --wallet district/`, running here on loopback)\n")
 
+    from rich.markup import escape
+
     _step(console, 2, "The district issues her an Open Badge")
+    # First try: the achievement file has two typos. Nothing laurel's own verifier
+    # would refuse is ever signed; every problem is named, where it is written.
+    typo = {**ACHIEVEMENT, "tags": ["assessment"], "achievmentType": "Competency"}
+    try:
+        issue_badge(
+            district,
+            DEMO_PASSPHRASE,
+            load_achievement(json.dumps(typo).encode()),
+            teacher.identity.did,
+            IssueOptions(now=now, check=verify_issued),
+        )
+    except IssuanceRefusedError as refused:
+        console.print(
+            f"$ laurel issue --achievement formative-draft.json --recipient {teacher.identity.did[:20]}…"
+        )
+        console.print(
+            f"  [bold red]refused[/] (exit 2): {len(refused.problems)} problems, nothing signed"
+        )
+        for line in refused.lines():
+            shown = line.replace("credentialSubject.achievement.", "formative-draft.json: ")
+            console.print(f"    {escape(shown)}", soft_wrap=True)
+        console.print("With the typos fixed, the badge is issued:")
     achievement = load_achievement(json.dumps(ACHIEVEMENT).encode())
     options = IssueOptions(
         now=now,
@@ -370,6 +399,7 @@ def _journey(
             Evidence("https://portfolio.riverside.example/arivera/unit-3", "Unit 3 lesson plans"),
         ),
         result="proficient",
+        check=verify_issued,
     )
     stored = issue_badge(district, DEMO_PASSPHRASE, achievement, teacher.identity.did, options)
     badge_path = workdir / "badge.json"
@@ -459,7 +489,7 @@ def _journey(
         achievement,
         rows,
         workdir / "cohort",
-        IssueOptions(now=now, suite="eddsa-jcs-2022"),
+        IssueOptions(now=now, suite="eddsa-jcs-2022", check=verify_issued),
     )
     again = issue_roster(
         district,

@@ -8,8 +8,10 @@ VerificationResult for people and JSON for machines.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -49,8 +51,9 @@ def _console(stderr: bool = False) -> Console:
 
 def _fail(exc: LaurelError, *, verbose: bool, code: int = EXIT_FAILED) -> NoReturn:
     console = _console(stderr=True)
-    console.print(f"[bold red]error:[/] {exc.message}", markup=True)
-    console.print(f"[dim]hint:[/] {exc.hint}", markup=True)
+    # soft_wrap: a message is one line, never broken inside a path or an id.
+    console.print(f"[bold red]error:[/] {_escape(exc.message)}", markup=True, soft_wrap=True)
+    console.print(f"[dim]hint:[/] {_escape(exc.hint)}", markup=True, soft_wrap=True)
     if verbose:
         console.print_exception()
     sys.exit(code)
@@ -174,13 +177,35 @@ def _print_json(value: object) -> None:
     sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
 
 
-def _valid_until(value: str | None) -> str | None:
+def _valid_until(
+    value: str | None, *, now: dt.datetime | None = None, option: str = "--valid-until"
+) -> str | None:
+    """A date (2027-06-30) or a dateTimeStamp as a dateTimeStamp; with `now`, after it.
+
+    The messages quote what was typed, never what laurel adds to a bare date.
+    """
     if value is None:
         return None
     from vc.timestamps import format_datetime_stamp, parse_datetime_stamp
 
-    text = value if "T" in value else f"{value}T00:00:00Z"
+    typed = value.strip()
+    shown = typed if len(typed) <= 40 else typed[:40] + "…"
+    expected = (
+        "write a date like 2027-06-30, or a date and time with its zone like 2027-06-30T12:00:00Z"
+    )
+    if "T" not in typed and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", typed):
+        raise click.BadParameter(f"{shown!r} is not a date; {expected}", param_hint=f"'{option}'")
+    text = typed if "T" in typed else f"{typed}T00:00:00Z"
     try:
-        return format_datetime_stamp(parse_datetime_stamp(text))
+        moment = parse_datetime_stamp(text)
     except ValueError as exc:
-        raise click.BadParameter(f"{exc} (use 2027-06-30 or 2027-06-30T12:00:00Z)") from exc
+        reason = "no such date" if "T" not in typed else "not a date and time with its zone"
+        raise click.BadParameter(
+            f"{shown!r} is {reason}; {expected}", param_hint=f"'{option}'"
+        ) from exc
+    if now is not None and moment <= now:
+        raise click.BadParameter(
+            f"{shown!r} is in the past: the badge would be expired from the start; give a later date",
+            param_hint=f"'{option}'",
+        )
+    return format_datetime_stamp(moment)

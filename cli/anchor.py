@@ -174,7 +174,7 @@ def key_compromised(since: str, rpc: str | None, yes: bool, home: Path | None) -
     from wallet.ledger import declare_compromise
 
     try:
-        moment = parse_datetime_stamp(_valid_until(since) or since)
+        moment = parse_datetime_stamp(_valid_until(since, option="--since") or since)
     except ValueError as exc:  # pragma: no cover (_valid_until already checked it)
         raise click.BadParameter(str(exc), param_hint="--since") from exc
     if not yes and sys.stdin.isatty():

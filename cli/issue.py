@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
 from cli._common import (
+    EXIT_USAGE,
     _console,
     _funnel,
     _home_option,
@@ -43,6 +44,16 @@ from cli.anchor import _anchor_and_report
     help="With --roster: where to write each badge.",
 )
 @click.option(
+    "--include-name",
+    is_flag=True,
+    help="With --roster: put each row's name in its badge (personal data: off by default).",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Check the achievement, the options and every roster row; sign and write nothing.",
+)
+@click.option(
     "--suite",
     type=click.Choice(["eddsa-rdfc-2022", "eddsa-jcs-2022"]),
     default="eddsa-rdfc-2022",
@@ -54,7 +65,9 @@ from cli.anchor import _anchor_and_report
     "--evidence-name", multiple=True, metavar="TEXT", help="A name for each --evidence, in order."
 )
 @click.option(
-    "--result", metavar="LEVEL", help="The rubric level earned (id or name from resultDescription)."
+    "--result",
+    metavar="LEVEL",
+    help="The rubric level earned (its name in any case, or its id, from resultDescription).",
 )
 @click.option(
     "--out",
@@ -75,6 +88,8 @@ def issue(
     recipient: str | None,
     roster: Any,
     out_dir: Path | None,
+    include_name: bool,
+    dry_run: bool,
     suite: str,
     valid_until: str | None,
     evidence: tuple[str, ...],
@@ -92,36 +107,149 @@ def issue(
       laurel issue --achievement formative.json --recipient did:key:z6Mk…
       laurel issue --achievement formative.json --recipient ana@school.example \\
           --evidence https://portfolio.example/ana/unit3 --result proficient
-      laurel issue --achievement formative.json --roster cohort.csv --out-dir badges/
-    A roster run is resumable: run it again after any interruption and it
-    issues exactly the rows that are missing.
+      laurel issue --achievement formative.json --roster cohort.csv --out-dir badges/ --dry-run
+    Nothing is signed that laurel's own verifier would refuse: every problem is
+    listed (exit 2) with where it is and what to write instead. A roster run is
+    resumable: run it again after any interruption and it issues exactly the rows
+    that are missing.
     """
+    from vc.issuance import IssuanceRefusedError
+    from wallet.achievement import AchievementError
+    from wallet.badge import RecipientError
+    from wallet.issuer import RosterError
+
+    if (recipient is None) == (roster is None):
+        raise click.UsageError("give exactly one of --recipient or --roster")
+    if roster is not None and out_dir is None and not dry_run:
+        raise click.UsageError("--roster needs --out-dir")
+    if include_name and roster is None:
+        raise click.UsageError("--include-name goes with --roster")
+    if len(evidence_name) > len(evidence):
+        raise click.UsageError("each --evidence-name needs its --evidence")
+    if rpc is not None and not anchor_now:
+        raise click.UsageError("--rpc goes with --anchor")
+    if dry_run and (anchor_now or out is not None):
+        raise click.UsageError("--dry-run signs nothing: it goes without --anchor and --out")
+    try:
+        _issue(
+            achievement_file,
+            recipient=recipient,
+            roster=roster,
+            out_dir=out_dir,
+            include_name=include_name,
+            dry_run=dry_run,
+            suite=suite,
+            valid_until=valid_until,
+            evidence=evidence,
+            evidence_name=evidence_name,
+            result=result,
+            out=out,
+            anchor_now=anchor_now,
+            rpc=rpc,
+            home=home,
+        )
+    except IssuanceRefusedError as exc:
+        _refuse(exc.message.split(" (", 1)[0], _lines(exc, _shown(achievement_file)), exc.hint)
+    except RosterError as exc:
+        source = _shown(roster)
+        _refuse(
+            exc.message.split(": ", 1)[0], [f"{source} {line}" for line in exc.lines()], exc.hint
+        )
+    except (AchievementError, RecipientError) as exc:
+        _refuse(exc.message, [], exc.hint)
+
+
+def _shown(file: Any) -> str:
+    # The file's own name, as the teacher knows it ("<stdin>" for "-").
+    return Path(str(getattr(file, "name", "the file"))).name
+
+
+def _lines(exc: Any, achievement_name: str) -> list[str]:
+    # Problems inside the achievement are shown where the teacher wrote them: in the file.
+    prefix = "credentialSubject.achievement"
+    out = []
+    for problem in exc.problems:
+        path = problem.details.get("path")
+        where = path if isinstance(path, str) else ""
+        if where == prefix or where.startswith((prefix + ".", prefix + "[")):
+            rest = where[len(prefix) :].lstrip(".")
+            where = f"{achievement_name}: {rest}" if rest else achievement_name
+        out.append(
+            f"{where}: {problem.message} [{problem.id}]"
+            if where
+            else f"{problem.message} [{problem.id}]"
+        )
+    return out
+
+
+def _refuse(message: str, lines: list[str], hint: str) -> NoReturn:
+    # Plain lines, never wrapped: one per problem, for people and for grep alike.
+    click.echo(f"error: {message}", err=True)
+    for line in lines:
+        click.echo(f"  {line}", err=True)
+    click.echo(f"hint: {hint}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def _issue(
+    achievement_file: Any,
+    *,
+    recipient: str | None,
+    roster: Any,
+    out_dir: Path | None,
+    include_name: bool,
+    dry_run: bool,
+    suite: str,
+    valid_until: str | None,
+    evidence: tuple[str, ...],
+    evidence_name: tuple[str, ...],
+    result: str | None,
+    out: Path | None,
+    anchor_now: bool,
+    rpc: str | None,
+    home: Path | None,
+) -> None:
+    from vc.issuance import IssuanceRefusedError, check_unsigned
+    from verifier.issued import verify_issued
+    from wallet.badge import build_badge
     from wallet.issuer import (
         Evidence,
         IssueOptions,
         issue_badge,
         issue_roster,
         load_achievement,
+        plan_roster,
         read_roster,
     )
 
-    if (recipient is None) == (roster is None):
-        raise click.UsageError("give exactly one of --recipient or --roster")
-    if roster is not None and out_dir is None:
-        raise click.UsageError("--roster needs --out-dir")
-    if len(evidence_name) > len(evidence):
-        raise click.UsageError("each --evidence-name needs its --evidence")
-    if rpc is not None and not anchor_now:
-        raise click.UsageError("--rpc goes with --anchor")
+    now = dt.datetime.now(dt.UTC)
     names = list(evidence_name) + [None] * (len(evidence) - len(evidence_name))
     options = IssueOptions(
         suite=suite,
-        valid_until=_valid_until(valid_until),
+        valid_until=_valid_until(valid_until, now=now),
         evidence=tuple(Evidence(url, name) for url, name in zip(evidence, names, strict=True)),
         result=result,
+        now=now,
+        include_name=include_name,
+        check=verify_issued,
     )
     achievement = load_achievement(achievement_file.read())
+    rows = read_roster(roster.read()) if roster is not None else None
     with _open_wallet(home) as wallet:
+        if dry_run:
+            if rows is not None:
+                plan = plan_roster(wallet, achievement, rows, options)
+                click.echo(
+                    f"dry run: every row is good; {plan.to_issue} would be issued, "
+                    f"{plan.already_issued} already are; nothing was signed or written"
+                )
+                return
+            assert recipient is not None  # noqa: S101 -- exactly one of the two, checked above
+            problems = check_unsigned(build_badge(wallet.identity, achievement, recipient, options))
+            if problems:
+                raise IssuanceRefusedError(problems)
+            click.echo("dry run: the badge can be issued; nothing was signed")
+            return
         passphrase = _passphrase()
         if recipient is not None:
             stored = issue_badge(wallet, passphrase, achievement, recipient, options)
@@ -132,7 +260,7 @@ def issue(
                 out.write_text(stored.text, encoding="utf-8")
             click.echo(stored.id)
             return
-        rows = read_roster(roster.read())
+        assert rows is not None  # noqa: S101 -- exactly one of the two, checked above
         from rich.progress import Progress
 
         with Progress(console=_console(stderr=True), transient=False) as bar:

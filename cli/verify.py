@@ -322,11 +322,22 @@ def serve(
 
     if issuer_token is not None and wallet_home is None:
         raise click.UsageError("--issuer-token needs --wallet HOME")
+    if issuer_token is not None:
+        from wallet.service import TOKEN_ADVICE, token_problem
+
+        # An empty token (say `--issuer-token "$TOKEN"` with TOKEN unset) would open
+        # the issuing API to anyone: refused before anything starts.
+        problem = token_problem(issuer_token)
+        if problem is not None:
+            raise click.UsageError(f"{problem}; {TOKEN_ADVICE}")
     passphrase = _passphrase() if issuer_token is not None else None
     if wallet_home is not None:
+        from verifier.issued import verify_issued
         from wallet.service import issuer_blueprint
 
-        issuer_blueprint(wallet_home, passphrase=passphrase, token=issuer_token)  # fail early
+        issuer_blueprint(  # fail early
+            wallet_home, passphrase=passphrase, token=issuer_token, check=verify_issued
+        )
     # OID4VCI (laurel offer): served when the wallet has a base URL and its passphrase is set.
     oid4vci_passphrase = passphrase or os.environ.get("LAUREL_PASSPHRASE")
     if wallet_home is not None and oid4vci_passphrase:
@@ -358,16 +369,21 @@ def serve(
                 oid4vp_state=oid4vp_state,
             )
             if wallet_home is not None:
+                from verifier.issued import verify_issued
                 from wallet.service import issuer_blueprint
 
                 app.register_blueprint(
-                    issuer_blueprint(wallet_home, passphrase=passphrase, token=issuer_token)
+                    issuer_blueprint(
+                        wallet_home, passphrase=passphrase, token=issuer_token, check=verify_issued
+                    )
                 )
                 if oid4vci_passphrase:
                     from wallet.oid4vci import oid4vci_blueprint
 
                     app.register_blueprint(
-                        oid4vci_blueprint(wallet_home, passphrase=oid4vci_passphrase)
+                        oid4vci_blueprint(
+                            wallet_home, passphrase=oid4vci_passphrase, check=verify_issued
+                        )
                     )
             return app
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -18,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Blueprint, Response, current_app, request
 
 from vc.did import DidResolver
-from vc.errors import DidResolutionError, LaurelError, MalformedDocumentError
+from vc.errors import MalformedDocumentError
 from vc.jsontext import parse_document
 from vc.model import document_kind
 from vc.results import CheckResult, Status, VerificationResult
@@ -55,8 +54,6 @@ PARSING_ERROR = "https://w3id.org/security#PARSING_ERROR"
 PROBLEM_BASE = "https://laurel.dev/problems/"
 
 _ERROR_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
-# DID resolution error name -> HTTP status (DID Resolution, "HTTP(S) binding").
-_DID_ERROR_STATUS = {"invalidDid": 400, "notFound": 404, "methodNotSupported": 501}
 
 api = Blueprint("laurel_api", __name__)
 
@@ -254,13 +251,18 @@ def verify_answer(
     now: dt.datetime,
     *,
     domain: str | None = None,
+    caller_vouches: bool = False,
 ) -> VerificationResult:
-    """Verify a presentation against a challenge this service issued, using the challenge up.
+    """Verify a presentation against a challenge, using up a challenge this service issued.
 
-    The challenge is consumed on first use, whatever the verification then says; an
-    unknown, used or expired one adds a failed ``presentation.challenge_*`` check
-    (SECURITY.md P01, P04, P10). It is bound to the domain it was issued for, which
-    then replaces `domain`. With no `challenge`, nothing is consumed.
+    A challenge this service issued is consumed on first use, whatever the
+    verification then says, and is bound to the domain it was issued for, which
+    then replaces `domain`; a used or expired one adds a failed
+    ``presentation.challenge_*`` check (SECURITY.md P01, P04). A challenge it never
+    issued fails as ``presentation.challenge_unknown`` (P10), unless
+    `caller_vouches`: a VC-API caller may pass its own challenge and domain, as
+    ``laurel verify --challenge`` does, and the presentation must then carry exactly
+    them. With no `challenge`, nothing is consumed.
     """
     extra: list[CheckResult] = []
     if challenge is not None:
@@ -268,6 +270,14 @@ def verify_answer(
         if taken.outcome == "ok":
             if taken.challenge is not None and taken.challenge.domain is not None:
                 domain = taken.challenge.domain
+        elif taken.outcome == "unknown" and caller_vouches:
+            extra.append(
+                CheckResult.passed(
+                    "presentation.challenge_vouched",
+                    "the caller supplied the challenge (this verifier did not issue it, so it "
+                    "is not checked for single use)",
+                )
+            )
         else:
             extra.append(
                 CheckResult.failed(
@@ -301,7 +311,13 @@ def verify_answer(
 
 @api.post("/presentations/verify")
 def verify_presentation() -> Response:
-    """Verify a presentation against a challenge this service issued (consumed on first use)."""
+    """Verify a presentation; ``options.challenge``/``domain`` are the caller's or this service's.
+
+    VC-API, "Verify Presentation": the caller passes the challenge and domain it
+    expects. One this service issued (``POST /challenges``) is single-use; any other
+    is the caller's to vouch for. A presentation without a proof is verified as
+    unsigned (a warning, a failure when a challenge was asked for).
+    """
     state = _state()
     now = state.clock()
     body = _read_body()
@@ -311,7 +327,14 @@ def verify_presentation() -> Response:
         raise MalformedDocumentError(
             "verifiablePresentation is not a VerifiablePresentation", code="not_a_presentation"
         )
-    result = verify_answer(state, presentation, options.challenge, now, domain=options.domain)
+    result = verify_answer(
+        state,
+        presentation,
+        options.challenge,
+        now,
+        domain=options.domain,
+        caller_vouches=True,
+    )
     return _verified_response(result, options)
 
 
@@ -324,41 +347,18 @@ def issue_challenge() -> Response:
     return json_response(challenge.to_json(), 201)
 
 
-def _raw_did(decoded: str) -> str:
-    # The WSGI path is percent-decoded, but a did:web port is written "%3A" inside
-    # the DID itself: take the DID from the raw request URI when the server gives it.
-    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
-    prefix = "/1.0/identifiers/"
-    if isinstance(raw, str) and raw.startswith(prefix):
-        candidate = raw[len(prefix) :].split("?", 1)[0]
-        if urllib.parse.unquote(candidate) == decoded:
-            return candidate
-    return decoded
-
-
 @api.get("/1.0/identifiers/<path:did>")
 def resolve_did(did: str) -> Response:
-    """Resolve a DID: a DID resolution result; errors 400/404/501 name the error."""
-    metadata: dict[str, JSONValue]
-    did = _raw_did(did)
-    try:
-        document = _state().resolver.resolve(did)
-    except DidResolutionError as exc:
-        status = _DID_ERROR_STATUS.get(exc.code, 400)
-        metadata = {"error": exc.code, "errorMessage": exc.message}
-    except LaurelError as exc:  # the did:web host was blocked or unreachable, or sent junk
-        status = 404
-        metadata = {"error": "notFound", "errorMessage": exc.message}
-    else:
-        body = {
-            "didDocument": document.to_json(),
-            "didResolutionMetadata": {"contentType": "application/did+ld+json"},
-            "didDocumentMetadata": {},
-        }
-        return json_response(body)
-    return json_response(
-        {"didDocument": None, "didResolutionMetadata": metadata, "didDocumentMetadata": {}}, status
+    """Resolve a DID or dereference a DID URL (DID Resolution, "HTTP(S) Binding")."""
+    from verifier.resolution import did_from_path, resolve_request
+
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    identifier = did_from_path(raw if isinstance(raw, str) else None, did)
+    query = {key: value for key, value in request.args.items()}
+    answer = resolve_request(
+        identifier, query, request.headers.get("Accept", ""), _state().resolver
     )
+    return json_response(answer.body, answer.status, mimetype=answer.content_type)
 
 
 @api.get("/health")
@@ -423,7 +423,11 @@ def openapi_document() -> dict[str, Any]:
                     "Verify a presentation",
                     "verifiablePresentation",
                     {
-                        "challenge": {"type": "string"},
+                        "challenge": {
+                            "type": "string",
+                            "description": "One from POST /challenges (single use), or the "
+                            "caller's own, which the caller vouches for.",
+                        },
                         "domain": {"type": "string"},
                         "checks": checks_option,
                     },
@@ -446,7 +450,8 @@ def openapi_document() -> dict[str, Any]:
             },
             "/1.0/identifiers/{did}": {
                 "get": {
-                    "summary": "Resolve a DID (did:key, did:web)",
+                    "summary": "Resolve a DID (did:key, did:web) or dereference a DID URL's "
+                    "fragment (DID Resolution, HTTP(S) binding)",
                     "parameters": [
                         {
                             "name": "did",

@@ -12,7 +12,9 @@ showing and exporting badges open the database alone.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import secrets
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,7 @@ __all__ = [
     "SIGNING_KEY",
     "Identity",
     "Wallet",
+    "base_url_problem",
     "default_home",
     "did_web_from_host",
     "make_room",
@@ -110,6 +113,40 @@ def make_room(home: Path, *, force: bool) -> list[Path]:
     return kept
 
 
+def base_url_problem(url: str) -> str | None:
+    """Why `url` cannot be a wallet's base URL; None when it can.
+
+    Status lists and did.json are fetched from it by every verifier, so it is an
+    absolute https URL without query or fragment; plain http only on loopback
+    (a local test set-up), which verifiers reach only with --allow-private-network.
+    """
+    shown = url if len(url) <= 80 else url[:80] + "…"
+    try:
+        parts = urllib.parse.urlsplit(url)
+        _ = parts.port  # raises for a port that is not a number in range
+    except ValueError as exc:
+        return f"--base-url {shown!r} is not a URL ({exc})"
+    host = parts.hostname or ""
+    if parts.scheme not in ("https", "http") or not host:
+        return f"--base-url {shown!r} is not an absolute https URL (like https://badges.school.example)"
+    if parts.query or parts.fragment or parts.username or parts.password:
+        return f"--base-url {shown!r} must not hold a query, a fragment or credentials"
+    if any(c.isspace() for c in url):
+        return f"--base-url {shown!r} holds spaces"
+    if parts.scheme == "http" and not _is_loopback(host):
+        return f"--base-url {shown!r} uses http; use https (http only on localhost or 127.0.0.1)"
+    return None
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 @dataclass(frozen=True, slots=True)
 class Identity:
     """Who this wallet is: a display name, a DID and its verification method."""
@@ -146,10 +183,14 @@ class Wallet:
 
         Raises:
             WalletExistsError: a wallet is already there and `force` is not set.
-            ValueError: an empty name or a passphrase that is too short.
+            ValueError: an empty name, a base URL that is not an absolute https URL
+                (http only on loopback), or a passphrase that is too short.
         """
         if not name.strip():
             raise ValueError("a wallet needs a name (--name), shown as the issuer's name")
+        problem = base_url_problem(base_url) if base_url is not None else None
+        if problem is not None:
+            raise ValueError(problem)
         if len(passphrase) < MIN_PASSPHRASE_LENGTH:
             # Checked before make_room, so that --force never sets a wallet aside for nothing.
             raise ValueError(f"a passphrase has at least {MIN_PASSPHRASE_LENGTH} characters")

@@ -1,292 +1,137 @@
 """Issuing Open Badges 3.0: one badge, or a whole roster, signed by the wallet's key.
 
-A roster is committed in chunks and is resumable: each row has a roster key (the
-achievement and the recipient), unique in the database, so a run killed at any
-point and started again issues exactly the rows that are missing.
+A roster is read whole first: every bad row is reported at once (line, column, why),
+and nothing is signed while any row is bad. It is then committed in chunks and is
+resumable: each row has a roster key (the achievement and the recipient), unique in
+the database, so a run killed at any point and started again issues exactly the rows
+that are missing. A single badge is checked in full before and after signing
+(:func:`wallet.badge.sign_checked`); in a roster, so is the first badge of every
+chunk, and every other badge's signature is verified (the rows differ only in what
+laurel writes: the id, the recipient's identifier, the status entries).
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import hashlib
 import json
 import re
-import secrets
-import uuid
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from vc.canon import jcs
-from vc.errors import LaurelError, MalformedDocumentError
-from vc.jsonld import CREDENTIALS_V2
-from vc.jsontext import parse_document
-from vc.keys import Ed25519KeyPair
-from vc.openbadges import OB3_CONTEXT
-from vc.proofs import CRYPTOSUITES, add_proof
-from vc.timestamps import format_datetime_stamp, parse_datetime_stamp
+from vc.errors import LaurelError
+from vc.issuance import IssuanceRefusedError, check_unsigned
 from vc.types import JSONObject
-from wallet.errors import WalletError
+from wallet.achievement import AchievementError, load_achievement
+from wallet.badge import (
+    DEFAULT_SUITE,
+    Evidence,
+    IssuedCheck,
+    IssueOptions,
+    RecipientError,
+    add_status,
+    build_badge,
+    check_recipient,
+    sign_checked,
+)
 from wallet.home import Identity, Wallet
-from wallet.status import allocate_entries, sign_unsigned_lists
-from wallet.store import Store, StoredCredential
+from wallet.status import sign_unsigned_lists
+from wallet.store import StoredCredential
 
 __all__ = [
     "DEFAULT_SUITE",
+    "AchievementError",
     "Evidence",
+    "IssuanceRefusedError",
     "IssueOptions",
+    "IssuedCheck",
+    "RecipientError",
+    "RosterError",
+    "RosterPlan",
+    "RosterProblem",
     "RosterReport",
     "RosterRow",
     "issue_badge",
     "issue_roster",
     "load_achievement",
+    "plan_roster",
     "read_roster",
 ]
 
-DEFAULT_SUITE = "eddsa-rdfc-2022"  # the suite Open Badges 3.0 certification accepts
 ROSTER_CHUNK = 500
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-
-
-class AchievementError(MalformedDocumentError):
-    """An achievement file is not a usable Open Badges 3.0 Achievement."""
-
-    hint = "An achievement needs at least name, description and criteria (narrative or id)."
-
-
-class RosterError(LaurelError):
-    """A roster CSV cannot be used."""
-
-    hint = "The roster is a CSV with a header: name,email and optionally did."
-
-
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    """An artifact the issuer reviewed (OB 3.0 Evidence)."""
-
-    url: str
-    name: str | None = None
-
-    def to_json(self) -> JSONObject:
-        """OB 3.0 Evidence JSON."""
-        out: JSONObject = {"id": self.url, "type": ["Evidence"]}
-        if self.name:
-            out["name"] = self.name
-        return out
-
-
-@dataclass(frozen=True, slots=True)
-class IssueOptions:
-    """How to issue: suite, dates, evidence and the rubric level earned."""
-
-    suite: str = DEFAULT_SUITE
-    valid_until: str | None = None
-    evidence: tuple[Evidence, ...] = ()
-    result: str | None = None
-    now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
-
-    def __post_init__(self) -> None:
-        if self.suite not in CRYPTOSUITES:
-            raise ValueError(f"unknown suite {self.suite!r}; choose one of {sorted(CRYPTOSUITES)}")
-        if self.valid_until is not None:
-            parse_datetime_stamp(self.valid_until)
-
-
-def load_achievement(data: bytes) -> JSONObject:
-    """Parse an OB 3.0 Achievement; fill in `id` and `type` when missing, keep the rest.
-
-    A missing `id` becomes a UUID derived from the content: the same file gives the same id.
-
-    Raises:
-        AchievementError: not an object, or missing name/description/criteria.
-    """
-    try:
-        achievement = parse_document(data)
-    except MalformedDocumentError as exc:
-        raise AchievementError(f"the achievement file is not usable JSON: {exc.message}") from exc
-    missing = [k for k in ("name", "description", "criteria") if not achievement.get(k)]
-    if missing:
-        raise AchievementError(f"the achievement lacks {', '.join(missing)}")
-    criteria = achievement["criteria"]
-    if isinstance(criteria, str):
-        achievement["criteria"] = {"narrative": criteria}
-    elif not isinstance(criteria, dict):
-        raise AchievementError("criteria must be an object with a narrative or an id")
-    if "id" not in achievement:
-        # Derived from the content, so the same file always names the same
-        # achievement: a re-run roster recognizes the rows it already issued.
-        digest = hashlib.sha256(jcs(achievement)).digest()
-        achievement["id"] = f"urn:uuid:{uuid.UUID(bytes=digest[:16], version=5)}"
-    types = achievement.get("type")
-    if types is None:
-        achievement["type"] = ["Achievement"]
-    elif isinstance(types, str):
-        achievement["type"] = [types]
-    if "Achievement" not in achievement["type"]:  # type: ignore[operator]
-        raise AchievementError("the achievement's type must include Achievement")
-    return achievement
-
-
-def _identity_subject(recipient: str) -> JSONObject:
-    recipient = recipient.strip()
-    if recipient.startswith("did:"):
-        return {"id": recipient, "type": ["AchievementSubject"]}
-    if _EMAIL.fullmatch(recipient):
-        # OB 3.0 IdentityObject: "sha256$" + hex(SHA-256(identity || salt)), identity in UTF-8.
-        salt = secrets.token_hex(8)
-        digest = hashlib.sha256((recipient.lower() + salt).encode("utf-8")).hexdigest()
-        identity: JSONObject = {
-            "type": "IdentityObject",
-            "hashed": True,
-            "identityHash": f"sha256${digest}",
-            "identityType": "emailAddress",
-            "salt": salt,
-        }
-        return {"type": ["AchievementSubject"], "identifier": [identity]}
-    raise ValueError(f"recipient {recipient[:80]!r} is neither a DID nor an email address")
-
-
-def _result(achievement: JSONObject, level: str) -> JSONObject:
-    descriptions = achievement.get("resultDescription")
-    for description in descriptions if isinstance(descriptions, list) else []:
-        if not isinstance(description, dict):
-            continue
-        levels = description.get("rubricCriterionLevel")
-        for candidate in levels if isinstance(levels, list) else []:
-            if isinstance(candidate, dict) and level in (
-                candidate.get("id"),
-                candidate.get("name"),
-            ):
-                return {
-                    "type": ["Result"],
-                    "resultDescription": description.get("id"),
-                    "achievedLevel": candidate.get("id"),
-                }
-    raise AchievementError(
-        f"the achievement has no rubric level {level[:60]!r} (resultDescription[].rubricCriterionLevel)"
-    )
+_QUOTE_LIMIT = 60
+_SLUG_LIMIT = 40
 
 
 def _credential(
     identity: Identity, achievement: JSONObject, recipient: str, options: IssueOptions
 ) -> JSONObject:
-    subject = _identity_subject(recipient)
-    subject["achievement"] = achievement
-    if options.result is not None:
-        subject["result"] = [_result(achievement, options.result)]
-    credential: JSONObject = {
-        "@context": [CREDENTIALS_V2, OB3_CONTEXT],
-        "id": f"urn:uuid:{uuid.uuid4()}",
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": {"id": identity.did, "type": ["Profile"], "name": identity.name},
-        "validFrom": format_datetime_stamp(options.now),
-        "name": str(achievement.get("name")),
-        "credentialSubject": subject,
-    }
-    if options.valid_until is not None:
-        credential["validUntil"] = options.valid_until
-    if options.evidence:
-        credential["evidence"] = [e.to_json() for e in options.evidence]
-    return credential
-
-
-def _sign(
-    key: Ed25519KeyPair, identity: Identity, credential: JSONObject, options: IssueOptions
-) -> JSONObject:
-    return add_proof(
-        credential,
-        key,
-        identity.verification_method,
-        cryptosuite=options.suite,
-        created=format_datetime_stamp(options.now),
-    )
+    # Kept for the benchmarks: the unsigned badge, without status entries.
+    return build_badge(identity, achievement, recipient, options)
 
 
 def issue_badge(
     wallet: Wallet, passphrase: str, achievement: JSONObject, recipient: str, options: IssueOptions
 ) -> StoredCredential:
-    """Build, sign and store one OpenBadgeCredential for `recipient` (a DID or an email).
+    """Build, check, sign, check again and store one OpenBadgeCredential for `recipient`.
 
     Raises:
         WrongPassphraseError: the passphrase does not unlock the wallet's key.
+        RecipientError: the recipient is neither a usable DID nor an email address.
         AchievementError: `options.result` names no rubric level of the achievement.
-        ValueError: the recipient is neither a DID nor an email address.
+        IssuanceRefusedError: the badge would not verify; every problem is named.
     """
-    key, identity = wallet.signing_key(passphrase), wallet.identity
-    credential = _credential(identity, achievement, recipient, options)
+    identity = wallet.identity
+    credential = build_badge(identity, achievement, recipient, options)
+    key = wallet.signing_key(passphrase)
     store = wallet.store
     with store.transaction():
         # Allocated, signed and stored in one transaction: a crash anywhere rolls all back.
-        _add_status(store, identity, credential)
-        stored = store.add_credential(_sign(key, identity, credential, options), origin="issued")
+        add_status(store, identity, credential)
+        signed = sign_checked(
+            wallet, key, credential, suite=options.suite, now=options.now, check=options.check
+        )
+        stored = store.add_credential(signed, origin="issued")
         if identity.base_url:
             sign_unsigned_lists(store, key, identity, options.now)
     return stored
 
 
-class ForeignIssuerError(WalletError):
-    """A credential to sign names an issuer other than this wallet."""
-
-    hint = "Leave `issuer` out (the wallet fills it in) or give this wallet's DID."
+# --- rosters -------------------------------------------------------------------------------
 
 
-def issue_given_credential(
-    wallet: Wallet,
-    passphrase: str,
-    credential: JSONObject,
-    options: JSONObject,
-    *,
-    now: dt.datetime,
-) -> StoredCredential:
-    """Complete, sign and store a credential a learning platform sent (VC-API issue).
+@dataclass(frozen=True, slots=True)
+class RosterProblem:
+    """One thing wrong with a roster: where (line, column) and why."""
 
-    The wallet fills in the issuer (its DID and name), `id`, `validFrom` and the
-    status entries; everything else is kept. `options` may name the cryptosuite.
+    line: int
+    column: str
+    message: str
 
-    Raises:
-        ForeignIssuerError: the credential names another issuer.
-        WalletError: it already carries a proof, or its id is already in the wallet.
-    """
-    identity = wallet.identity
-    given = credential.get("issuer")
-    given_id = given.get("id") if isinstance(given, dict) else given
-    if given_id is not None and given_id != identity.did:
-        raise ForeignIssuerError(
-            f"the credential's issuer is {str(given_id)[:80]!r}, not {identity.did}"
-        )
-    if "proof" in credential:
-        raise WalletError("the credential already carries a proof; send it unsigned")
-    suite = options.get("cryptosuite", DEFAULT_SUITE)
-    issue_options = IssueOptions(suite=str(suite), now=now)
-    document: JSONObject = dict(credential)
-    document.setdefault("@context", [CREDENTIALS_V2, OB3_CONTEXT])
-    document.setdefault("id", f"urn:uuid:{uuid.uuid4()}")
-    document.setdefault("type", ["VerifiableCredential", "OpenBadgeCredential"])
-    profile: JSONObject = dict(given) if isinstance(given, dict) else {}
-    profile.update({"id": identity.did, "type": profile.get("type", ["Profile"])})
-    profile.setdefault("name", identity.name)
-    document["issuer"] = profile
-    document.setdefault("validFrom", format_datetime_stamp(now))
-    key = wallet.signing_key(passphrase)
-    store = wallet.store
-    with store.transaction():
-        _add_status(store, identity, document)
-        stored = store.add_credential(
-            _sign(key, identity, document, issue_options), origin="issued"
-        )
-        if identity.base_url:
-            sign_unsigned_lists(store, key, identity, now)
-    return stored
+    def __str__(self) -> str:
+        where = f"line {self.line}" + (f", column {self.column}" if self.column else "")
+        return f"{where}: {self.message}"
 
 
-def _add_status(store: Store, identity: Identity, credential: JSONObject) -> None:
-    """Give `credential` its revocation and suspension entries when the wallet has lists."""
-    if identity.base_url:
-        credential_id = str(credential["id"])
-        credential["credentialStatus"] = list(
-            allocate_entries(store, identity.base_url, credential_id)
-        )
+class RosterError(LaurelError):
+    """A roster CSV cannot be used; `problems` lists every bad row."""
+
+    hint = (
+        "The roster is a CSV with a header: name,email and optionally did. Fix every line listed."
+    )
+
+    def __init__(self, problems: Sequence[RosterProblem]) -> None:
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        first = str(self.problems[0]) if self.problems else "no problems"
+        more = f" (and {count - 1} more)" if count > 1 else ""
+        super().__init__(f"the roster has {count} bad line{'s' * (count != 1)}: {first}{more}")
+
+    def lines(self) -> list[str]:
+        """One line per problem."""
+        return [str(p) for p in self.problems]
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,41 +149,84 @@ class RosterRow:
         return self.did or self.email
 
 
+def _quote(value: str) -> str:
+    return repr(value if len(value) <= _QUOTE_LIMIT else value[:_QUOTE_LIMIT] + "…")
+
+
 def read_roster(data: bytes) -> list[RosterRow]:
-    """Parse a roster CSV (header ``name,email[,did]``).
+    """Parse a roster CSV (header ``name,email[,did]``), checking every row.
 
     Raises:
-        RosterError: no header, a missing column, or a row without a recipient.
+        RosterError: not UTF-8, no usable header, or any bad row; every problem is
+            listed with its line and column.
     """
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise RosterError("the roster is not UTF-8 text") from exc
-    reader = csv.DictReader(text.splitlines())
-    header = [h.strip().lower() for h in reader.fieldnames or []]
+        raise RosterError([RosterProblem(1, "", "the roster is not UTF-8 text")]) from exc
+    try:
+        records = list(csv.reader(text.splitlines()))
+    except csv.Error as exc:
+        raise RosterError([RosterProblem(1, "", f"the CSV cannot be read: {exc}")]) from exc
+    header = [h.strip().lower() for h in records[0]] if records else []
     if "name" not in header or ("email" not in header and "did" not in header):
         raise RosterError(
-            f"the roster header is {header}; it needs name and email (and may add did)"
+            [
+                RosterProblem(
+                    1, "", f"the header is {header}; it needs name and email (and may add did)"
+                )
+            ]
         )
     rows: list[RosterRow] = []
+    problems: list[RosterProblem] = []
     seen: dict[str, int] = {}
-    for line, raw in enumerate(reader, start=2):
-        record = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k is not None}
+    for line, fields in enumerate(records[1:], start=2):
+        if not any(f.strip() for f in fields):
+            continue  # a blank line
+        if len(fields) > len(header):
+            problems.append(
+                RosterProblem(line, "", f"{len(fields)} fields, but the header names {len(header)}")
+            )
+            continue
+        record = {header[i]: fields[i].strip() for i in range(len(fields))}
         row = RosterRow(
             line, record.get("name", ""), record.get("email", ""), record.get("did", "")
         )
-        if not row.recipient:
-            raise RosterError(f"roster line {line} has neither an email nor a DID")
-        if row.did and not row.did.startswith("did:"):
-            raise RosterError(f"roster line {line}: {row.did[:60]!r} is not a DID")
-        if row.email and not row.did and not _EMAIL.fullmatch(row.email):
-            raise RosterError(f"roster line {line}: {row.email[:60]!r} is not an email address")
+        row_problems = _row_problems(row)
+        problems.extend(row_problems)
+        if row_problems:
+            continue
         key = row.recipient.lower()
         if key in seen:
-            raise RosterError(f"roster lines {seen[key]} and {line} name the same recipient")
+            column = "did" if row.did else "email"
+            problems.append(RosterProblem(line, column, f"the same recipient as line {seen[key]}"))
+            continue
         seen[key] = line
         rows.append(row)
+    if problems:
+        raise RosterError(problems)
     return rows
+
+
+def _row_problems(row: RosterRow) -> list[RosterProblem]:
+    if not row.recipient:
+        return [RosterProblem(row.line, "email", "neither an email nor a DID is given")]
+    problems: list[RosterProblem] = []
+    if row.did:
+        problem = (
+            check_recipient(row.did)
+            if row.did.lower().startswith("did:")
+            else f"{_quote(row.did)} is not a DID"
+        )
+        if problem is not None:
+            problems.append(RosterProblem(row.line, "did", problem))
+    if row.email:
+        problem = check_recipient(row.email)
+        if problem is not None or row.email.lower().startswith("did:"):
+            problems.append(
+                RosterProblem(row.line, "email", f"{_quote(row.email)} is not an email address")
+            )
+    return problems
 
 
 @dataclass(frozen=True, slots=True)
@@ -351,13 +239,25 @@ class RosterReport:
     out_dir: Path
 
 
+@dataclass(frozen=True, slots=True)
+class RosterPlan:
+    """What a roster run would do (``--dry-run``): nothing is signed or written."""
+
+    to_issue: int
+    already_issued: int
+    files: tuple[str, ...]
+
+
 def _roster_key(achievement: JSONObject, row: RosterRow) -> str:
     basis = json.dumps([achievement.get("id"), row.recipient.lower()], ensure_ascii=False)
     return hashlib.sha256(basis.encode("utf-8")).hexdigest()
 
 
 def _file_name(row: RosterRow) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", row.name.lower()).strip("-")[:40] or "recipient"
+    # Letters and digits of every script stay readable ("José Müller" ->
+    # "josé-müller"); everything else, path separators included, becomes "-".
+    name = unicodedata.normalize("NFC", row.name).casefold()
+    slug = re.sub(r"[^\w]+|_+", "-", name).strip("-")[:_SLUG_LIMIT].strip("-") or "recipient"
     return f"{row.line:05d}-{slug}.json"
 
 
@@ -377,6 +277,41 @@ def _write_export(path: Path, text: str) -> bool:
     return True
 
 
+def _check_first(
+    identity: Identity, achievement: JSONObject, rows: Sequence[RosterRow], options: IssueOptions
+) -> None:
+    # Rows differ only in their recipient (checked by read_roster) and name: one
+    # row's badge, checked in full, stands for the achievement and the options.
+    if not rows:
+        return
+    row = rows[0]
+    credential = build_badge(identity, achievement, row.recipient, options, name=row.name)
+    problems = check_unsigned(credential)
+    if problems:
+        raise IssuanceRefusedError(problems, what="this roster's badges")
+
+
+def plan_roster(
+    wallet: Wallet, achievement: JSONObject, rows: Sequence[RosterRow], options: IssueOptions
+) -> RosterPlan:
+    """Check a roster run without signing or writing anything.
+
+    Raises:
+        AchievementError: `options.result` names no rubric level of the achievement.
+        IssuanceRefusedError: the badges would not verify; every problem is named.
+    """
+    _check_first(wallet.identity, achievement, rows, options)
+    already = sum(
+        wallet.store.credential_for_roster_key(_roster_key(achievement, row)) is not None
+        for row in rows
+    )
+    return RosterPlan(
+        to_issue=len(rows) - already,
+        already_issued=already,
+        files=tuple(_file_name(row) for row in rows),
+    )
+
+
 def issue_roster(
     wallet: Wallet,
     passphrase: str,
@@ -394,22 +329,39 @@ def issue_roster(
 
     Raises:
         WrongPassphraseError: the passphrase does not unlock the wallet's key.
+        IssuanceRefusedError: the badges would not verify (nothing of the chunk is kept).
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    signing_key = wallet.signing_key(passphrase)  # a wrong passphrase fails before any work
     identity = wallet.identity
+    _check_first(identity, achievement, rows, options)  # before any work is done
+    signing_key = wallet.signing_key(passphrase)  # a wrong passphrase fails before any work
+    out_dir.mkdir(parents=True, exist_ok=True)
     issued = already = files = 0
     store = wallet.store
     for chunk in _chunks(rows, chunk_size):
         exports: list[tuple[Path, str]] = []
         with store.transaction():
+            checked_in_full = False
             for row in chunk:
                 key = _roster_key(achievement, row)
                 stored = store.credential_for_roster_key(key)
                 if stored is None:
-                    credential = _credential(identity, achievement, row.recipient, options)
-                    _add_status(store, identity, credential)
-                    signed = _sign(signing_key, identity, credential, options)
+                    credential = build_badge(
+                        identity, achievement, row.recipient, options, name=row.name
+                    )
+                    add_status(store, identity, credential)
+                    signed = sign_checked(
+                        wallet,
+                        signing_key,
+                        credential,
+                        suite=options.suite,
+                        now=options.now,
+                        check=options.check,
+                        # The first badge of each chunk goes through the rule book and
+                        # the verifier's pipeline; the others differ from it only in
+                        # what laurel writes, and their signatures are verified.
+                        sampled=checked_in_full,
+                    )
+                    checked_in_full = True
                     stored = store.add_credential(signed, origin="issued", roster_key=key)
                     issued += 1
                 else:

@@ -39,6 +39,7 @@ from wallet.home import Wallet
 from wallet.offers import OfferBook, OfferError
 
 if TYPE_CHECKING:
+    from wallet.badge import IssuedCheck
     from wallet.issuer import RosterRow
     from wallet.store import StoredCredential
 
@@ -228,8 +229,12 @@ def oid4vci_blueprint(
     passphrase: str,
     clock: Callable[[], dt.datetime] | None = None,
     resolver: DidResolver | None = None,
+    check: IssuedCheck | None = None,
 ) -> Blueprint:
     """The OID4VCI routes for the wallet at `home` (its base URL is the Credential Issuer Identifier).
+
+    `check` verifies each badge after signing (``laurel serve`` passes
+    :func:`verifier.issued.verify_issued`; without it, the signature is verified).
 
     Raises:
         WalletError: there is no wallet at `home`, or it has no base URL.
@@ -372,7 +377,7 @@ def oid4vci_blueprint(
                 )
             holder = holder_of(jwts[0], at)
             document = _issue(
-                home, passphrase, credential_id, holder, CONFIGURATIONS[config_id][1], at
+                home, passphrase, credential_id, holder, CONFIGURATIONS[config_id][1], at, check
             )
             issued_id = str(document.get("id"))
         except OfferError as exc:
@@ -385,9 +390,16 @@ def oid4vci_blueprint(
 
 
 def _issue(
-    home: Path, passphrase: str, credential_id: str, holder: str, suite: str, now: dt.datetime
+    home: Path,
+    passphrase: str,
+    credential_id: str,
+    holder: str,
+    suite: str,
+    now: dt.datetime,
+    check: IssuedCheck | None = None,
 ) -> JSONObject:
-    from wallet.issuer import issue_given_credential
+    from vc.issuance import IssuanceRefusedError
+    from wallet.vcapi import issue_given_credential
 
     with Wallet.open(home) as wallet:
         stored = wallet.store.get_credential(credential_id)
@@ -399,6 +411,10 @@ def _issue(
                 "this badge was issued to another DID", error="credential_request_denied"
             )
         document = _bind(stored.document, holder)
-        return issue_given_credential(
-            wallet, passphrase, document, {"cryptosuite": suite}, now=now
-        ).document
+        try:
+            return issue_given_credential(
+                wallet, passphrase, document, {"cryptosuite": suite}, now=now, check=check
+            ).document
+        except IssuanceRefusedError as exc:
+            # Never signed: laurel's own verifier would refuse the re-made badge.
+            raise OfferError(exc.message, error="credential_request_denied") from exc

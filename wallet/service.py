@@ -9,6 +9,7 @@ verifier never imports the wallet; the CLI joins them):
 - With an issuer token (``--issuer-token`` / ``LAUREL_ISSUER_TOKEN``) only:
   ``POST /credentials/issue`` and ``POST /credentials/status`` (VC-API), bearer
   token compared in constant time; without a token these routes do not exist.
+  A refused credential gets 400 problem details listing every problem.
 """
 
 from __future__ import annotations
@@ -25,23 +26,83 @@ from pathlib import Path
 from flask import Blueprint, Response, request
 
 from vc.errors import LaurelError, MalformedDocumentError
+from vc.issuance import IssuanceRefusedError
 from vc.jsontext import parse_document
-from vc.types import JSONObject
+from vc.results import CheckResult
+from vc.types import JSONObject, JSONValue
+from wallet.badge import IssuedCheck
 from wallet.home import Wallet
 from wallet.keystore import Keystore
 
-__all__ = ["issuer_blueprint"]
+__all__ = ["MIN_TOKEN_LENGTH", "TOKEN_ADVICE", "issuer_blueprint", "token_problem"]
 
 _STATUS_TTL_SECONDS = 300
+#: The shortest issuer token accepted (12 URL-safe random characters carry 72 bits).
+MIN_TOKEN_LENGTH = 12
+#: How to make a good token, for every message that refuses one.
+TOKEN_ADVICE = 'make one with: python -c "import secrets; print(secrets.token_urlsafe(32))"'  # noqa: S105 -- advice, not a secret
+# VC Data Model 2.0, "Problem Details"; VC-API, "Error Handling".
+_MALFORMED = "https://www.w3.org/TR/vc-data-model#MALFORMED_VALUE_ERROR"
+_UNKNOWN_OPTION = "https://www.w3.org/TR/vcalm#UNKNOWN_OPTION_PROVIDED"
+_PROBLEM_BASE = "https://laurel.dev/problems/"
+
+
+def token_problem(token: str) -> str | None:
+    """Why `token` cannot guard the issuing API; None when it can."""
+    if not token or not token.strip():
+        return "the issuer token is empty"
+    if any(c.isspace() or not c.isprintable() for c in token):
+        return "the issuer token holds spaces or control characters (it travels in a header)"
+    if len(token) < MIN_TOKEN_LENGTH:
+        return f"the issuer token has {len(token)} characters; use at least {MIN_TOKEN_LENGTH}"
+    return None
 
 
 def _json(body: object, status: int = 200, content_type: str = "application/json") -> Response:
     return Response(json.dumps(body, ensure_ascii=False), status=status, content_type=content_type)
 
 
-def _problem(status: int, title: str, detail: str) -> Response:
-    problem = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+def _problem(
+    status: int, title: str, detail: str, *, type_: str = "about:blank", **extra: JSONValue
+) -> Response:
+    problem: dict[str, JSONValue] = {
+        "type": type_,
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    problem.update(extra)
     return _json(problem, status, "application/problem+json")
+
+
+def _problem_type(check: CheckResult) -> str:
+    if check.id == "format.options" and "is not an issue option" in check.message:
+        return _UNKNOWN_OPTION
+    if check.group == "format":
+        return _MALFORMED
+    return _PROBLEM_BASE + check.id
+
+
+def _refusal(exc: IssuanceRefusedError) -> Response:
+    errors: list[JSONValue] = []
+    for check in exc.problems:
+        path = check.details.get("path")
+        errors.append(
+            {
+                "type": _problem_type(check),
+                "title": check.id,
+                "detail": check.message,
+                "path": path if isinstance(path, str) else "",
+            }
+        )
+    return _problem(
+        400,
+        "The credential cannot be issued",
+        exc.message,
+        type_=_MALFORMED,
+        errors=errors,
+        hint=exc.hint,
+    )
 
 
 def issuer_blueprint(
@@ -50,15 +111,24 @@ def issuer_blueprint(
     passphrase: str | None,
     token: str | None,
     clock: Callable[[], dt.datetime] | None = None,
+    check: IssuedCheck | None = None,
 ) -> Blueprint:
     """The blueprint serving `home`'s lists and DID document (and, with a token, the issuing API).
 
+    `check` verifies every credential after signing (``laurel serve`` passes
+    :func:`verifier.issued.verify_issued`; without it, the signature is verified).
+
     Raises:
         WalletNotFoundError: there is no wallet at `home`.
-        ValueError: a token is given without a passphrase (issuing needs the key).
+        ValueError: a token is given without a passphrase (issuing needs the key), or
+            the token is empty, blank or short (see :func:`token_problem`).
     """
-    if token is not None and not passphrase:
-        raise ValueError("the issuing API needs the wallet passphrase (LAUREL_PASSPHRASE)")
+    if token is not None:
+        problem = token_problem(token)
+        if problem is not None:
+            raise ValueError(f"{problem}; {TOKEN_ADVICE}")
+        if not passphrase:
+            raise ValueError("the issuing API needs the wallet passphrase (LAUREL_PASSPHRASE)")
     now = clock or (lambda: dt.datetime.now(dt.UTC))
     with Wallet.open(home) as probe:
         base_url = probe.identity.base_url
@@ -109,9 +179,11 @@ def issuer_blueprint(
     def authorized() -> bool:
         header = request.headers.get("Authorization", "")
         scheme, _, given = header.partition(" ")
-        return scheme.lower() == "bearer" and hmac.compare_digest(
-            given.strip().encode("utf-8"), expected
-        )
+        presented = given.strip().encode("utf-8")
+        # Compared only when both are non-empty, and then in constant time.
+        if scheme.lower() != "bearer" or not presented or not expected:
+            return False
+        return hmac.compare_digest(presented, expected)
 
     def body() -> JSONObject:
         if request.mimetype != "application/json":
@@ -124,22 +196,29 @@ def issuer_blueprint(
     def issue() -> Response:
         if not authorized():
             return _problem(401, "Unauthorized", "a valid bearer token is required")
-        from wallet.issuer import issue_given_credential
+        from wallet.vcapi import issue_given_credential
 
         try:
             payload = body()
             credential = payload.get("credential")
             if not isinstance(credential, dict):
                 return _problem(400, "Bad Request", "the body needs a `credential` object")
-            options = payload.get("options")
             with open_wallet(keys=True) as wallet:
                 stored = issue_given_credential(
                     wallet,
                     passphrase or "",
                     credential,
-                    options if isinstance(options, dict) else {},
+                    payload.get("options"),
                     now=now(),
+                    check=check,
                 )
+        except IssuanceRefusedError as exc:
+            return _refusal(exc)
+        except MalformedDocumentError as exc:
+            status = {"too_large": 413, "unsupported_media_type": 415}.get(exc.code, 400)
+            return _problem(
+                status, "The request body cannot be read", f"{exc.message} ({exc.hint})"
+            )
         except LaurelError as exc:
             return _problem(400, type(exc).__name__, f"{exc.message} ({exc.hint})")
         return _json({"verifiableCredential": stored.document}, 201)

@@ -268,14 +268,41 @@ def test_p04_expired_challenge(client: FlaskClient, clock: Clock) -> None:
     assert problem["type"] == "https://w3id.org/security#INVALID_CHALLENGE_ERROR"
 
 
-def test_p10_unknown_challenge(client: FlaskClient) -> None:
-    # A challenge from another verifier: the presentation is otherwise perfect.
+def test_caller_supplied_challenge_is_vouched_for_by_the_caller(client: FlaskClient) -> None:
+    # VC-API: the caller passes the challenge it expects, as `laurel verify
+    # --challenge` does; this verifier did not issue it, so it is not single-use here.
+    # (P10, a challenge replayed into laurel's own request flow, stays a failure:
+    # tests/verifier/test_request_page.py.)
     value = ChallengeStore().issue(NOW).value
-    resp = verify_vp(
-        client, presentation([badge()], challenge=value, domain=DOMAIN), challenge=value
-    )
+    vp = presentation([badge()], challenge=value, domain=DOMAIN)
+    for _ in range(2):
+        resp = verify_vp(client, vp, challenge=value, domain=DOMAIN)
+        body = resp.get_json()
+        assert resp.status_code == 200, body["errors"]
+        assert {"presentation.challenge_vouched", "presentation.challenge"} <= set(body["checks"])
+
+
+def test_a_presentation_replayed_to_a_caller_expecting_another_challenge_fails(
+    client: FlaskClient,
+) -> None:
+    made_for = ChallengeStore().issue(NOW).value
+    vp = presentation([badge()], challenge=made_for, domain=DOMAIN)
+    resp = verify_vp(client, vp, challenge="the-callers-own-fresh-challenge", domain=DOMAIN)
     assert resp.status_code == 422
-    assert resp.get_json()["errors"] == ["presentation.challenge_unknown"]
+    assert "presentation.challenge_mismatch" in resp.get_json()["errors"]
+
+
+def test_an_unsigned_presentation_fails_when_a_challenge_was_asked_for(
+    client: FlaskClient,
+) -> None:
+    vp = presentation([badge()], challenge=None, domain=None)
+    del vp["proof"]
+    asked = verify_vp(client, vp, challenge="the-callers-challenge")
+    assert asked.status_code == 422
+    assert asked.get_json()["errors"] == ["presentation.unsigned"]
+    not_asked = verify_vp(client, vp)
+    assert not_asked.status_code == 200, not_asked.get_json()["errors"]
+    assert "presentation.unsigned" in not_asked.get_json()["warnings"]
 
 
 def test_challenge_is_bound_to_its_domain(client: FlaskClient) -> None:

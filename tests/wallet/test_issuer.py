@@ -12,11 +12,14 @@ from wallet.errors import WrongPassphraseError
 from wallet.issuer import (
     AchievementError,
     Evidence,
+    IssuanceRefusedError,
     IssueOptions,
+    RecipientError,
     RosterError,
     issue_badge,
     issue_roster,
     load_achievement,
+    plan_roster,
     read_roster,
 )
 
@@ -120,9 +123,21 @@ def test_achievement_gets_a_stable_id_and_type():
     assert achievement["criteria"] == {"narrative": "do it"}
 
 
-def test_bad_recipient(tmp_wallet):
-    with pytest.raises(ValueError, match="neither a DID nor an email"):
-        issue_badge(tmp_wallet, PASSPHRASE, _achievement(), "Ana Rivera", IssueOptions(now=NOW))
+@pytest.mark.parametrize(
+    ("recipient", "why"),
+    [
+        ("Ana Rivera", "neither a DID nor an email"),
+        ("not-an-email", "neither a DID nor an email"),
+        ("did:", "is not a DID"),
+        ("did:key:zBAD", "is not a valid DID"),
+        ("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK#key-1", "DID URL"),
+        ("", "empty"),
+    ],
+)
+def test_bad_recipient_is_refused_before_anything_is_signed(tmp_wallet, recipient, why):
+    with pytest.raises(RecipientError, match=why):
+        issue_badge(tmp_wallet, PASSPHRASE, _achievement(), recipient, IssueOptions(now=NOW))
+    assert tmp_wallet.store.count_credentials() == 0
 
 
 def _roster(n: int) -> bytes:
@@ -189,3 +204,169 @@ def test_did_web_from_host(given, did):
 
     assert did_web_from_host(given) == did
     assert did_web_url(did).startswith("https://example.org")
+
+
+# --- issue 12: friendly input, and never signing what laurel would refuse ----------------------
+
+RUBRIC_WITHOUT_IDS = {
+    "name": "Formative Assessment",
+    "description": "Uses exit tickets.",
+    "criteria": "Three lesson plans.",
+    "resultDescription": [
+        {
+            "name": "Rubric",
+            "resultType": "RubricCriterionLevel",
+            "rubricCriterionLevel": [{"name": "Developing"}, {"name": "Proficient"}],
+        }
+    ],
+}
+
+
+def test_rubric_levels_without_ids_get_stable_ids_never_null(tmp_wallet):
+    achievement = load_achievement(json.dumps(RUBRIC_WITHOUT_IDS).encode())
+    again = load_achievement(json.dumps(RUBRIC_WITHOUT_IDS).encode())
+    assert achievement == again
+    level_ids = [
+        level["id"] for level in achievement["resultDescription"][0]["rubricCriterionLevel"]
+    ]
+    assert len(set(level_ids)) == 2
+    assert all(i.startswith("urn:uuid:") for i in level_ids)
+    stored = issue_badge(
+        tmp_wallet, PASSPHRASE, achievement, HOLDER, IssueOptions(now=NOW, result="PROFICIENT")
+    )
+    result = stored.document["credentialSubject"]["result"][0]
+    assert result["achievedLevel"] == level_ids[1]
+    assert result["resultDescription"] == achievement["resultDescription"][0]["id"]
+    assert verify(stored.document, LATER).verified
+
+
+def test_an_unknown_result_lists_the_levels(tmp_wallet):
+    with pytest.raises(AchievementError, match="the levels are: developing, proficient"):
+        issue_badge(
+            tmp_wallet, PASSPHRASE, _achievement(), HOLDER, IssueOptions(now=NOW, result="expert")
+        )
+
+
+def test_a_misspelled_achievement_member_is_refused_before_signing(tmp_wallet):
+    data = dict(ACHIEVEMENT)
+    data["tags"] = data.pop("tag")
+    with pytest.raises(IssuanceRefusedError) as refused:
+        issue_badge(
+            tmp_wallet,
+            PASSPHRASE,
+            load_achievement(json.dumps(data).encode()),
+            HOLDER,
+            IssueOptions(now=NOW),
+        )
+    (problem,) = refused.value.problems
+    assert problem.details["path"] == "credentialSubject.achievement.tags"
+    assert "did you mean 'tag'?" in problem.message
+    assert tmp_wallet.store.count_credentials() == 0
+
+
+def test_a_past_valid_until_is_refused():
+    with pytest.raises(ValueError, match="not after now"):
+        IssueOptions(now=NOW, valid_until="2020-01-01T00:00:00Z")
+
+
+def test_the_injected_verifier_sees_each_badge_and_each_roster_chunk(tmp_wallet, tmp_path):
+    from verifier.issued import verify_issued
+
+    seen = []
+
+    def check(document, *, did_document, now):
+        seen.append(document["id"])
+        return verify_issued(document, did_document=did_document, now=now)
+
+    options = IssueOptions(now=NOW, check=check)
+    stored = issue_badge(tmp_wallet, PASSPHRASE, _achievement(), HOLDER, options)
+    report = issue_roster(
+        tmp_wallet,
+        PASSPHRASE,
+        _achievement(),
+        read_roster(_roster(5)),
+        tmp_path / "o",
+        options,
+        chunk_size=2,
+    )
+    assert report.issued == 5
+    assert seen[0] == stored.id
+    # The single badge, then the first badge of each of the three chunks; the others'
+    # signatures are verified with the wallet's key (they differ only in what laurel writes).
+    assert len(seen) == 4
+
+
+def test_every_bad_roster_row_is_reported_in_one_run():
+    data = (
+        "name,email,did\n"
+        "José,jose@school.example,\n"
+        "Zhang,,did:key:zBAD\n"
+        "Ana,not-an-email,\n"
+        "Bo,,\n"
+        "José again,JOSE@school.example,\n"
+        "Eve,eve@school.example,did:nope\n"
+        "Too,many@school.example,,fields\n"
+    ).encode()
+    with pytest.raises(RosterError) as caught:
+        read_roster(data)
+    assert [(p.line, p.column) for p in caught.value.problems] == [
+        (3, "did"),
+        (4, "email"),
+        (5, "email"),
+        (6, "email"),
+        (7, "did"),
+        (8, ""),
+    ]
+    assert "line 6, column email: the same recipient as line 2" in caught.value.lines()
+
+
+def test_a_dry_run_checks_everything_and_signs_nothing(tmp_wallet, tmp_path):
+    rows = read_roster(_roster(4))
+    plan = plan_roster(tmp_wallet, _achievement(), rows, IssueOptions(now=NOW))
+    assert (plan.to_issue, plan.already_issued) == (4, 0)
+    assert tmp_wallet.store.count_credentials() == 0
+    data = dict(ACHIEVEMENT)
+    data["tags"] = data.pop("tag")
+    with pytest.raises(IssuanceRefusedError):
+        plan_roster(
+            tmp_wallet, load_achievement(json.dumps(data).encode()), rows, IssueOptions(now=NOW)
+        )
+
+
+def test_a_refused_roster_signs_no_row(tmp_wallet, tmp_path):
+    data = dict(ACHIEVEMENT)
+    data["tags"] = data.pop("tag")
+    with pytest.raises(IssuanceRefusedError):
+        issue_roster(
+            tmp_wallet,
+            PASSPHRASE,
+            load_achievement(json.dumps(data).encode()),
+            read_roster(_roster(3)),
+            tmp_path / "out",
+            IssueOptions(now=NOW),
+        )
+    assert tmp_wallet.store.count_credentials() == 0
+    assert not (tmp_path / "out").exists()
+
+
+def test_names_are_kept_only_when_asked_and_file_names_stay_readable(tmp_wallet, tmp_path):
+    data = "name,email\nJosé Müller,jose@school.example\n张伟,zhang@school.example\n../etc/passwd,x@school.example\n"
+    rows = read_roster(data.encode())
+    out = tmp_path / "named"
+    issue_roster(
+        tmp_wallet,
+        PASSPHRASE,
+        _achievement(),
+        rows,
+        out,
+        IssueOptions(now=NOW, include_name=True),
+    )
+    files = sorted(p.name for p in out.iterdir())
+    assert files == ["00002-josé-müller.json", "00003-张伟.json", "00004-etc-passwd.json"]
+    names = [json.loads((out / f).read_text())["credentialSubject"]["name"] for f in files]
+    assert names == ["José Müller", "张伟", "../etc/passwd"]
+    plain = tmp_path / "plain"
+    other = read_roster(b"name,email\nJos\xc3\xa9,jose2@school.example\n")
+    issue_roster(tmp_wallet, PASSPHRASE, _achievement(), other, plain, IssueOptions(now=NOW))
+    (only,) = plain.iterdir()
+    assert "name" not in json.loads(only.read_text())["credentialSubject"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import json
 import os
@@ -14,7 +13,6 @@ import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 from random import Random
-from typing import cast
 
 import pytest
 from click.testing import CliRunner
@@ -27,7 +25,7 @@ from vc.status import Bitstring
 from vc.types import JSONObject
 from wallet.errors import CredentialNotFoundError
 from wallet.home import Wallet
-from wallet.issuer import IssueOptions, RosterRow, issue_badge, issue_roster
+from wallet.issuer import IssueOptions, RosterRow, issue_badge, issue_roster, load_achievement
 from wallet.keystore import KdfParams
 from wallet.status import (
     LIST_ENTRIES,
@@ -58,7 +56,9 @@ def issuer(tmp_path: Path, fast_kdf: KdfParams) -> Iterator[Wallet]:
 
 
 def _achievement() -> JSONObject:
-    return cast(JSONObject, copy.deepcopy(ACHIEVEMENT))
+    # Through load_achievement, as every issuing path does: the file gains its
+    # `type` (without it, OB 3.0 defines none of its terms: laurel refuses to sign).
+    return load_achievement(json.dumps(ACHIEVEMENT).encode())
 
 
 def _issue(wallet: Wallet, recipient: str = "did:example:ana") -> JSONObject:
