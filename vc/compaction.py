@@ -467,22 +467,24 @@ def normalize(value: JSONValue, aliases: dict[str, str] | None = None) -> JSONVa
     return value
 
 
+class _TermNames(dict[str, str]):
+    """Every type name without a colon reads as one: a term (whichever the contexts define)."""
+
+    def get(self, key: str, default: str | None = None) -> str:  # type: ignore[override]
+        return "(a term)" if ":" not in key and not key.startswith("@") else key
+
+
+#: Type names compared as terms: at one place of a document and its round trip, two
+#: terms stand for the same IRI (Open Badges defines AchievementCredential beside
+#: OpenBadgeCredential, Criteria beside criteria); an IRI where a term could be stays
+#: an IRI, and differs (SECURITY.md R03).
+_TERM = _TermNames()
+
+
 def _types(value: JSONValue, aliases: dict[str, str] | None) -> JSONValue:
     names = value if isinstance(value, list) else [value]
-    mapped = [aliases.get(n, n) if aliases and isinstance(n, str) else n for n in names]
+    mapped = [aliases.get(n, n) if aliases is not None and isinstance(n, str) else n for n in names]
     return mapped[0] if len(mapped) == 1 else mapped
-
-
-def _type_aliases(ctx: ActiveContext) -> dict[str, str]:
-    # Per IRI, the term compaction chooses: the shortest, then the least.
-    best: dict[str, str] = {}
-    for term in ctx.terms.values():
-        if term.iri is None or term.iri.startswith("@"):
-            continue
-        known = best.get(term.iri)
-        if known is None or (len(term.name), term.name) < (len(known), known):
-            best[term.iri] = term.name
-    return {t.name: best[t.iri] for t in ctx.terms.values() if t.iri in best}
 
 
 def reference_roundtrip(document: JSONObject) -> tuple[list[str], JSONObject]:
@@ -545,9 +547,8 @@ def _by_reference(
     document: JSONObject, skipped: dict[str, JSONValue], root: ActiveContext | None
 ) -> FormReport:
     undefined, compacted = reference_roundtrip(document)
-    aliases = _type_aliases(root) if root is not None else None
-    original = normalize(document, aliases)
-    again = normalize(compacted, aliases)
+    original = normalize(document, _TERM)
+    again = normalize(compacted, _TERM)
     if (
         isinstance(original, dict)
         and isinstance(again, dict)

@@ -249,6 +249,29 @@ def run_pyld(operation: Callable[[], Any]) -> Any:
                 code="invalid_jsonld",
             ) from exc
         raise
+    except (TypeError, AttributeError) as exc:
+        # pyld trips over some malformed contexts ({"@id": false}) with a plain
+        # TypeError deep inside: bad input, refused by name. Raised elsewhere, a bug.
+        if not _raised_in_pyld(exc):
+            raise
+        raise MalformedDocumentError(
+            "invalid JSON-LD: a context pyld cannot process", code="invalid_jsonld"
+        ) from exc
+
+
+def _raised_in_pyld(exc: BaseException) -> bool:
+    # Whether pyld's own code (not laurel's, called from pyld) was the last to run.
+    frame = exc.__traceback__
+    last_is_pyld = False
+    ours = str(resources.files("vc")).rsplit("/", 1)[0]
+    while frame is not None:
+        name = frame.tb_frame.f_code.co_filename
+        if "/pyld/" in name:
+            last_is_pyld = True
+        elif name.startswith(ours):
+            last_is_pyld = False
+        frame = frame.tb_next
+    return last_is_pyld
 
 
 def expand(
