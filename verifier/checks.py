@@ -283,6 +283,10 @@ def _check_binding(
     where: dict[str, JSONValue],
 ) -> CheckResult:
     role = "issuer" if group == "issuer" else "holder"
+    if controller is None and group == "presentation":
+        # VC DM 2.0, "Presentations": with no holder, "information about the holder is
+        # obtained ... via the securing mechanism": the signer is the holder.
+        controller = method.controller
     if controller is None:
         return CheckResult.failed(
             f"{group}.controller_mismatch",
@@ -574,6 +578,11 @@ def check_presentation_binding(
                 CheckResult.passed(f"presentation.{name}", f"the {name} matches the one requested")
             )
     holder = _holder_id(presentation)
+    if holder is None and holder_proofs:
+        # No holder named: the one who signed holds it (see _check_binding).
+        vm_url = holder_proofs[0].get("verificationMethod")
+        vm_url = vm_url.get("id") if isinstance(vm_url, dict) else vm_url
+        holder = vm_url.split("#", 1)[0] if isinstance(vm_url, str) else None
     credentials = presentation.get("verifiableCredential")
     items = (
         credentials
@@ -592,13 +601,24 @@ def check_presentation_binding(
         if holder is None or holder not in ids:
             strangers.append(index)
     if strangers:
-        results.append(
-            CheckResult.failed(
-                "presentation.holder_not_subject",
-                "the holder is not the subject of every credential presented",
-                credentials=list(strangers),
+        # VC DM 2.0, "Validation": that the holder is the subject is a business rule.
+        # laurel holds it wherever a verifier asked for the presentation (a challenge);
+        # without one, nothing ties the presentation to a presenter anyway.
+        message = "the holder is not the subject of every credential presented"
+        if ctx.policy.challenge is not None:
+            results.append(
+                CheckResult.failed(
+                    "presentation.holder_not_subject", message, credentials=list(strangers)
+                )
             )
-        )
+        else:
+            results.append(
+                CheckResult.warning(
+                    "presentation.holder_not_subject",
+                    message + " (no challenge was asked, so this is not held against it)",
+                    credentials=list(strangers),
+                )
+            )
     elif items:
         results.append(
             CheckResult.passed(

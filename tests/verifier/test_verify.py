@@ -303,3 +303,33 @@ def test_result_json_shape():
     assert set(out) == {"verified", "checks", "credential"}
     assert all(set(c) >= {"id", "status", "message"} for c in out["checks"])
     json.dumps(out)
+
+
+def test_a_presentation_without_holder_is_held_by_its_signer():
+    # VC DM 2.0: with no holder, the securing mechanism tells who holds it.
+    vp = presentation([badge()])
+    del vp["holder"]
+    vp = sign(
+        {k: v for k, v in vp.items() if k != "proof"},
+        HOLDER,
+        proof_purpose="authentication",
+        challenge="c-1234",
+        domain="hiring.example",
+    )
+    result = verify(vp, VP_POLICY)
+    assert result.verified, failures(result)
+    assert result.check("presentation.key_binding") is not None
+
+
+def test_p06_holder_not_subject_fails_when_a_challenge_was_asked():
+    result = verify(presentation([badge()], holder=MALLORY), VP_POLICY)
+    assert "presentation.holder_not_subject" in failures(result)
+
+
+def test_holder_not_subject_is_a_warning_without_a_challenge():
+    vp = presentation([badge()], holder=MALLORY, challenge=None, domain=None)
+    result = verify(vp, POLICY)
+    check = result.check("presentation.holder_not_subject")
+    assert check is not None
+    assert check.status is Status.WARNING
+    assert result.verified
