@@ -84,6 +84,7 @@ class ActiveContext:
     #: Terms usable as the prefix of a compact IRI, with their IRIs.
     prefixes: tuple[tuple[str, str], ...]
     children: dict[Step, ActiveContext] = field(default_factory=dict, repr=False)
+    bases: dict[tuple[str | None, bool], ActiveContext] = field(default_factory=dict, repr=False)
     _processed: Any = field(default=None, repr=False)
 
     @property
@@ -144,25 +145,46 @@ class ActiveContext:
             UnknownContextError: a scoped context names a context that is not bundled.
             MalformedDocumentError: pyld refuses a scoped context.
         """
+        reference = len(node) == 1 and (
+            "@id" in node or (self.id_alias is not None and self.id_alias in node)
+        )
+        base = self._base_context(prop, reference)
+        type_key = base.type_alias
+        types = node.get(type_key) if type_key is not None else None
+        if types is None:
+            return base, base
+        names = tuple(n for n in (types if isinstance(types, list) else (types,)))
+        cacheable = all(isinstance(n, str) for n in names)
+        if cacheable:
+            hit = _TYPED.get((base, names))
+            if hit is not None:
+                return hit
+        ctx = base
+        for name in sorted(n for n in names if isinstance(n, str)):
+            type_term = base.terms.get(name)
+            if type_term is not None and type_term.scoped_key is not None:
+                ctx = ctx.scoped(type_term, propagate=False)
+        if cacheable:
+            if len(_TYPED) >= MAX_STATES:
+                _TYPED.clear()
+            _TYPED[(base, names)] = (ctx, base)
+        return ctx, base
+
+    def _base_context(self, prop: str | None, reference: bool) -> ActiveContext:
+        # Steps 7-8: revert a non-propagated context, apply the property's own.
+        key = (prop, reference)
+        hit = self.bases.get(key)
+        if hit is not None:
+            return hit
         term = self.terms.get(prop) if prop is not None else None
         ctx = self
-        if ctx.previous is not None and not (
-            len(node) == 1
-            and ("@id" in node or (ctx.id_alias is not None and ctx.id_alias in node))
-        ):
+        if ctx.previous is not None and not reference:
             ctx = ctx.previous
         if term is not None and term.scoped_key is not None:
             ctx = ctx.scoped(term, override_protected=True)
-        typed = ctx
-        type_key = ctx.type_alias
-        if type_key is not None and type_key in node:
-            types = node[type_key]
-            names = types if isinstance(types, list) else [types]
-            for name in sorted(n for n in names if isinstance(n, str)):
-                type_term = typed.terms.get(name)
-                if type_term is not None and type_term.scoped_key is not None:
-                    ctx = ctx.scoped(type_term, propagate=False)
-        return ctx, typed
+        if len(self.bases) < 256:
+            self.bases[key] = ctx
+        return ctx
 
     def revert(self) -> ActiveContext:
         """The context before a type-scoped context was applied (this one if none was)."""
@@ -182,6 +204,8 @@ _STATES: dict[Recipe, ActiveContext] = {}
 #: The scoped contexts seen, by their key (to make a state again from its recipe).
 _SCOPED: dict[str, Any] = {}
 _PROCESSOR: list[tuple[Any, dict[str, Any]]] = []
+#: (context, the node's type names) -> (its context, the one its types read).
+_TYPED: dict[tuple[ActiveContext, tuple[Any, ...]], tuple[ActiveContext, ActiveContext]] = {}
 _LOADED = [False]
 
 
