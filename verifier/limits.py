@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -101,7 +102,8 @@ def install_limits(app: Flask, policy: LimitPolicy | None = None) -> Limiter:
     limiter = Limiter(
         get_remote_address,
         storage_uri=policy.storage_uri,
-        headers_enabled=True,
+        # Flask-Limiter would put Retry-After on every limited response; only a 429 gets it.
+        headers_enabled=False,
         strategy="moving-window",
         # When Redis goes away the counters fall back to this worker's memory
         # instead of failing the request, and return to Redis when it is back.
@@ -124,11 +126,13 @@ def install_limits(app: Flask, policy: LimitPolicy | None = None) -> Limiter:
 
     @app.after_request
     def _retry_after(response: Response) -> Response:
-        # Flask-Limiter writes the seconds left, which may round to 0.
-        if response.status_code == 429:
-            seconds = response.headers.get("Retry-After", "")
-            if not seconds.isdigit() or int(seconds) < 1:
-                response.headers["Retry-After"] = str(RETRY_AFTER)
+        if response.status_code == 429 and "Retry-After" not in response.headers:
+            breached = limiter.current_limit
+            wait = RETRY_AFTER
+            if breached is not None:
+                # Read from the limiter in use (its memory fallback while Redis is down).
+                wait = max(RETRY_AFTER, math.ceil(breached.reset_at - time.time()))
+            response.headers["Retry-After"] = str(wait)
         return response
 
     return limiter
