@@ -9,6 +9,7 @@ edge counter ``cov`` and feature counter ``ft``), corpus size and crashes.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import pkgutil
@@ -44,10 +45,8 @@ def _child(name: str, argv: list[str]) -> None:
     expected: tuple[type[BaseException], ...] = target.EXPECTED
 
     def one_input(data: bytes) -> None:
-        try:
+        with contextlib.suppress(expected):
             target.fuzz(data)
-        except expected:
-            pass
 
     atheris.Setup([sys.argv[0], *argv], one_input)
     atheris.Fuzz()

@@ -67,7 +67,7 @@ def test_a_challenge_from_one_instance_is_answered_once_across_both(
         # Eight answers race, four at each instance: one is accepted, seven replays refused.
         ports = [a.port, b.port] * 4
         with concurrent.futures.ThreadPoolExecutor(len(ports)) as pool:
-            answers = list(pool.map(lambda p: _answer(p, vp, issued["challenge"]), ports))
+            answers = list(pool.map(_answer, ports, [vp] * 8, [issued["challenge"]] * 8))
         statuses = sorted(status for status, _ in answers)
         assert statuses == [200] + [422] * 7, answers
         for status, body in answers:
