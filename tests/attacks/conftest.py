@@ -113,3 +113,22 @@ def serving(document: JSONObject) -> DidResolver:
 def issuer() -> Party:
     """The base issuer (did:key kA)."""
     return ISSUER
+
+
+def cli_verify(data: bytes, *args: str) -> list[dict[str, Any]]:
+    """`laurel verify --json - ARGS` on `data`: one parsed JSON result per document found."""
+    from click.testing import CliRunner
+
+    from cli import cli
+
+    outcome = CliRunner().invoke(cli, ["verify", "--json", *args, "-"], input=data)
+    assert outcome.exception is None or isinstance(outcome.exception, SystemExit), outcome.output
+    return [json.loads(line) for line in outcome.output.splitlines() if line.startswith("{")]
+
+
+def cli_failed(data: bytes, *args: str) -> list[list[str]]:
+    """The failed check ids `laurel verify --json` reports, per document found."""
+    return [
+        [c["id"] for c in report["checks"] if c["status"] == "failed"]
+        for report in cli_verify(data, *args)
+    ]
