@@ -38,9 +38,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_serve(port: int, *args: str) -> subprocess.Popen[bytes]:
+def start_serve(port: int, *args: str, laurel: str | None = None) -> subprocess.Popen[bytes]:
     """Start `laurel serve` on 127.0.0.1:`port` and wait for /health."""
-    laurel = str(Path(sys.executable).parent / "laurel")
+    laurel = laurel or str(Path(sys.executable).parent / "laurel")
     proc = subprocess.Popen(
         [laurel, "serve", "--host", "127.0.0.1", "--port", str(port), *args],
         stdout=subprocess.DEVNULL,
@@ -106,13 +106,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", default="16,64,200")
     parser.add_argument("--rates", default="")
     parser.add_argument("--rate-connections", type=int, default=64)
+    parser.add_argument("--laurel", help="another `laurel` command to measure (a baseline)")
     args = parser.parse_args(argv)
     data = verify_request()
     port = free_port()
     extra = ["--workers", str(args.workers)]
     if args.in_flight:
         extra += ["--in-flight", str(args.in_flight)]
-    server = start_serve(port, *extra)
+    server = start_serve(port, *extra, laurel=args.laurel)
     try:
         run(port, data, seconds=5, connections=16)  # warm every worker and thread
         print(
