@@ -70,22 +70,24 @@ def request_bytes(method: str, path: str, body: bytes = b"", *, host: str = "lau
 
 async def _exchange(
     reader: asyncio.StreamReader, writer: asyncio.StreamWriter, data: bytes
-) -> tuple[int, bool]:
+) -> tuple[int, bool, float]:
     writer.write(data)
     await writer.drain()
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split(" ", 2)[1])
-    length, close = 0, False
+    length, close, retry_after = 0, False, 0.0
     for line in lines[1:]:
         name, _, value = line.partition(":")
         if name.lower() == "content-length":
             length = int(value)
         elif name.lower() == "connection" and value.strip().lower() == "close":
             close = True
+        elif name.lower() == "retry-after" and value.strip().isdigit():
+            retry_after = float(value)
     if length:
         await reader.readexactly(length)
-    return status, close
+    return status, close, retry_after
 
 
 async def _worker(
@@ -96,6 +98,7 @@ async def _worker(
     sample: Sample,
     due: asyncio.Queue[float] | None,
     timeout: float,
+    polite: bool,
 ) -> None:
     reader: asyncio.StreamReader | None = None
     writer: asyncio.StreamWriter | None = None
@@ -117,7 +120,9 @@ async def _worker(
                     asyncio.open_connection(HOST, port), timeout
                 )
             assert reader is not None
-            status, close = await asyncio.wait_for(_exchange(reader, writer, data), timeout)
+            status, close, retry_after = await asyncio.wait_for(
+                _exchange(reader, writer, data), timeout
+            )
         except (
             OSError,
             asyncio.IncompleteReadError,
@@ -134,6 +139,9 @@ async def _worker(
         if close:
             writer.close()
             reader = writer = None
+        if polite and retry_after and due is None:
+            # A well-behaved client waits as asked before its next request.
+            await asyncio.sleep(min(retry_after, max(0.0, stop - time.monotonic())))
     if writer is not None:
         writer.close()
         with contextlib.suppress(OSError):
@@ -141,7 +149,13 @@ async def _worker(
 
 
 async def _run(
-    port: int, data: bytes, seconds: float, connections: int, rate: float | None, timeout: float
+    port: int,
+    data: bytes,
+    seconds: float,
+    connections: int,
+    rate: float | None,
+    timeout: float,
+    polite: bool,
 ) -> Sample:
     sample = Sample()
     started = time.monotonic()
@@ -168,7 +182,7 @@ async def _run(
 
         feeder = asyncio.create_task(feed())
     workers = [
-        asyncio.create_task(_worker(port, data, started, stop, sample, due, timeout))
+        asyncio.create_task(_worker(port, data, started, stop, sample, due, timeout, polite))
         for _ in range(connections)
     ]
     await asyncio.gather(*workers)
@@ -186,6 +200,11 @@ def run(
     connections: int,
     rate: float | None = None,
     timeout: float = 30.0,
+    polite: bool = False,
 ) -> Sample:
-    """Send `data` (a whole HTTP request) to 127.0.0.1:`port` for `seconds`."""
-    return asyncio.run(_run(port, data, seconds, connections, rate, timeout))
+    """Send `data` (a whole HTTP request) to 127.0.0.1:`port` for `seconds`.
+
+    `polite` (closed loop): a connection told to come back later (429/503 with
+    Retry-After) waits that long before its next request, as a well-behaved client does.
+    """
+    return asyncio.run(_run(port, data, seconds, connections, rate, timeout, polite))

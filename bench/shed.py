@@ -107,6 +107,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rates", default="")
     parser.add_argument("--rate-connections", type=int, default=64)
     parser.add_argument("--laurel", help="another `laurel` command to measure (a baseline)")
+    parser.add_argument(
+        "--polite",
+        default="",
+        help="closed-loop connection counts whose clients honour Retry-After (e.g. 200)",
+    )
     args = parser.parse_args(argv)
     data = verify_request()
     port = free_port()
@@ -123,6 +128,9 @@ def main(argv: list[str] | None = None) -> int:
         for connections in [int(c) for c in args.connections.split(",") if c]:
             sample = run(port, data, seconds=args.seconds, connections=connections)
             print(line(f"closed c={connections}", sample), flush=True)
+        for connections in [int(c) for c in args.polite.split(",") if c]:
+            sample = run(port, data, seconds=args.seconds, connections=connections, polite=True)
+            print(line(f"polite c={connections}", sample), flush=True)
         for rate in [float(r) for r in args.rates.split(",") if r]:
             sample = run(
                 port, data, seconds=args.seconds, connections=args.rate_connections, rate=rate
