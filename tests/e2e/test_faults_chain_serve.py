@@ -91,6 +91,13 @@ def test_a_faulty_chain_node_holds_only_anchored_requests(
     assert health == 200
     member, check_id = expected
     for code, body, seconds in answers:
-        assert code == status, body
-        assert check_id in body[member], body
+        # Never a pass from a faulty node. Garbage is anchor.rpc_invalid when its answers
+        # arrive within the budget; on a loaded machine the budget may run out first,
+        # which is the unavailable warning (A12 itself is tested in test_anchor_anvil.py).
+        assert "anchor.ledger" not in body["checks"], body
+        if mode == "garbage" and code == 200:
+            assert "anchor.unavailable" in body["warnings"], body
+        else:
+            assert code == status, body
+            assert check_id in body[member], body
         assert seconds < 8.0  # the anchor check's 5 s budget, not the node's 10 s
