@@ -87,7 +87,9 @@ def test_a_faulty_chain_node_holds_only_anchored_requests(
             health = call(server.port, "GET", "/health")[0]
             answers = [p.result(timeout=60) for p in pending]
     assert [code for code, _, _ in plain] == [200] * 10
-    assert max(seconds for _, _, seconds in plain) < 1.0, plain
+    # Not queued behind the held requests: each well inside the 5 s they may take (a
+    # loaded CI machine is slow, never that slow).
+    assert max(seconds for _, _, seconds in plain) < 2.5, plain
     assert health == 200
     member, check_id = expected
     for code, body, seconds in answers:

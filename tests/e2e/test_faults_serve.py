@@ -125,7 +125,9 @@ def test_a_faulty_status_host_holds_only_its_own_requests(
         if host.server is None:
             host.start()
     assert [status for status, _, _ in plain] == [200] * 10
-    assert max(seconds for _, _, seconds in plain) < 1.0, plain
+    # Not queued behind the held requests: each well inside the 5 s they may take (a
+    # loaded CI machine is slow, never that slow).
+    assert max(seconds for _, _, seconds in plain) < 2.5, plain
     assert health == 200
     for status, body, seconds in answers:
         assert status == 422
