@@ -4,7 +4,7 @@ Two guards sit in front of the routes of `laurel serve`:
 
 - **Per-client rate limits** (Flask-Limiter) on the routes that create state or
   guess secrets: ``POST /challenges``, ``GET /request``, the issuing routes and
-  the OID4VCI token route (PIN guessing). Past a limit: ``429`` with
+  the OID4VCI token and credential routes (PIN guessing). Past a limit: ``429`` with
   ``Retry-After``. The counters live where the service's state lives: in Redis
   when the instances share one (every instance sees the same counts), otherwise
   in each worker's memory, with each limit divided by the number of workers (a
@@ -57,9 +57,13 @@ DEFAULT_ROUTE_LIMITS: Mapping[tuple[str, str], tuple[int, int]] = {
     ("POST", "/credentials/issue"): (120, 60),
     ("POST", "/credentials/status"): (120, 60),
     # OID4VCI 1.0, "Token Endpoint": a pre-authorized code with a tx_code (PIN) must not
-    # be guessable by repetition; the route may live at either path.
-    ("POST", "/token"): (10, 60),
-    ("POST", "/oid4vci/token"): (10, 60),
+    # be guessable by repetition. "*" matches the end of a rule: the issuer's routes sit
+    # under its base URL's path.
+    ("POST", "*/oid4vci/token"): (10, 60),
+    ("POST", "*/oid4vci/credential"): (60, 60),
+    ("POST", "*/oid4vci/nonce"): (60, 60),
+    # OID4VP: each request made is a transaction kept in the shared store.
+    ("POST", "/oid4vp/requests"): (60, 60),
 }
 # Never shed: a load balancer must see the worker alive while it is busy.
 _NEVER_SHED = frozenset({"laurel_api.health", "static"})
@@ -117,7 +121,7 @@ def install_limits(app: Flask, policy: LimitPolicy | None = None) -> Limiter:
     }
     for rule in app.url_map.iter_rules():
         for method in sorted(rule.methods or ()):
-            text = wanted.get((method, rule.rule))
+            text = _limit_for(wanted, method, rule.rule)
             if text is None:
                 continue
             view: Any = app.view_functions[rule.endpoint]
@@ -136,6 +140,16 @@ def install_limits(app: Flask, policy: LimitPolicy | None = None) -> Limiter:
         return response
 
     return limiter
+
+
+def _limit_for(wanted: Mapping[tuple[str, str], str], method: str, rule: str) -> str | None:
+    exact = wanted.get((method, rule))
+    if exact is not None:
+        return exact
+    for (want_method, pattern), text in wanted.items():
+        if want_method == method and pattern.startswith("*") and rule.endswith(pattern[1:]):
+            return text
+    return None
 
 
 def _install_shedding(app: Flask, in_flight: int) -> None:

@@ -123,3 +123,16 @@ def test_policy_refuses_nonsense() -> None:
         LimitPolicy(in_flight=0)
     with pytest.raises(ValueError, match="workers"):
         LimitPolicy(workers=0)
+
+
+def test_the_oid4vci_token_route_is_limited_under_any_base_path() -> None:
+    app = create_app(resolver=DidResolver(), testing=True)
+
+    @app.post("/district/oid4vci/token")
+    def token() -> str:
+        return "token"
+
+    install_limits(app, LimitPolicy())
+    client = app.test_client()
+    statuses = [client.post("/district/oid4vci/token").status_code for _ in range(11)]
+    assert statuses == [200] * 10 + [429]  # PIN guessing: 10 tries a minute per client

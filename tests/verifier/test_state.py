@@ -149,3 +149,57 @@ def test_open_store_names_what_it_accepts(tmp_path: Path) -> None:
     assert open_store("", default_sqlite=tmp_path / "d.db").kind == "sqlite"
     with pytest.raises(ValueError, match="redis://"):
         open_store("postgres://db")
+
+
+# --- OID4VP transactions on the shared store --------------------------------------------------
+
+
+@pytest.fixture(params=["sqlite-original", "memory", "sqlite", "redis"])
+def transactions(request: pytest.FixtureRequest, tmp_path: Path):
+    from verifier.oid4vp_store import SqliteTransactionStore
+    from verifier.state.transactions import StateTransactionStore
+
+    if request.param == "sqlite-original":
+        return SqliteTransactionStore(tmp_path / "tx.db")  # the contract's reference
+    if request.param == "redis":
+        server: RedisServer = request.getfixturevalue("redis")
+        server.flush()
+        return StateTransactionStore(open_store(server.uri))
+    uri = "memory://" if request.param == "memory" else f"sqlite:///{tmp_path / 's.db'}"
+    return StateTransactionStore(open_store(uri))
+
+
+def test_transactions_follow_the_oid4vp_store_contract(transactions) -> None:
+    ttl = dt.timedelta(minutes=5)
+    transactions.put("tx", {"nonce": "n"}, now=NOW, ttl=ttl)
+    assert transactions.get("tx", NOW).state == "live"
+    first = transactions.take("tx", NOW)
+    assert (first.value, first.state) == ({"nonce": "n"}, "live")
+    assert transactions.take("tx", NOW).state == "taken"
+    assert transactions.get("tx", NOW).state == "taken"
+    assert transactions.get("tx", NOW + dt.timedelta(minutes=6)).state == "expired"
+    assert transactions.take("never", NOW) is None
+    transactions.put("late", {"nonce": "m"}, now=NOW, ttl=ttl)
+    assert transactions.take("late", NOW + dt.timedelta(minutes=6)).state == "expired"
+    transactions.put("late", {"nonce": "m"}, now=NOW, ttl=ttl)  # put again: live again
+    assert transactions.take("late", NOW).state == "live"
+
+
+def test_transactions_are_taken_once_under_concurrency(transactions) -> None:
+    transactions.put("tx", {"nonce": "n"}, now=NOW, ttl=dt.timedelta(minutes=5))
+    states: list[str] = []
+    lock = threading.Lock()
+    start = threading.Barrier(12)
+
+    def race() -> None:
+        start.wait()
+        found = transactions.take("tx", NOW)
+        with lock:
+            states.append(found.state)
+
+    threads = [threading.Thread(target=race) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(states) == ["live"] + ["taken"] * 11
