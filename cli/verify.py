@@ -272,8 +272,13 @@ def demo(keep: bool) -> None:
 @click.option(
     "--in-flight",
     type=click.IntRange(1, 256),
-    help="Requests each worker works on at once (default 4); more are refused at once"
-    " (503, Retry-After) instead of queueing.",
+    help="Requests each worker works on at once (default 4).",
+)
+@click.option(
+    "--queue",
+    type=click.IntRange(0, 1024),
+    help="Requests each worker lets wait for a slot (default 32, at most 10 s each); past"
+    " that, 503 with Retry-After at once. 0 refuses everything past --in-flight at once.",
 )
 @click.option(
     "--proxies",
@@ -310,6 +315,7 @@ def serve(
     port: int,
     workers: int,
     in_flight: int | None,
+    queue: int | None,
     proxies: int,
     domain: str | None,
     store_uri: str,
@@ -390,7 +396,12 @@ def serve(
         )
         oid4vp_state = Oid4vpState(VerifierIdentity.ephemeral(), transactions)
         options = ServeOptions.sized(
-            host=host, port=port, workers=workers, in_flight=in_flight, proxies=proxies
+            host=host,
+            port=port,
+            workers=workers,
+            in_flight=in_flight,
+            queue=queue,
+            proxies=proxies,
         )
 
         def factory() -> Any:

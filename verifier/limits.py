@@ -10,9 +10,12 @@ Two guards sit in front of the routes of `laurel serve`:
   in each worker's memory, with each limit divided by the number of workers (a
   client then never gets more than the limit in all, Flask-Limiter having no
   SQLite storage).
-- **Work in flight**: each worker process admits at most `in_flight` requests at
-  once (a semaphore); one more is answered ``503`` with ``Retry-After`` at once,
-  never queued behind the others. ``/health`` is never shed.
+- **Work in flight**: each worker process works on at most `in_flight` requests at
+  once (a semaphore). A burst past it waits, at most `queue` requests and at most
+  `queue_wait` seconds each (longer than a verification's network budget, so a request
+  held by a slow host delays others but never fails them); anything beyond that queue
+  is answered ``503`` with ``Retry-After`` at once. ``queue=0`` sheds everything past
+  the bound at once. ``/health`` is never queued or shed.
 
     >>> from vc.did import DidResolver
     >>> from verifier.app import create_app
@@ -40,14 +43,20 @@ from verifier.api import PROBLEM_BASE, problem_response
 
 __all__ = [
     "DEFAULT_IN_FLIGHT",
+    "DEFAULT_QUEUE",
+    "DEFAULT_QUEUE_WAIT",
     "DEFAULT_ROUTE_LIMITS",
     "RETRY_AFTER",
     "LimitPolicy",
     "install_limits",
 ]
 
-#: Requests one worker process works on at once; the next is shed (503).
+#: Requests one worker process works on at once.
 DEFAULT_IN_FLIGHT = 4
+#: Requests one worker lets wait for a slot (a burst); one more is refused at once (503).
+DEFAULT_QUEUE = 32
+#: Longest wait for a slot (s): past the 8 s network budget of the request before it.
+DEFAULT_QUEUE_WAIT = 10.0
 #: Seconds a shed client is asked to wait.
 RETRY_AFTER = 1
 #: (method, URL rule) -> (requests, per seconds), per client, for the whole service.
@@ -77,6 +86,8 @@ class LimitPolicy:
         default_factory=lambda: dict(DEFAULT_ROUTE_LIMITS)
     )
     in_flight: int = DEFAULT_IN_FLIGHT
+    queue: int = DEFAULT_QUEUE
+    queue_wait: float = DEFAULT_QUEUE_WAIT
     #: Worker processes sharing one machine's memory-held counters (limits divide by it).
     workers: int = 1
     #: Flask-Limiter storage: ``memory://`` or the shared Redis URI.
@@ -85,6 +96,8 @@ class LimitPolicy:
     def __post_init__(self) -> None:
         if self.in_flight < 1:
             raise ValueError("in_flight must be at least 1")
+        if self.queue < 0 or self.queue_wait < 0:
+            raise ValueError("queue and queue_wait must not be negative")
         if self.workers < 1:
             raise ValueError("workers must be at least 1")
 
@@ -100,7 +113,7 @@ def install_limits(app: Flask, policy: LimitPolicy | None = None) -> Limiter:
     so one table serves the verifier alone and the verifier with an issuer.
     """
     policy = policy or LimitPolicy()
-    _install_shedding(app, policy.in_flight)
+    _install_shedding(app, policy.in_flight, policy.queue, policy.queue_wait)
     shared = not policy.storage_uri.startswith("memory://")
     share = 1 if shared else policy.workers
     limiter = Limiter(
@@ -152,15 +165,28 @@ def _limit_for(wanted: Mapping[tuple[str, str], str], method: str, rule: str) ->
     return None
 
 
-def _install_shedding(app: Flask, in_flight: int) -> None:
+def _install_shedding(app: Flask, in_flight: int, queue: int, queue_wait: float) -> None:
     slots = threading.BoundedSemaphore(in_flight)
+    waiting = [0]
+    waiting_lock = threading.Lock()
     app.extensions["laurel.in_flight"] = in_flight
+
+    def _wait_for_slot() -> bool:
+        with waiting_lock:
+            if waiting[0] >= queue:
+                return False  # the queue is full: refuse now rather than wait
+            waiting[0] += 1
+        try:
+            return slots.acquire(timeout=queue_wait)
+        finally:
+            with waiting_lock:
+                waiting[0] -= 1
 
     @app.before_request
     def _admit() -> Any:
         if request.endpoint in _NEVER_SHED:
             return None
-        if not slots.acquire(blocking=False):
+        if not slots.acquire(blocking=False) and not _wait_for_slot():
             response = problem_response(
                 503,
                 "Service Unavailable",

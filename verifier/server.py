@@ -18,7 +18,7 @@ from typing import Any
 
 from flask import Flask
 
-from verifier.limits import DEFAULT_IN_FLIGHT, LimitPolicy, install_limits
+from verifier.limits import DEFAULT_IN_FLIGHT, DEFAULT_QUEUE, LimitPolicy, install_limits
 from verifier.state import StateStore
 
 __all__ = ["SPARE_THREADS", "ServeOptions", "guard", "serve"]
@@ -38,8 +38,10 @@ class ServeOptions:
     #: Threads per worker: `in_flight` doing work, the rest answering /health and 503s.
     #: Threads waiting on a slow status host or chain hold no CPU; the spare ones stay
     #: free for other requests while the per-host fetch limit is reached (D15).
-    threads: int = DEFAULT_IN_FLIGHT + SPARE_THREADS
+    threads: int = DEFAULT_IN_FLIGHT + DEFAULT_QUEUE + SPARE_THREADS
     in_flight: int = DEFAULT_IN_FLIGHT
+    #: Requests per worker that may wait for a slot (each waits in a thread).
+    queue: int = DEFAULT_QUEUE
     timeout: int = 30
     #: Reverse proxies in front whose X-Forwarded-For is believed (per-client limits
     #: then count the client, not the proxy); 0: the peer address is the client.
@@ -57,16 +59,19 @@ class ServeOptions:
         port: int,
         workers: int,
         in_flight: int | None = None,
+        queue: int | None = None,
         proxies: int = 0,
     ) -> ServeOptions:
-        """Options with `in_flight` working threads per worker and spare ones to shed the rest."""
+        """Options with a thread for each request working or waiting, and spare ones to refuse."""
         admitted = in_flight or DEFAULT_IN_FLIGHT
+        waiting = DEFAULT_QUEUE if queue is None else queue
         return cls(
             host=host,
             port=port,
             workers=workers,
-            threads=admitted + SPARE_THREADS,
+            threads=admitted + waiting + SPARE_THREADS,
             in_flight=admitted,
+            queue=waiting,
             proxies=proxies,
         )
 
@@ -85,6 +90,7 @@ def guard(app: Flask, store: StateStore, options: ServeOptions) -> Flask:
         app,
         LimitPolicy(
             in_flight=options.in_flight,
+            queue=options.queue,
             workers=options.workers,
             storage_uri=store.limiter_storage_uri(),
         ),

@@ -73,7 +73,7 @@ def test_without_proxies_a_forwarded_header_changes_nothing() -> None:
 
 
 @pytest.fixture
-def held() -> Iterator[tuple[int, threading.Event, threading.Event]]:
+def held(request: pytest.FixtureRequest) -> Iterator[tuple[int, threading.Event, threading.Event]]:
     """A real threaded server with in_flight=1 and a route that waits until released."""
     app = create_app(resolver=DidResolver(), testing=True)
     entered, release = threading.Event(), threading.Event()
@@ -84,7 +84,7 @@ def held() -> Iterator[tuple[int, threading.Event, threading.Event]]:
         release.wait(30)
         return "done"
 
-    install_limits(app, LimitPolicy(in_flight=1))
+    install_limits(app, LimitPolicy(in_flight=1, queue=getattr(request, "param", 0)))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -116,6 +116,32 @@ def test_work_past_the_bound_is_refused_at_once_and_health_still_answers(
     assert first == [200]
     # The slot is free again.
     assert call(port, "POST", "/credentials/verify", {"verifiableCredential": badge()})[0] == 200
+
+
+@pytest.mark.parametrize("held", [1], indirect=True)
+def test_a_burst_waits_in_the_queue_and_past_it_is_refused(
+    held: tuple[int, threading.Event, threading.Event],
+) -> None:
+    port, entered, release = held
+    holder = threading.Thread(target=lambda: call(port, "GET", "/hold"))
+    holder.start()
+    assert entered.wait(10)
+    queued: list[int] = []
+    waiter = threading.Thread(
+        target=lambda: queued.append(
+            call(port, "POST", "/credentials/verify", {"verifiableCredential": badge()})[0]
+        )
+    )
+    waiter.start()  # takes the one place in the queue...
+    for _ in range(100):
+        status = call(port, "POST", "/credentials/verify", {"verifiableCredential": badge()})[0]
+        if status == 503:  # ...so the next is refused at once
+            break
+    assert status == 503
+    release.set()
+    waiter.join(timeout=10)
+    holder.join(timeout=10)
+    assert queued == [200]  # the queued one was served once a slot was free
 
 
 def test_policy_refuses_nonsense() -> None:

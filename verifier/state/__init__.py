@@ -91,7 +91,7 @@ class StateStore(Protocol):
 
 def store_uri_help() -> str:
     """What ``--store`` accepts, for help texts and errors."""
-    return "memory://, sqlite:///PATH (one machine) or redis://HOST[:PORT][/DB] (several)"
+    return "memory://, sqlite:////ABSOLUTE/PATH (one machine) or redis://HOST[:PORT][/DB] (several)"
 
 
 def open_store(uri: str, *, default_sqlite: Path | None = None) -> StateStore:
@@ -103,7 +103,7 @@ def open_store(uri: str, *, default_sqlite: Path | None = None) -> StateStore:
         ValueError: the URI names no supported store.
     """
     if not uri:
-        uri = "memory://" if default_sqlite is None else f"sqlite:///{default_sqlite}"
+        uri = "memory://" if default_sqlite is None else f"sqlite:///{default_sqlite.absolute()}"
     if uri == "memory://":
         from verifier.state.memory import MemoryStateStore
 
@@ -111,7 +111,8 @@ def open_store(uri: str, *, default_sqlite: Path | None = None) -> StateStore:
     if uri.startswith("sqlite:///"):
         from verifier.state.sqlite import SqliteStateStore
 
-        return SqliteStateStore(Path(uri[len("sqlite:///") - 1 :]))
+        # As SQLAlchemy writes them: sqlite:///relative.db, sqlite:////absolute/path.db.
+        return SqliteStateStore(Path(uri[len("sqlite:///") :]))
     if uri.startswith(("redis://", "rediss://", "unix://")):
         from verifier.state.redis_store import RedisStateStore
 
