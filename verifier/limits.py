@@ -167,9 +167,10 @@ def _limit_for(wanted: Mapping[tuple[str, str], str], method: str, rule: str) ->
 
 def _install_shedding(app: Flask, in_flight: int, queue: int, queue_wait: float) -> None:
     slots = threading.BoundedSemaphore(in_flight)
-    waiting = [0]
+    waiting = [0]  # requests of this worker waiting for a slot now
     waiting_lock = threading.Lock()
     app.extensions["laurel.in_flight"] = in_flight
+    app.extensions["laurel.waiting"] = waiting
 
     def _wait_for_slot() -> bool:
         with waiting_lock:
