@@ -9,6 +9,7 @@ killed run left behind.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -24,7 +25,7 @@ from tests.wallet.conftest import ACHIEVEMENT, PASSPHRASE
 from vc.jsontext import parse_document
 from vc.proofs import proofs_of, verify_signature
 from wallet.home import Wallet
-from wallet.issuer import IssueOptions, issue_badge
+from wallet.issuer import IssueOptions, issue_badge, load_achievement
 from wallet.keystore import KdfParams
 from wallet.status import publish
 
@@ -72,7 +73,7 @@ def test_w05_kill_during_publish_leaves_whole_lists(tmp_path: Path) -> None:
         kdf=KdfParams.for_tests(),
     )
     stored = issue_badge(
-        wallet, PASSPHRASE, dict(ACHIEVEMENT), "did:example:ana",
+        wallet, PASSPHRASE, load_achievement(json.dumps(ACHIEVEMENT).encode()), "did:example:ana",
         IssueOptions(now=dt.datetime(2026, 3, 1, tzinfo=dt.UTC)),
     )  # fmt: skip
     publish(wallet, out)

@@ -17,10 +17,10 @@ NOW_ISO = "2026-03-01T12:00:00+00:00"
 
 
 def _issue_many(home: str, who: str, count: int) -> list[str]:
-    import copy
     import datetime as dt
+    import json
 
-    from wallet.issuer import IssueOptions, issue_badge
+    from wallet.issuer import IssueOptions, issue_badge, load_achievement
 
     issued = []
     with Wallet.open(Path(home)) as wallet:
@@ -28,7 +28,7 @@ def _issue_many(home: str, who: str, count: int) -> list[str]:
             stored = issue_badge(
                 wallet,
                 PASSPHRASE,
-                copy.deepcopy(ACHIEVEMENT),
+                load_achievement(json.dumps(ACHIEVEMENT).encode()),
                 f"did:example:{who}-{n}",
                 IssueOptions(now=dt.datetime.fromisoformat(NOW_ISO)),
             )

@@ -22,12 +22,12 @@ REPO = Path(__file__).resolve().parents[2]
 
 _KILL_ME = textwrap.dedent(
     """
-    import copy, datetime as dt, sys, time
+    import datetime as dt, json, sys, time
     from pathlib import Path
     import wallet.issuer as issuer
     from tests.wallet.conftest import ACHIEVEMENT
 
-    real_sign = issuer._sign
+    real_sign = issuer.sign_checked
 
     def stalled(*args, **kwargs):
         # The entries are allocated (inside the open transaction); signing never ends.
@@ -35,10 +35,11 @@ _KILL_ME = textwrap.dedent(
         time.sleep(60)
         return real_sign(*args, **kwargs)
 
-    issuer._sign = stalled
+    issuer.sign_checked = stalled
     with issuer.Wallet.open(Path(sys.argv[1])) as wallet:
         issuer.issue_badge(
-            wallet, sys.argv[2], copy.deepcopy(ACHIEVEMENT), "did:example:ana",
+            wallet, sys.argv[2], issuer.load_achievement(json.dumps(ACHIEVEMENT).encode()),
+            "did:example:ana",
             issuer.IssueOptions(now=dt.datetime(2026, 3, 1, tzinfo=dt.UTC)),
         )
     """
