@@ -269,7 +269,33 @@ def demo(keep: bool) -> None:
 @click.option(
     "--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="Worker processes."
 )
+@click.option(
+    "--in-flight",
+    type=click.IntRange(1, 256),
+    help="Requests each worker works on at once (default 4).",
+)
+@click.option(
+    "--queue",
+    type=click.IntRange(0, 1024),
+    help="Requests each worker lets wait for a slot (default 32, at most 10 s each); past"
+    " that, 503 with Retry-After at once. 0 refuses everything past --in-flight at once.",
+)
+@click.option(
+    "--proxies",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0, 8),
+    help="Reverse proxies in front whose X-Forwarded-For names the client (rate limits per client).",
+)
 @click.option("--domain", help="The domain challenges are bound to (default: the request's Host).")
+@click.option(
+    "--store",
+    "store_uri",
+    envvar="LAUREL_STORE",
+    default="",
+    help="Shared state (challenges, OID4VP transactions, rate limits): redis://HOST for several"
+    " instances (default: SQLite files for this machine's workers).",
+)
 @_allow_private_network_option
 @click.option(
     "--wallet",
@@ -288,7 +314,11 @@ def serve(
     host: str,
     port: int,
     workers: int,
+    in_flight: int | None,
+    queue: int | None,
+    proxies: int,
     domain: str | None,
+    store_uri: str,
     allow_private_network: bool,
     wallet_home: Path | None,
     issuer_token: str | None,
@@ -313,11 +343,13 @@ def serve(
     import tempfile
 
     from verifier.app import create_app
-    from verifier.challenges import SharedChallengeStore
+    from verifier.challenges import StoredChallenges
     from verifier.oid4vp import Oid4vpState, VerifierIdentity
-    from verifier.oid4vp_store import SqliteTransactionStore
-    from verifier.server import ServeOptions
+    from verifier.oid4vp_store import SqliteTransactionStore, TransactionStore
+    from verifier.server import ServeOptions, guard
     from verifier.server import serve as run_server
+    from verifier.state import open_store
+    from verifier.state.transactions import StateTransactionStore
     from verifier.verify import networked_resolver, networked_status_checker
 
     if issuer_token is not None and wallet_home is None:
@@ -348,12 +380,28 @@ def serve(
                 oid4vci_passphrase = None
 
     with tempfile.TemporaryDirectory(prefix="laurel-serve-") as state:
-        # One challenge file for every worker: a challenge issued by one is known,
-        # and usable once, in all of them.
-        challenges = SharedChallengeStore(Path(state) / "challenges.db")
-        # OID4VP transactions too, and one verifier DID (made here, before the fork).
-        oid4vp_state = Oid4vpState(
-            VerifierIdentity.ephemeral(), SqliteTransactionStore(Path(state) / "oid4vp.db")
+        # One store for every worker (and, with Redis, every instance): a challenge
+        # issued by one is known, and usable once, in all of them.
+        try:
+            store = open_store(store_uri, default_sqlite=Path(state) / "state.db")
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from exc
+        challenges = StoredChallenges(store)
+        # OID4VP transactions too (in the shared Redis when there is one), and one
+        # verifier DID (made here, before the fork).
+        transactions: TransactionStore = (
+            StateTransactionStore(store)
+            if store.kind == "redis"
+            else SqliteTransactionStore(Path(state) / "oid4vp.db")
+        )
+        oid4vp_state = Oid4vpState(VerifierIdentity.ephemeral(), transactions)
+        options = ServeOptions.sized(
+            host=host,
+            port=port,
+            workers=workers,
+            in_flight=in_flight,
+            queue=queue,
+            proxies=proxies,
         )
 
         def factory() -> Any:
@@ -385,10 +433,10 @@ def serve(
                             wallet_home, passphrase=oid4vci_passphrase, check=verify_issued
                         )
                     )
-            return app
+            return guard(app, store, options)
 
         click.echo(
             f"laurel verifier on http://{host}:{port} ({workers} workers); Ctrl-C stops it",
             err=True,
         )
-        run_server(ServeOptions(host=host, port=port, workers=workers), factory)
+        run_server(options, factory)

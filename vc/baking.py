@@ -338,6 +338,10 @@ _PROLOG_ITEM: Final = re.compile(r"\s+|<\?.*?\?>|<!--.*?-->", re.DOTALL)
 _OB_PREFIX: Final = re.compile(r"\sxmlns:openbadges\s*=\s*([\"'])(.*?)\1", re.DOTALL)
 
 
+# XML 1.0, "Characters": Char ::= #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]
+_NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _cdata(text: str) -> str:
     return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
@@ -350,8 +354,16 @@ def bake_svg(svg: bytes, credential_json: str) -> bytes:
 
     Raises:
         BakingError: the input is not a UTF-8 SVG (``not_svg``), uses DTDs or entities
-            (``unsafe_xml``) or already carries a credential (``already_baked``).
+            (``unsafe_xml``) or already carries a credential (``already_baked``), or the
+            text holds a character XML cannot carry (``not_xml_text``).
     """
+    bad = _NOT_XML_CHAR.search(credential_json)
+    if bad is not None:
+        # Baked, it would make an SVG no XML parser (laurel's included) can read back.
+        raise BakingError(
+            f"the credential text holds U+{ord(bad.group()):04X}, which XML cannot carry",
+            code="not_xml_text",
+        )
     root = _parse_svg(svg)
     if _credential_elements(root):
         raise BakingError("the SVG already carries a credential", code="already_baked")

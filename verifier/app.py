@@ -29,6 +29,7 @@ from verifier.challenges import CHALLENGE_TTL, ChallengeBook, ChallengeStore
 from verifier.oid4vp import Oid4vpState, oid4vp
 from verifier.page import page
 from verifier.request_page import request_page
+from verifier.state import StateUnavailableError
 from verifier.status import StatusChecker
 
 if TYPE_CHECKING:
@@ -131,6 +132,20 @@ def create_app(
         request_id = g.get("request_id")
         if request_id is not None:
             response.headers["X-Request-Id"] = request_id
+        return response
+
+    @app.errorhandler(StateUnavailableError)
+    def _state_unavailable(exc: StateUnavailableError) -> Response:
+        # Nothing single-use can be decided without the shared store: refuse, by name,
+        # and say when to come back (plain credentials never reach the store).
+        response = problem_response(
+            503,
+            "StateUnavailableError",
+            exc.message,
+            type_=PROBLEM_BASE + "state_unavailable",
+            hint=exc.hint,
+        )
+        response.headers["Retry-After"] = "5"
         return response
 
     @app.errorhandler(LaurelError)

@@ -18,19 +18,22 @@ minutes and consumed on first use, whatever the verification then says.
 from __future__ import annotations
 
 import base64
-import contextlib
 import datetime as dt
-import os
+import json
+import re
 import secrets
-import sqlite3
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
 
+from verifier.state import StateStore
+from verifier.state.memory import MemoryStateStore
+from verifier.state.sqlite import SqliteStateStore
+
 __all__ = [
     "ChallengeBook",
     "SharedChallengeStore",
+    "StoredChallenges",
     "CHALLENGE_BYTES",
     "CHALLENGE_TTL",
     "MAX_CHALLENGES",
@@ -76,46 +79,53 @@ class Consumed:
     challenge: Challenge | None = None
 
 
-@dataclass(slots=True)
-class _Entry:
-    challenge: Challenge
-    used: bool = False
+class StoredChallenges:
+    """Challenges kept in a :class:`~verifier.state.StateStore`: memory, SQLite or Redis.
 
-
-class ChallengeStore:
-    """A thread-safe, bounded, in-memory store of issued challenges.
-
-    When full, expired entries are evicted first, then the oldest ones; an
-    evicted challenge is then ``unknown``. Used challenges are remembered until
-    they expire, so a replay inside the TTL is reported as ``reused``.
+    A challenge is stored as its details (domain, expiry) and a "fresh" mark;
+    `take` takes the mark in one atomic get-and-delete of the store, so across every
+    worker and every instance sharing the store it is ``ok`` once, then ``reused``
+    until it expires. Expiry is
+    judged by the `now` the caller passes; the store forgets an entry a TTL after
+    that (then it is ``unknown``). A store that cannot be reached raises
+    :class:`~verifier.state.StateUnavailableError` (the service answers 503).
     """
 
     def __init__(
-        self, *, ttl: dt.timedelta = CHALLENGE_TTL, max_size: int = MAX_CHALLENGES
+        self,
+        store: StateStore,
+        *,
+        ttl: dt.timedelta = CHALLENGE_TTL,
+        max_size: int = MAX_CHALLENGES,
     ) -> None:
         if ttl <= dt.timedelta(0):
             raise ValueError("the challenge TTL must be positive")
         if max_size < 1:
             raise ValueError("the challenge store must hold at least one challenge")
+        self._store = store
         self._ttl = ttl
         self._max_size = max_size
-        self._lock = threading.Lock()
-        # Insertion order is issue order, so the first entries expire first.
-        self._entries: dict[str, _Entry] = {}
+
+    @property
+    def store(self) -> StateStore:
+        """Where the challenges are kept."""
+        return self._store
 
     def __len__(self) -> int:
-        with self._lock:
-            return len(self._entries)
+        return self._store.count(_NAMESPACE)
 
     def issue(self, now: dt.datetime, *, domain: str | None = None) -> Challenge:
         """Create, remember and return a fresh challenge valid from `now` for the TTL."""
         _require_aware(now)
         value = base64.urlsafe_b64encode(secrets.token_bytes(CHALLENGE_BYTES)).rstrip(b"=")
         challenge = Challenge(value.decode("ascii"), domain, now + self._ttl)
-        with self._lock:
-            if len(self._entries) >= self._max_size:
-                self._evict(now)
-            self._entries[challenge.value] = _Entry(challenge)
+        # Details and a "fresh" mark, each kept for two TTLs (expired is reported
+        # for one TTL after expiry, then the challenge is unknown).
+        ttl = 2 * self._ttl.total_seconds()
+        self._store.put(
+            _NAMESPACE, challenge.value, _encode(challenge), ttl=ttl, limit=self._max_size
+        )
+        self._store.put(_FRESH, challenge.value, b"1", ttl=ttl, limit=self._max_size)
         return challenge
 
     def consume(self, value: str, now: dt.datetime) -> Outcome:
@@ -130,37 +140,82 @@ class ChallengeStore:
         uses it then fails.
         """
         _require_aware(now)
-        with self._lock:
-            entry = self._entries.get(value)
-            if entry is None:
-                return Consumed("unknown")
-            if now >= entry.challenge.expires:
-                del self._entries[value]
-                return Consumed("expired", entry.challenge)
-            if entry.used:
-                return Consumed("reused", entry.challenge)
-            entry.used = True
-            return Consumed("ok", entry.challenge)
+        if not _plausible(value):
+            return Consumed("unknown")
+        # The one atomic step: whoever takes the fresh mark is the only first user.
+        first = self._store.take(_FRESH, value) is not None
+        raw = self._store.get(_NAMESPACE, value)
+        if raw is None:
+            return Consumed("unknown")
+        challenge = _decode(value, raw)
+        if now >= challenge.expires:
+            self._store.delete(_NAMESPACE, value)
+            return Consumed("expired", challenge)
+        return Consumed("ok" if first else "reused", challenge)
 
     def peek(self, value: str, now: dt.datetime) -> Consumed:
         """What :meth:`take` would find now, without using the challenge."""
         _require_aware(now)
-        with self._lock:
-            entry = self._entries.get(value)
-            if entry is None:
-                return Consumed("unknown")
-            if now >= entry.challenge.expires:
-                return Consumed("expired", entry.challenge)
-            return Consumed("reused" if entry.used else "ok", entry.challenge)
+        if not _plausible(value):
+            return Consumed("unknown")
+        raw = self._store.get(_NAMESPACE, value)
+        if raw is None:
+            return Consumed("unknown")
+        challenge = _decode(value, raw)
+        if now >= challenge.expires:
+            return Consumed("expired", challenge)
+        fresh = self._store.get(_FRESH, value) is not None
+        return Consumed("ok" if fresh else "reused", challenge)
 
-    def _evict(self, now: dt.datetime) -> None:
-        # Caller holds the lock. Drop every expired entry; if none was, drop the oldest tenth.
-        expired = [key for key, e in self._entries.items() if now >= e.challenge.expires]
-        for key in expired:
-            del self._entries[key]
-        if len(self._entries) >= self._max_size:
-            for key in list(self._entries)[: max(1, self._max_size // 10)]:
-                del self._entries[key]
+
+class ChallengeStore(StoredChallenges):
+    """A thread-safe, bounded, in-memory store of issued challenges (one process).
+
+    When full, expired entries are evicted first, then the oldest ones; an
+    evicted challenge is then ``unknown``. Used challenges are remembered until
+    they expire, so a replay inside the TTL is reported as ``reused``.
+    """
+
+    def __init__(
+        self, *, ttl: dt.timedelta = CHALLENGE_TTL, max_size: int = MAX_CHALLENGES
+    ) -> None:
+        super().__init__(MemoryStateStore(), ttl=ttl, max_size=max_size)
+
+
+class SharedChallengeStore(StoredChallenges):
+    """Challenges in a SQLite file, shared by every worker process of `laurel serve`.
+
+    With several gunicorn workers, a challenge issued by one must be known to the
+    others, and used only once across all of them: each `take` is one
+    ``BEGIN IMMEDIATE`` transaction on the shared file.
+    """
+
+    def __init__(
+        self, path: Path, *, ttl: dt.timedelta = CHALLENGE_TTL, max_size: int = MAX_CHALLENGES
+    ) -> None:
+        super().__init__(SqliteStateStore(path), ttl=ttl, max_size=max_size)
+
+
+_NAMESPACE = "challenge"
+_FRESH = "challenge-fresh"
+_VALUE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def _plausible(value: str) -> bool:
+    # Only values shaped like ours reach the store (its keys are short ASCII).
+    return _VALUE.fullmatch(value) is not None
+
+
+def _encode(challenge: Challenge) -> bytes:
+    body = {"d": challenge.domain, "e": challenge.expires.timestamp()}
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+def _decode(value: str, raw: bytes) -> Challenge:
+    body = json.loads(raw)
+    expires = dt.datetime.fromtimestamp(float(body["e"]), dt.UTC)
+    domain = body.get("d")
+    return Challenge(value, domain if isinstance(domain, str) else None, expires)
 
 
 def _require_aware(now: dt.datetime) -> None:
@@ -182,117 +237,3 @@ class ChallengeBook(Protocol):
     def peek(self, value: str, now: dt.datetime) -> Consumed:
         """What `take` would find now, without using the challenge."""
         ...
-
-
-class SharedChallengeStore:
-    """Challenges in a SQLite file, shared by every worker process of `laurel serve`.
-
-    With several gunicorn workers, a challenge issued by one must be known to the
-    others, and used only once across all of them: each `take` is one
-    ``BEGIN IMMEDIATE`` transaction on the shared file.
-    """
-
-    def __init__(
-        self, path: Path, *, ttl: dt.timedelta = CHALLENGE_TTL, max_size: int = MAX_CHALLENGES
-    ) -> None:
-        if ttl <= dt.timedelta(0):
-            raise ValueError("the challenge TTL must be positive")
-        self._path = path
-        self._ttl = ttl
-        self._max_size = max_size
-        self._local = threading.local()
-        with contextlib.closing(self._connect()) as db:
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS challenges (value TEXT PRIMARY KEY, domain TEXT,"
-                " expires REAL NOT NULL, used INTEGER NOT NULL DEFAULT 0)"
-            )
-            db.execute("CREATE INDEX IF NOT EXISTS challenges_expires ON challenges (expires)")
-
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self._path, timeout=10, isolation_level=None)
-        db.execute("PRAGMA journal_mode=WAL")
-        return db
-
-    def _db(self) -> sqlite3.Connection:
-        # One connection per thread and per process (workers fork after creation).
-        db: sqlite3.Connection | None = getattr(self._local, "db", None)
-        if db is None or getattr(self._local, "pid", None) != os.getpid():
-            db = self._connect()
-            self._local.db, self._local.pid = db, os.getpid()
-        return db
-
-    def issue(self, now: dt.datetime, *, domain: str | None = None) -> Challenge:
-        """Create, remember and return a fresh challenge valid from `now` for the TTL."""
-        _require_aware(now)
-        value = base64.urlsafe_b64encode(secrets.token_bytes(CHALLENGE_BYTES)).rstrip(b"=")
-        challenge = Challenge(value.decode("ascii"), domain, now + self._ttl)
-        db = self._db()
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            db.execute("DELETE FROM challenges WHERE expires <= ?", (now.timestamp(),))
-            (count,) = db.execute("SELECT count(*) FROM challenges").fetchone()
-            if count >= self._max_size:
-                db.execute(
-                    "DELETE FROM challenges WHERE value IN"
-                    " (SELECT value FROM challenges ORDER BY expires LIMIT ?)",
-                    (max(1, self._max_size // 10),),
-                )
-            db.execute(
-                "INSERT INTO challenges (value, domain, expires) VALUES (?, ?, ?)",
-                (challenge.value, domain, challenge.expires.timestamp()),
-            )
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        return challenge
-
-    def consume(self, value: str, now: dt.datetime) -> Outcome:
-        """Use `value` once; the outcome only (see :meth:`take`)."""
-        return self.take(value, now).outcome
-
-    def take(self, value: str, now: dt.datetime) -> Consumed:
-        """Use `value` once, across every worker: ``ok`` only the first time within its TTL."""
-        _require_aware(now)
-        db = self._db()
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            row = db.execute(
-                "SELECT domain, expires, used FROM challenges WHERE value = ?", (value,)
-            ).fetchone()
-            if row is None:
-                outcome: Consumed = Consumed("unknown")
-            else:
-                challenge = Challenge(value, row[0], dt.datetime.fromtimestamp(row[1], dt.UTC))
-                if now >= challenge.expires:
-                    db.execute("DELETE FROM challenges WHERE value = ?", (value,))
-                    outcome = Consumed("expired", challenge)
-                elif row[2]:
-                    outcome = Consumed("reused", challenge)
-                else:
-                    db.execute("UPDATE challenges SET used = 1 WHERE value = ?", (value,))
-                    outcome = Consumed("ok", challenge)
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        return outcome
-
-    def peek(self, value: str, now: dt.datetime) -> Consumed:
-        """What :meth:`take` would find now, without using the challenge."""
-        _require_aware(now)
-        row = (
-            self._db()
-            .execute("SELECT domain, expires, used FROM challenges WHERE value = ?", (value,))
-            .fetchone()
-        )
-        if row is None:
-            return Consumed("unknown")
-        challenge = Challenge(value, row[0], dt.datetime.fromtimestamp(row[1], dt.UTC))
-        if now >= challenge.expires:
-            return Consumed("expired", challenge)
-        return Consumed("reused" if row[2] else "ok", challenge)
-
-    def __len__(self) -> int:
-        (count,) = self._db().execute("SELECT count(*) FROM challenges").fetchone()
-        return int(count)

@@ -2,15 +2,30 @@
 
 Gunicorn forks `workers` processes, each with its own app (and caches); its
 timeouts and request-line/header limits sit in front of the app's own body limit.
+Each worker runs `threads` threads but admits only `in_flight` requests at once
+(:mod:`verifier.limits`): the spare threads answer ``/health`` and shed the excess
+with a quick 503 instead of queueing it. The shared state (challenges, rate-limit
+counters) lives in :func:`verifier.state.open_store`'s store: a SQLite file for one
+machine, Redis for several.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["ServeOptions", "serve"]
+from flask import Flask
+
+from verifier.limits import DEFAULT_IN_FLIGHT, DEFAULT_QUEUE, LimitPolicy, install_limits
+from verifier.state import StateStore
+
+__all__ = ["SPARE_THREADS", "ServeOptions", "guard", "serve"]
+
+#: Threads per worker beyond those admitted to work: they answer /health and refuse the
+#: excess at once, so a burst of connections does not queue behind the work in flight.
+SPARE_THREADS = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,10 +35,74 @@ class ServeOptions:
     host: str = "127.0.0.1"
     port: int = 8080
     workers: int = 2
-    # Threads waiting on a slow status host or chain hold no CPU; enough of them keep
-    # one free for other requests while the per-host fetch limit is reached (D15).
-    threads: int = 8
+    #: Threads per worker: `in_flight` doing work, the rest answering /health and 503s.
+    #: Threads waiting on a slow status host or chain hold no CPU; the spare ones stay
+    #: free for other requests while the per-host fetch limit is reached (D15).
+    threads: int = DEFAULT_IN_FLIGHT + DEFAULT_QUEUE + SPARE_THREADS
+    in_flight: int = DEFAULT_IN_FLIGHT
+    #: Requests per worker that may wait for a slot (each waits in a thread).
+    queue: int = DEFAULT_QUEUE
     timeout: int = 30
+    #: Reverse proxies in front whose X-Forwarded-For is believed (per-client limits
+    #: then count the client, not the proxy); 0: the peer address is the client.
+    proxies: int = 0
+
+    #: The GIL hand-over interval in workers (s): short, so a thread answering /health
+    #: or a 503 is not kept waiting behind a thread that is verifying (default 5 ms).
+    switch_interval: float = 0.001
+
+    @classmethod
+    def sized(
+        cls,
+        *,
+        host: str,
+        port: int,
+        workers: int,
+        in_flight: int | None = None,
+        queue: int | None = None,
+        proxies: int = 0,
+    ) -> ServeOptions:
+        """Options with a thread for each request working or waiting, and spare ones to refuse."""
+        admitted = in_flight or DEFAULT_IN_FLIGHT
+        waiting = DEFAULT_QUEUE if queue is None else queue
+        return cls(
+            host=host,
+            port=port,
+            workers=workers,
+            threads=admitted + waiting + SPARE_THREADS,
+            in_flight=admitted,
+            queue=waiting,
+            proxies=proxies,
+        )
+
+
+def guard(app: Flask, store: StateStore, options: ServeOptions) -> Flask:
+    """Install the rate limits and the in-flight bound of `options` on `app` (last step)."""
+    if options.proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Only the client address (and scheme): the Host a challenge is bound to is never
+        # taken from a header a client could send through the proxy.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=options.proxies, x_proto=options.proxies, x_host=0
+        )
+    install_limits(
+        app,
+        LimitPolicy(
+            in_flight=options.in_flight,
+            queue=options.queue,
+            workers=options.workers,
+            storage_uri=store.limiter_storage_uri(),
+        ),
+    )
+    return app
+
+
+def _tune_worker(switch_interval: float) -> Callable[[Any], None]:
+    def post_worker_init(_worker: Any) -> None:
+        sys.setswitchinterval(switch_interval)
+
+    return post_worker_init
 
 
 def serve(options: ServeOptions, app_factory: Callable[[], Any]) -> None:
@@ -46,6 +125,7 @@ def serve(options: ServeOptions, app_factory: Callable[[], Any]) -> None:
         "errorlog": "-",
         "loglevel": "info",
         "proc_name": "laurel-serve",
+        "post_worker_init": _tune_worker(options.switch_interval),
     }
 
     class _Gunicorn(BaseApplication):  # type: ignore[misc]

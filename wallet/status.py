@@ -18,8 +18,10 @@ transaction: a killed ``laurel revoke`` leaves the old list or the new one (W05)
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import re
 import secrets
 from pathlib import Path
 from random import Random
@@ -271,6 +273,8 @@ def published_lists(store: Store) -> dict[str, str]:
 def publish(wallet: Wallet, out_dir: Path) -> list[Path]:
     """Write every signed list under `out_dir` (each file replaced atomically); return the files.
 
+    Temporary files a killed earlier run left beside a list are removed.
+
     Copy `out_dir` to the web host serving the base URL: ``status/revocation/1``
     there answers ``BASE/status/revocation/1``.
 
@@ -288,5 +292,18 @@ def publish(wallet: Wallet, out_dir: Path) -> list[Path]:
         except OSError as exc:
             raise WalletError(f"cannot create {path.parent}: {exc.strerror}") from exc
         write_atomic(path, text.encode("utf-8"), mode=0o644)
+        _sweep_temporaries(path)
         written.append(path)
     return written
+
+
+def _sweep_temporaries(path: Path) -> None:
+    # A publish killed mid-write leaves write_atomic's ".NAME.HEX.tmp" beside the list;
+    # it must not be copied to the web host with the folder.
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):
+        if _TEMPORARY.fullmatch(stale.name[len(path.name) + 2 :]):
+            with contextlib.suppress(FileNotFoundError):
+                stale.unlink()
+
+
+_TEMPORARY = re.compile(r"[0-9a-f]{16}\.tmp")

@@ -1,0 +1,146 @@
+"""Benchmark: `laurel serve` at and past its peak: honest latency, quick refusals.
+
+    python -m bench.shed                                  # 20 s per step
+    python -m bench.shed --in-flight 4 --connections 16,64,200
+    python -m bench.shed --rates 200,400,600              # open loop at these rates
+
+Starts `laurel serve` on a loopback port, POSTs one eddsa-jcs-2022 badge to
+/credentials/verify and reports, per load step: answers per second, 200s per second,
+p50/p99 of the 200s, and the count and p99 of the 503s (shed). Closed-loop steps
+(`--connections`) find the peak; open-loop steps (`--rates`) show honest latency
+below it. The client (bench/load.py) runs on the same cores as the server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.load import Sample, percentile, request_bytes, run
+from bench.run import _signed_badge
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with contextlib.closing(socket.socket()) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_serve(port: int, *args: str, laurel: str | None = None) -> subprocess.Popen[bytes]:
+    """Start `laurel serve` on 127.0.0.1:`port` and wait for /health."""
+    laurel = laurel or str(Path(sys.executable).parent / "laurel")
+    proc = subprocess.Popen(
+        [laurel, "serve", "--host", "127.0.0.1", "--port", str(port), *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ},
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit("laurel serve exited during start-up")
+        with contextlib.suppress(OSError):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/health")
+            if connection.getresponse().status == 200:
+                return proc
+        time.sleep(0.1)
+    raise SystemExit("laurel serve did not come up")
+
+
+def stop_serve(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+def verify_request() -> bytes:
+    """The benchmark's request: one eddsa-jcs-2022 badge to /credentials/verify."""
+    body = json.dumps({"verifiableCredential": json.loads(_signed_badge("eddsa-jcs-2022"))})
+    return request_bytes("POST", "/credentials/verify", body.encode())
+
+
+def line(label: str, sample: Sample) -> str:
+    """One row of figures for a load step."""
+    ok = sample.latencies(200)
+    shed = sample.latencies(503)
+    other = sum(n for status, n in sample.statuses().items() if status not in (200, 503))
+    return (
+        f"{label:>14} {sample.rate():8.0f} {sample.rate(200):8.0f}"
+        f" {percentile(ok, 0.50) * 1000:8.1f} {percentile(ok, 0.99) * 1000:8.1f}"
+        f" {len(shed):8d} {percentile(shed, 0.99) * 1000:8.1f}"
+        f" {other:6d} {sum(sample.errors.values()):6d}"
+    )
+
+
+HEADER = (
+    f"{'load':>14} {'answers/s':>8} {'200/s':>8} {'p50 ms':>8} {'p99 ms':>8}"
+    f" {'503s':>8} {'503 p99':>8} {'other':>6} {'socket':>6}"
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the load steps and print one row per step."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--in-flight", type=int, default=None)
+    parser.add_argument("--connections", default="16,64,200")
+    parser.add_argument("--rates", default="")
+    parser.add_argument("--rate-connections", type=int, default=64)
+    parser.add_argument("--laurel", help="another `laurel` command to measure (a baseline)")
+    parser.add_argument(
+        "--polite",
+        default="",
+        help="closed-loop connection counts whose clients honour Retry-After (e.g. 200)",
+    )
+    args = parser.parse_args(argv)
+    data = verify_request()
+    port = free_port()
+    extra = ["--workers", str(args.workers)]
+    if args.in_flight:
+        extra += ["--in-flight", str(args.in_flight)]
+    server = start_serve(port, *extra, laurel=args.laurel)
+    try:
+        run(port, data, seconds=5, connections=16)  # warm every worker and thread
+        print(
+            f"laurel serve {' '.join(extra)}; {args.seconds:.0f} s per step; one eddsa-jcs-2022 badge"
+        )
+        print(HEADER)
+        for connections in [int(c) for c in args.connections.split(",") if c]:
+            sample = run(port, data, seconds=args.seconds, connections=connections)
+            print(line(f"closed c={connections}", sample), flush=True)
+        for connections in [int(c) for c in args.polite.split(",") if c]:
+            sample = run(port, data, seconds=args.seconds, connections=connections, polite=True)
+            print(line(f"polite c={connections}", sample), flush=True)
+        for rate in [float(r) for r in args.rates.split(",") if r]:
+            sample = run(
+                port, data, seconds=args.seconds, connections=args.rate_connections, rate=rate
+            )
+            print(line(f"open {rate:.0f}/s", sample), flush=True)
+    finally:
+        stop_serve(server)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(REPO))
+    raise SystemExit(main())

@@ -1,0 +1,179 @@
+"""Soak: `laurel serve` at 80 % of its measured peak for 10 minutes, on loopback.
+
+    python -m bench.soak                       # measure the peak, then 600 s at 80 %
+    python -m bench.soak --peak 700 --minutes 2
+    python -m bench.soak --report bench/REPORT.md   # also write the figures there
+
+One eddsa-jcs-2022 badge is POSTed to /credentials/verify at a fixed rate (open loop,
+bench/load.py: latency counts from when each request was due). Passing means: every
+answer a 200 (0 errors, no 503), p99 steady (the last minute's within 20 % of the
+first's) and each worker's RSS grown by less than 10 % (first sample after a one-minute
+settling period against the last). RSS is read from /proc every 5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import platform
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from bench.load import percentile, run
+from bench.shed import free_port, start_serve, stop_serve, verify_request
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def workers_of(pid: int) -> list[int]:
+    """The gunicorn worker processes under master `pid`."""
+    with contextlib.suppress(OSError):
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    return []
+
+
+def rss(pid: int) -> int:
+    """Resident set size of `pid` in bytes (0 when gone)."""
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def machine() -> str:
+    """The machine, Python and commit, for the report."""
+    cpu = "?"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    cores = len(
+        [
+            line
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("processor")
+        ]
+    )
+    memory = 0
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            memory = int(line.split()[1]) // (1024 * 1024)
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO
+    ).stdout.strip()
+    return (
+        f"{cpu}, {cores} cores, {memory} GiB; Linux {platform.release()}; "
+        f"Python {platform.python_version()}; laurel {commit}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the soak; print (and optionally write) the figures; exit 1 when a target is missed."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--minutes", type=float, default=10)
+    parser.add_argument("--peak", type=float, help="requests/s at saturation (measured if absent)")
+    parser.add_argument("--fraction", type=float, default=0.8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--report", type=Path, help="append the figures to this Markdown file")
+    args = parser.parse_args(argv)
+    data = verify_request()
+    port = free_port()
+    server = start_serve(port, "--workers", str(args.workers))
+    samples: list[tuple[float, dict[int, int]]] = []
+    stop = threading.Event()
+
+    def watch() -> None:
+        while not stop.wait(5.0):
+            samples.append((time.monotonic(), {w: rss(w) for w in workers_of(server.pid)}))
+
+    try:
+        run(port, data, seconds=10, connections=16)  # warm every worker and thread
+        peak = args.peak
+        if peak is None:
+            peak = run(port, data, seconds=20, connections=16).rate(200)
+        rate = peak * args.fraction
+        print(f"peak {peak:.0f}/s; soaking at {rate:.0f}/s for {args.minutes:g} min", flush=True)
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        started = time.monotonic()
+        sample = run(port, data, seconds=args.minutes * 60, connections=args.connections, rate=rate)
+        stop.set()
+        watcher.join()
+    finally:
+        stop_serve(server)
+
+    minutes = max(1, int(args.minutes))
+    rows = []
+    for minute in range(minutes):
+        ok = sample.latencies(200, minute * 60, (minute + 1) * 60)
+        rows.append(
+            (
+                minute + 1,
+                len(ok) / 60,
+                percentile(ok, 0.5),
+                percentile(ok, 0.99),
+                ok[-1] if ok else 0,
+            )
+        )
+    statuses = sample.statuses()
+    errors = sum(n for status, n in statuses.items() if status != 200) + sum(sample.errors.values())
+    settled = [s for s in samples if s[0] - started >= 60] or samples
+    growth = {}
+    if settled:
+        first, last = settled[0][1], settled[-1][1]
+        growth = {w: (last.get(w, 0) - first[w]) / first[w] for w in first if first[w]}
+    first_p99, last_p99 = rows[0][3], rows[-1][3]
+    drift = (last_p99 - first_p99) / first_p99 if first_p99 else 0.0
+    all_ok = sample.latencies(200)
+    passed = errors == 0 and abs(drift) <= 0.20 and all(g < 0.10 for g in growth.values())
+
+    out = [
+        f"### Soak, {dt.date.today().isoformat()}: {args.minutes:g} min at {rate:.0f}/s"
+        f" ({args.fraction:.0%} of a measured peak of {peak:.0f}/s)",
+        "",
+        f"Machine: {machine()}.",
+        f"Command: `python -m bench.soak --minutes {args.minutes:g} --workers {args.workers}`"
+        f" (`laurel serve --workers {args.workers}`, defaults otherwise; {args.connections}"
+        " client connections, open loop; client and server share the cores).",
+        "",
+        "| minute | 200/s | p50 ms | p99 ms | max ms |",
+        "|---:|---:|---:|---:|---:|",
+        *[
+            f"| {m} | {r:.0f} | {p50 * 1000:.1f} | {p99 * 1000:.1f} | {worst * 1000:.1f} |"
+            for m, r, p50, p99, worst in rows
+        ],
+        "",
+        f"- answers: {len(sample.answers)}, statuses {dict(sorted(statuses.items()))},"
+        f" socket errors {dict(sample.errors) or 0}: **{errors} errors**",
+        f"- whole run: p50 {percentile(all_ok, 0.5) * 1000:.1f} ms, p99"
+        f" {percentile(all_ok, 0.99) * 1000:.1f} ms, max {(all_ok[-1] if all_ok else 0) * 1000:.1f} ms",
+        f"- p99 drift, last minute against the first: {drift:+.1%} (target within 20 %)",
+        "- worker RSS (MB), first settled sample -> last: "
+        + ", ".join(
+            f"{settled[0][1][w] / 1e6:.0f} -> {settled[-1][1].get(w, 0) / 1e6:.0f} ({g:+.1%})"
+            for w, g in growth.items()
+        )
+        + " (target < +10 %)",
+        f"- verdict: **{'pass' if passed else 'FAIL'}**",
+        "",
+    ]
+    text = "\n".join(out)
+    print(text)
+    if args.report is not None:
+        with args.report.open("a", encoding="utf-8") as report:
+            report.write(text + "\n")
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(REPO))
+    raise SystemExit(main())

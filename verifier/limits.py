@@ -1,0 +1,205 @@
+"""Rate limits per client, and a bound on work in flight (shedding instead of queueing).
+
+Two guards sit in front of the routes of `laurel serve`:
+
+- **Per-client rate limits** (Flask-Limiter) on the routes that create state or
+  guess secrets: ``POST /challenges``, ``GET /request``, the issuing routes and
+  the OID4VCI token and credential routes (PIN guessing). Past a limit: ``429`` with
+  ``Retry-After``. The counters live where the service's state lives: in Redis
+  when the instances share one (every instance sees the same counts), otherwise
+  in each worker's memory, with each limit divided by the number of workers (a
+  client then never gets more than the limit in all, Flask-Limiter having no
+  SQLite storage).
+- **Work in flight**: each worker process works on at most `in_flight` requests at
+  once (a semaphore). A burst past it waits, at most `queue` requests and at most
+  `queue_wait` seconds each (longer than a verification's network budget, so a request
+  held by a slow host delays others but never fails them); anything beyond that queue
+  is answered ``503`` with ``Retry-After`` at once. ``queue=0`` sheds everything past
+  the bound at once. ``/health`` is never queued or shed.
+
+    >>> from vc.did import DidResolver
+    >>> from verifier.app import create_app
+    >>> app = create_app(resolver=DidResolver(), testing=True)
+    >>> _ = install_limits(app, LimitPolicy(route_limits={("POST", "/challenges"): (2, 60)}))
+    >>> client = app.test_client()
+    >>> [client.post("/challenges").status_code for _ in range(3)]
+    [201, 201, 429]
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, Response, g, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+from verifier.api import PROBLEM_BASE, problem_response
+
+__all__ = [
+    "DEFAULT_IN_FLIGHT",
+    "DEFAULT_QUEUE",
+    "DEFAULT_QUEUE_WAIT",
+    "DEFAULT_ROUTE_LIMITS",
+    "RETRY_AFTER",
+    "LimitPolicy",
+    "install_limits",
+]
+
+#: Requests one worker process works on at once.
+DEFAULT_IN_FLIGHT = 4
+#: Requests one worker lets wait for a slot (a burst); one more is refused at once (503).
+DEFAULT_QUEUE = 32
+#: Longest wait for a slot (s): past the 8 s network budget of the request before it.
+DEFAULT_QUEUE_WAIT = 10.0
+#: Seconds a shed client is asked to wait.
+RETRY_AFTER = 1
+#: (method, URL rule) -> (requests, per seconds), per client, for the whole service.
+DEFAULT_ROUTE_LIMITS: Mapping[tuple[str, str], tuple[int, int]] = {
+    ("POST", "/challenges"): (60, 60),
+    ("GET", "/request"): (30, 60),
+    ("POST", "/credentials/issue"): (120, 60),
+    ("POST", "/credentials/status"): (120, 60),
+    # OID4VCI 1.0, "Token Endpoint": a pre-authorized code with a tx_code (PIN) must not
+    # be guessable by repetition. "*" matches the end of a rule: the issuer's routes sit
+    # under its base URL's path.
+    ("POST", "*/oid4vci/token"): (10, 60),
+    ("POST", "*/oid4vci/credential"): (60, 60),
+    ("POST", "*/oid4vci/nonce"): (60, 60),
+    # OID4VP: each request made is a transaction kept in the shared store.
+    ("POST", "/oid4vp/requests"): (60, 60),
+}
+# Never shed: a load balancer must see the worker alive while it is busy.
+_NEVER_SHED = frozenset({"laurel_api.health", "static"})
+
+
+@dataclass(frozen=True, slots=True)
+class LimitPolicy:
+    """How much each client may ask, and how much work a worker takes on at once."""
+
+    route_limits: Mapping[tuple[str, str], tuple[int, int]] = field(
+        default_factory=lambda: dict(DEFAULT_ROUTE_LIMITS)
+    )
+    in_flight: int = DEFAULT_IN_FLIGHT
+    queue: int = DEFAULT_QUEUE
+    queue_wait: float = DEFAULT_QUEUE_WAIT
+    #: Worker processes sharing one machine's memory-held counters (limits divide by it).
+    workers: int = 1
+    #: Flask-Limiter storage: ``memory://`` or the shared Redis URI.
+    storage_uri: str = "memory://"
+
+    def __post_init__(self) -> None:
+        if self.in_flight < 1:
+            raise ValueError("in_flight must be at least 1")
+        if self.queue < 0 or self.queue_wait < 0:
+            raise ValueError("queue and queue_wait must not be negative")
+        if self.workers < 1:
+            raise ValueError("workers must be at least 1")
+
+
+def _limit_text(amount: int, seconds: int, share: int) -> str:
+    return f"{max(1, math.ceil(amount / share))} per {seconds} second"
+
+
+def install_limits(app: Flask, policy: LimitPolicy | None = None) -> Limiter:
+    """Guard `app`'s routes with `policy` (call after every blueprint is registered).
+
+    Routes named in ``policy.route_limits`` that the app does not have are ignored,
+    so one table serves the verifier alone and the verifier with an issuer.
+    """
+    policy = policy or LimitPolicy()
+    _install_shedding(app, policy.in_flight, policy.queue, policy.queue_wait)
+    shared = not policy.storage_uri.startswith("memory://")
+    share = 1 if shared else policy.workers
+    limiter = Limiter(
+        get_remote_address,
+        storage_uri=policy.storage_uri,
+        # Flask-Limiter would put Retry-After on every limited response; only a 429 gets it.
+        headers_enabled=False,
+        strategy="moving-window",
+        # When Redis goes away the counters fall back to this worker's memory
+        # instead of failing the request, and return to Redis when it is back.
+        in_memory_fallback_enabled=shared,
+        swallow_errors=shared,
+        key_prefix="laurel-limits",
+    )
+    wanted = {
+        (method, rule): _limit_text(amount, seconds, share)
+        for (method, rule), (amount, seconds) in policy.route_limits.items()
+    }
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods or ()):
+            text = _limit_for(wanted, method, rule.rule)
+            if text is None:
+                continue
+            view: Any = app.view_functions[rule.endpoint]
+            app.view_functions[rule.endpoint] = limiter.limit(text, methods=[method])(view)
+    limiter.init_app(app)
+
+    @app.after_request
+    def _retry_after(response: Response) -> Response:
+        if response.status_code == 429 and "Retry-After" not in response.headers:
+            breached = limiter.current_limit
+            wait = RETRY_AFTER
+            if breached is not None:
+                # Read from the limiter in use (its memory fallback while Redis is down).
+                wait = max(RETRY_AFTER, math.ceil(breached.reset_at - time.time()))
+            response.headers["Retry-After"] = str(wait)
+        return response
+
+    return limiter
+
+
+def _limit_for(wanted: Mapping[tuple[str, str], str], method: str, rule: str) -> str | None:
+    exact = wanted.get((method, rule))
+    if exact is not None:
+        return exact
+    for (want_method, pattern), text in wanted.items():
+        if want_method == method and pattern.startswith("*") and rule.endswith(pattern[1:]):
+            return text
+    return None
+
+
+def _install_shedding(app: Flask, in_flight: int, queue: int, queue_wait: float) -> None:
+    slots = threading.BoundedSemaphore(in_flight)
+    waiting = [0]  # requests of this worker waiting for a slot now
+    waiting_lock = threading.Lock()
+    app.extensions["laurel.in_flight"] = in_flight
+    app.extensions["laurel.waiting"] = waiting
+
+    def _wait_for_slot() -> bool:
+        with waiting_lock:
+            if waiting[0] >= queue:
+                return False  # the queue is full: refuse now rather than wait
+            waiting[0] += 1
+        try:
+            return slots.acquire(timeout=queue_wait)
+        finally:
+            with waiting_lock:
+                waiting[0] -= 1
+
+    @app.before_request
+    def _admit() -> Any:
+        if request.endpoint in _NEVER_SHED:
+            return None
+        if not slots.acquire(blocking=False) and not _wait_for_slot():
+            response = problem_response(
+                503,
+                "Service Unavailable",
+                "the verifier is at capacity; try again in a moment",
+                type_=PROBLEM_BASE + "overloaded",
+            )
+            response.headers["Retry-After"] = str(RETRY_AFTER)
+            return response
+        g.laurel_admitted = True
+        return None
+
+    @app.teardown_request
+    def _release(_exc: BaseException | None) -> None:
+        if g.pop("laurel_admitted", False):
+            slots.release()
