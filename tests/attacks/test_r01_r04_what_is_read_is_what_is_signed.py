@@ -214,3 +214,20 @@ def test_r04_rewrites_of_a_presentation_are_refused_or_verify_identically(pair):
 def test_an_issuer_key_is_what_signed_the_fixtures():
     # The fixtures above are signed by the fixture issuer, not re-signed by an attacker.
     assert REVOKED["issuer"]["id"] == ISSUER.did
+
+
+def test_r07_an_inline_context_aliasing_credential_status_is_refused():
+    # An inline context may not redefine a protected term, but it may give one of its
+    # IRIs a second, shorter name; compaction would then write that name, so the
+    # document is "compacted" and a JSON reader misses the status. Inline contexts
+    # are refused in secured documents (Data Integrity, "Context Validation").
+    attacked = copy.deepcopy(REVOKED)
+    attacked["@context"] = [
+        *attacked["@context"],
+        {"cs": {"@id": CRED + "credentialStatus", "@type": "@id"}},
+    ]
+    attacked["cs"] = attacked.pop("credentialStatus")
+    assert same_dataset(attacked, REVOKED)
+    result = _check(attacked)
+    assert not result
+    assert "proof.context" in _failed(result)
