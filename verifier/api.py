@@ -22,7 +22,7 @@ from vc.jsontext import parse_document
 from vc.model import document_kind
 from vc.results import CheckResult, Status, VerificationResult
 from vc.types import JSONObject, JSONValue
-from verifier.challenges import ChallengeBook
+from verifier.challenges import ChallengeBook, issued_here
 from verifier.policy import VerificationPolicy
 from verifier.status import StatusChecker
 from verifier.verify import verify
@@ -260,7 +260,8 @@ def verify_answer(
     then replaces `domain`; a used or expired one adds a failed
     ``presentation.challenge_*`` check (SECURITY.md P01, P04). A challenge it never
     issued fails as ``presentation.challenge_unknown`` (P10), unless
-    `caller_vouches`: a VC-API caller may pass its own challenge and domain, as
+    `caller_vouches` and it is not shaped like this service's (a forgotten challenge
+    of its own is never a caller's): a VC-API caller may pass its own challenge and domain, as
     ``laurel verify --challenge`` does, and the presentation must then carry exactly
     them. With no `challenge`, nothing is consumed.
     """
@@ -270,7 +271,7 @@ def verify_answer(
         if taken.outcome == "ok":
             if taken.challenge is not None and taken.challenge.domain is not None:
                 domain = taken.challenge.domain
-        elif taken.outcome == "unknown" and caller_vouches:
+        elif taken.outcome == "unknown" and caller_vouches and not issued_here(challenge):
             extra.append(
                 CheckResult.passed(
                     "presentation.challenge_vouched",

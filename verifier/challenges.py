@@ -35,6 +35,8 @@ __all__ = [
     "SharedChallengeStore",
     "StoredChallenges",
     "CHALLENGE_BYTES",
+    "CHALLENGE_PREFIX",
+    "issued_here",
     "CHALLENGE_TTL",
     "MAX_CHALLENGES",
     "Challenge",
@@ -45,6 +47,10 @@ __all__ = [
 
 #: 128 bits of randomness per challenge.
 CHALLENGE_BYTES = 16
+#: What every challenge this service issues starts with (a random or UUID value has
+#: one chance in 64**7 to): one it has forgotten (expired long ago, a store that lost
+#: its data) is still known to be its own, and is never taken for a caller's.
+CHALLENGE_PREFIX = "laurel_"
 #: How long an issued challenge may be used.
 CHALLENGE_TTL = dt.timedelta(minutes=5)
 #: At most this many challenges are remembered (issued, or used and not yet expired).
@@ -118,7 +124,7 @@ class StoredChallenges:
         """Create, remember and return a fresh challenge valid from `now` for the TTL."""
         _require_aware(now)
         value = base64.urlsafe_b64encode(secrets.token_bytes(CHALLENGE_BYTES)).rstrip(b"=")
-        challenge = Challenge(value.decode("ascii"), domain, now + self._ttl)
+        challenge = Challenge(CHALLENGE_PREFIX + value.decode("ascii"), domain, now + self._ttl)
         # Details and a "fresh" mark, each kept for two TTLs (expired is reported
         # for one TTL after expiry, then the challenge is unknown).
         ttl = 2 * self._ttl.total_seconds()
@@ -199,6 +205,11 @@ class SharedChallengeStore(StoredChallenges):
 _NAMESPACE = "challenge"
 _FRESH = "challenge-fresh"
 _VALUE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def issued_here(value: str) -> bool:
+    """Whether `value` has the shape of a challenge this service issues (known or forgotten)."""
+    return value.startswith(CHALLENGE_PREFIX)
 
 
 def _plausible(value: str) -> bool:

@@ -312,7 +312,7 @@ def open_request(tab: Tab) -> str:
     """Press "Request a badge" on the verify page; the request's page URL."""
     tab.open()
     tab.page.get_by_role("link", name="Request a badge").click()
-    tab.page.wait_for_url(re.compile(r"/request/[A-Za-z0-9_-]{22}$"))
+    tab.page.wait_for_url(re.compile(r"/request/laurel_[A-Za-z0-9_-]{22}$"))
     assert tab.page.title().startswith("Request a badge")
     url: str = tab.page.url
     return url

@@ -211,7 +211,8 @@ def test_challenge_is_128_bit_base64url_bound_to_the_domain(client: FlaskClient)
     resp = client.post("/challenges")
     body = resp.get_json()
     assert resp.status_code == 201
-    assert len(body["challenge"]) == 22
+    assert body["challenge"].startswith("laurel_")
+    assert len(body["challenge"]) == len("laurel_") + 22
     assert "=" not in body["challenge"]
     assert body["domain"] == DOMAIN
     assert body["expires"] == "2026-06-01T12:05:00Z"
@@ -273,13 +274,25 @@ def test_caller_supplied_challenge_is_vouched_for_by_the_caller(client: FlaskCli
     # --challenge` does; this verifier did not issue it, so it is not single-use here.
     # (P10, a challenge replayed into laurel's own request flow, stays a failure:
     # tests/verifier/test_request_page.py.)
-    value = ChallengeStore().issue(NOW).value
+    value = "caller-7f3a9c2e-challenge"
     vp = presentation([badge()], challenge=value, domain=DOMAIN)
     for _ in range(2):
         resp = verify_vp(client, vp, challenge=value, domain=DOMAIN)
         body = resp.get_json()
         assert resp.status_code == 200, body["errors"]
         assert {"presentation.challenge_vouched", "presentation.challenge"} <= set(body["checks"])
+
+
+def test_p10_a_forgotten_challenge_of_laurels_is_never_taken_for_the_callers(
+    client: FlaskClient,
+) -> None:
+    # Issued by a laurel (this one before its store lost it, or another): its shape says
+    # so, and it is unknown here, not vouched for (single use survives a lost store).
+    value = ChallengeStore().issue(NOW).value
+    vp = presentation([badge()], challenge=value, domain=DOMAIN)
+    resp = verify_vp(client, vp, challenge=value, domain=DOMAIN)
+    assert resp.status_code == 422
+    assert "presentation.challenge_unknown" in resp.get_json()["errors"]
 
 
 def test_a_presentation_replayed_to_a_caller_expecting_another_challenge_fails(

@@ -55,7 +55,7 @@ def new_request(client: FlaskClient) -> str:
     answer = client.get("/request")
     assert answer.status_code == 303
     location: str = answer.location
-    assert re.fullmatch(r"/request/[A-Za-z0-9_-]{22}", location), location
+    assert re.fullmatch(r"/request/laurel_[A-Za-z0-9_-]{22}", location), location
     return location
 
 
