@@ -35,6 +35,7 @@ from verifier.language import install, page_locale
 from verifier.policy import VerificationPolicy
 from verifier.report import Report
 from verifier.sources import documents_in
+from verifier.trust import TrustRegistry
 from verifier.verify import verify_bytes
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "read_submission",
     "render_report",
     "safe_link",
+    "trust_registry",
 ]
 
 #: Most multipart parts a page form may carry (two fields and a little slack): 413 above it.
@@ -94,9 +96,17 @@ def _images() -> ImageInliner:
     return found
 
 
+def trust_registry() -> TrustRegistry | None:
+    """The recognized issuers this app was given (``app.extensions["laurel.trust"]``), if any."""
+    found = current_app.extensions.get("laurel.trust")
+    return found if isinstance(found, TrustRegistry) else None
+
+
 def render_report(result: VerificationResult, document: JSONObject) -> Report:
     """The report of `result` for this request: its reader's language, images inlined."""
-    return Report.build(result, document, locale=page_locale(), images=_images())
+    return Report.build(
+        result, document, locale=page_locale(), registry=trust_registry(), images=_images()
+    )
 
 
 @page.after_request
@@ -194,7 +204,11 @@ def verify_form() -> Response:
         return _render(submitted.status, error=submitted.error, hint=submitted.hint)
     data, pasted = submitted.data, submitted.text
     state: ServiceState = current_app.extensions["laurel.verifier"]
-    policy = VerificationPolicy(now=state.clock(), anchor_confirmations=state.anchor_confirmations)
+    policy = VerificationPolicy(
+        now=state.clock(),
+        anchor_confirmations=state.anchor_confirmations,
+        trusted_issuers=trust_registry(),
+    )
     result = verify_bytes(
         data, policy, resolver=state.resolver, status_checker=state.status, anchors=state.anchors
     )

@@ -181,6 +181,16 @@ class Report:
         )
 
     @property
+    def card_state(self) -> str:
+        """How the card is shown: ``verified``; ``unverified`` (failed: struck through);
+        ``unconfirmed`` (could not be decided, or inside a refused presentation: dimmed)."""
+        if self.trusted:
+            return "verified"
+        if self.verdict.tone is Tone.FAILED and self.verdict.reason is not None:
+            return "unverified"
+        return "unconfirmed"
+
+    @property
     def presentation_refused(self) -> bool:
         """A presentation that failed on its own checks (its badges are then not vouched for)."""
         return self.card is None and any(c.status is Status.FAILED for c in self.checks)

@@ -342,7 +342,7 @@ CAVEATS: Final[dict[str, str]] = {
 
 #: Plain titles of the checks, by id, then by group (the checks table).
 CHECK_TITLES: Final[dict[str, str]] = {
-    "format": N_("Well-formed credential"),
+    "format": N_("Well-formed"),
     "proof.context": N_("Known vocabularies only"),
     "proof.signature": N_("Signature matches"),
     "issuer.key_binding": N_("Key belongs to the issuer"),
@@ -362,6 +362,12 @@ CHECK_TITLES: Final[dict[str, str]] = {
     "trust": N_("Issuer recognized"),
     "trust.unknown_issuer": N_("Issuer not recognized"),
     "presentation.challenge": N_("Made for this request"),
+    "presentation.challenge_reused": N_("Made for this request"),
+    "presentation.challenge_expired": N_("Made for this request"),
+    "presentation.challenge_unknown": N_("Made for this request"),
+    "presentation.challenge_mismatch": N_("Made for this request"),
+    "presentation.domain_mismatch": N_("Made for this verifier"),
+    "presentation.holder_not_subject": N_("Presented by its earner"),
     "presentation.domain": N_("Made for this verifier"),
     "presentation.holder": N_("Presented by its earner"),
     "presentation.key_binding": N_("Key belongs to the holder"),

@@ -172,7 +172,7 @@ def test_tampered_badge_is_not_verified_and_names_the_check(client: FlaskClient)
 
 def test_a_failing_badge_is_dimmed_and_never_the_headline(client: FlaskClient) -> None:
     html = post(client, tampered()).get_data(as_text=True)
-    assert 'class="card badge card-unverified"' in html
+    assert 'class="card badge card-dimmed card-unverified"' in html
     assert "Unverified: what the document claims" in html
     headings = re.findall(r"<h[1-6][^>]*>(.*?)</h[1-6]>", html, re.DOTALL)
     assert not [h for h in headings if "Something Else Entirely" in h], "the claim is no heading"
