@@ -182,8 +182,11 @@ class Report:
 
     @property
     def card_state(self) -> str:
-        """How the card is shown: ``verified``; ``unverified`` (failed: struck through);
-        ``unconfirmed`` (could not be decided, or inside a refused presentation: dimmed)."""
+        """How the card is shown: ``verified``, ``unverified`` or ``unconfirmed``.
+
+        ``unverified``: it failed (struck through); ``unconfirmed``: it could not be
+        decided, or it sits in a refused presentation (dimmed).
+        """
         if self.trusted:
             return "verified"
         if self.verdict.tone is Tone.FAILED and self.verdict.reason is not None:

@@ -38,7 +38,14 @@ from verifier.trust import TrustRegistry
 pytestmark = pytest.mark.browser
 
 NOW = dt.datetime(2026, 12, 3, 15, 0, tzinfo=dt.UTC)
-AXE = Path(__file__).resolve().parents[2] / ".tools" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+AXE = (
+    Path(__file__).resolve().parents[2]
+    / ".tools"
+    / "axe"
+    / "node_modules"
+    / "axe-core"
+    / "axe.min.js"
+)
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 REVOCATION = "https://riverside.example/status/revocation/1"
 SUSPENSION = "https://riverside.example/status/suspension/1"
@@ -130,7 +137,10 @@ def lists_host() -> FakeHost:
         url=REVOCATION, set_bits={REVOKED: 1}, valid_from="2026-12-02T09:30:00Z"
     )
     host.lists[SUSPENSION] = signed_list(
-        url=SUSPENSION, purpose="suspension", set_bits={SUSPENDED: 1}, valid_from="2026-12-02T09:30:00Z"
+        url=SUSPENSION,
+        purpose="suspension",
+        set_bits={SUSPENDED: 1},
+        valid_from="2026-12-02T09:30:00Z",
     )
     return host
 
@@ -289,7 +299,9 @@ def test_the_forged_title_is_never_a_heading(browser: Any, base_url: str) -> Non
         page = tab.page
         claimed = page.get_by_text("Restorative Practices — District Leader")
         assert claimed.is_visible()
-        assert page.get_by_role("heading", name="Restorative Practices — District Leader").count() == 0
+        assert (
+            page.get_by_role("heading", name="Restorative Practices — District Leader").count() == 0
+        )
         assert page.get_by_role("heading", name="Unverified: what the document claims").is_visible()
         assert claimed.evaluate("e => getComputedStyle(e).textDecorationLine") == "line-through"
         assert page.locator(".card-unverified .level").inner_text() == "distinguished"
@@ -312,10 +324,14 @@ def test_a_recognized_issuer_is_named_by_the_registry(browser: Any, trusting_url
     context, tab = open_tab(browser, trusting_url)
     try:
         verify_in(tab, sign(teacher_badge(GOOD)))
-        assert tab.page.locator("#verdict-sentence").inner_text().startswith(
-            "Issued by Riverside USD (HR list) on"
+        assert (
+            tab.page.locator("#verdict-sentence")
+            .inner_text()
+            .startswith("Issued by Riverside USD (HR list) on")
         )
-        assert "is in your list of trusted issuers" in tab.page.locator(".verdict-notes").inner_text()
+        assert (
+            "is in your list of trusted issuers" in tab.page.locator(".verdict-notes").inner_text()
+        )
         assert tab.page.locator(".issued-by").inner_text() == "Issued by Riverside USD (HR list)"
     finally:
         context.close()
@@ -392,9 +408,7 @@ def test_a_phone_sized_window(browser: Any, base_url: str, shots: Path) -> None:
         context.close()
 
 
-def test_spanish_from_the_browser_and_from_a_link(
-    browser: Any, base_url: str, shots: Path
-) -> None:
+def test_spanish_from_the_browser_and_from_a_link(browser: Any, base_url: str, shots: Path) -> None:
     context, tab = open_tab(browser, base_url, locale="es-MX", timezone_id="America/Mexico_City")
     try:
         verify_in(tab, STATES["revoked"]())

@@ -62,7 +62,9 @@ def test_the_committed_pot_is_up_to_date(template, tmp_path) -> None:  # type: i
 
 def test_spanish_is_read_from_the_committed_catalog() -> None:
     assert translator("es").gettext("Verified") == "Verificada"
-    assert translator("es").ngettext("%(num)d check", "%(num)d checks", 3) == "%(num)d comprobaciones"
+    assert (
+        translator("es").ngettext("%(num)d check", "%(num)d checks", 3) == "%(num)d comprobaciones"
+    )
     assert Locale("en", "en").gettext.gettext("Verified") == "Verified"
 
 
