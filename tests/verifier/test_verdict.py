@@ -49,7 +49,8 @@ def failed(*checks: CheckResult, signed: bool = True) -> VerificationResult:
 
 def test_a_valid_badge_is_verified_and_names_its_issuer() -> None:
     verdict = verdict_of(run(badge()))
-    assert verdict.tone is Tone.VERIFIED and verdict.verified
+    assert verdict.tone is Tone.VERIFIED
+    assert verdict.verified
     assert verdict.title == "Verified"
     assert verdict.sentence == "Issued by Riverside School District on Jan 1, 2026."
     assert Moment("2026-01-01T00:00:00Z", "Jan 1, 2026") in verdict.parts
@@ -252,7 +253,8 @@ def test_the_json_the_api_returns() -> None:
     body = verdict_json(run(presentation([badge()], challenge=None, domain=None)))
     assert json.loads(json.dumps(body)) == body
     assert set(body) == {"tone", "title", "sentence", "reason", "notes", "lang", "credentials"}
-    assert body["tone"] == "verified" and body["lang"] == "en"
+    assert body["tone"] == "verified"
+    assert body["lang"] == "en"
     assert (
         body["credentials"][0]["sentence"] == "Issued by Riverside School District on Jan 1, 2026."
     )
