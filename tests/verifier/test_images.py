@@ -18,20 +18,18 @@ import pytest
 from PIL import Image
 
 from tests.builders import sign, unsigned_badge
-from tests.verifier.test_fetch import (  # noqa: F401 (fixtures)
-    ALLOW,
-    Dns,
-    Server,
-    client_tls,
-    pki,
-    server,
-)
+from tests.verifier import test_fetch
+from tests.verifier.test_fetch import ALLOW, Dns, Server
 from vc.did import DidResolver
 from verifier.app import create_app
 from verifier.fetch import Fetcher, FetchPolicy
 from verifier.images import MAX_IMAGE_BYTES, SIDE, ImageInliner
 
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
+# The loopback HTTPS server and its throwaway CA, as the fetch guard's tests make them.
+pki = test_fetch.pki
+client_tls = test_fetch.client_tls
+server = test_fetch.server
 
 
 def png(width: int = 400, height: int = 300, *, text: str | None = None) -> bytes:
