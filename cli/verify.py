@@ -31,8 +31,11 @@ if TYPE_CHECKING:
 
 def _verify_input(
     data: bytes | str, policy: Any, resolver: Any, status_checker: Any, anchors: Any = None
-) -> list[tuple[str, VerificationResult]]:
-    """Verify every document an input holds: JSON, a QR payload, or a photo of QR codes."""
+) -> list[tuple[str, VerificationResult, bytes]]:
+    """Verify every document an input holds: JSON, a QR payload, or a photo of QR codes.
+
+    Each comes with the document's bytes (empty when unreadable), for the report.
+    """
     from vc.errors import MalformedDocumentError
     from vc.results import CheckResult, VerificationResult
     from verifier import verify_bytes
@@ -40,21 +43,33 @@ def _verify_input(
 
     if isinstance(data, str):
         failure = CheckResult.failed("format.unreadable", data)
-        return [("", VerificationResult((failure,), unreadable=True))]
+        return [("", VerificationResult((failure,), unreadable=True), b"")]
     try:
         documents = documents_in(data)
     except MalformedDocumentError as exc:
         failure = CheckResult.failed(f"format.{exc.code}", exc.message, hint=exc.hint)
-        return [("", VerificationResult((failure,), unreadable=True))]
+        return [("", VerificationResult((failure,), unreadable=True), b"")]
     return [
         (
             label,
             verify_bytes(
                 document, policy, resolver=resolver, status_checker=status_checker, anchors=anchors
             ),
+            document,
         )
         for label, document in documents
     ]
+
+
+def _parsed(document: bytes) -> Any:
+    """The JSON object a verified document holds, for the report (None if unreadable)."""
+    from vc.errors import MalformedDocumentError
+    from vc.jsontext import parse_document
+
+    try:
+        return parse_document(document) if document else None
+    except MalformedDocumentError:
+        return None
 
 
 def _read_inputs(inputs: tuple[str, ...]) -> Iterator[tuple[str, bytes | str]]:
@@ -228,14 +243,14 @@ def verify(
     console = None if as_json else _console()
     worst = EXIT_OK
 
-    def one(name: str) -> tuple[str, list[tuple[str, VerificationResult]]]:
+    def one(name: str) -> tuple[str, list[tuple[str, VerificationResult, bytes]]]:
         read_name, data = next(_read_inputs((name,)))
         return read_name, _verify_input(data, policy, resolver, status_checker, anchors)
 
     # stdin can be read once only, by this process.
     workers = 1 if "-" in inputs else min(jobs or default_jobs(), len(inputs))
     for name, results in map_in_order(one, inputs, jobs=workers):
-        for label, result in results:
+        for label, result, document in results:
             shown = f"{name} ({label})" if label else name
             if result.unreadable:
                 worst = EXIT_USAGE
@@ -246,7 +261,7 @@ def verify(
                 sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
                 sys.stdout.flush()
             else:
-                render_result(console, shown, result)
+                render_result(console, shown, result, document=_parsed(document), registry=registry)
     sys.exit(worst)
 
 
