@@ -93,7 +93,8 @@ def portfolio(
             except ValueError as exc:
                 raise click.UsageError(str(exc)) from exc
             click.echo(
-                _("%(count)d public badges written to %(path)s") % {
+                _("%(count)d public badges written to %(path)s")
+                % {
                     "count": report.badges,
                     "path": report.index,
                 }

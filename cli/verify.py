@@ -323,6 +323,18 @@ def demo(keep: bool) -> None:
     envvar="LAUREL_ISSUER_TOKEN",
     help="With --wallet: enable POST /credentials/issue and /credentials/status for this bearer token.",
 )
+@click.option(
+    "--console",
+    is_flag=True,
+    help="With --wallet: the issuer's console at /console/ (rosters, search, revoke; one worker).",
+)
+@click.option(
+    "--trust",
+    "trust_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    envvar="LAUREL_TRUST_REGISTRY",
+    help="The page's registry of recognized issuers: CSV did,name[,note] or JSON.",
+)
 @_chain_options
 @_funnel
 def serve(
@@ -337,11 +349,18 @@ def serve(
     allow_private_network: bool,
     wallet_home: Path | None,
     issuer_token: str | None,
+    console: bool,
+    trust_file: Path | None,
     rpc: tuple[str, ...],
     embedded_chain: Path | None,
     confirmations: int | None,
 ) -> None:
-    """Run the verifier service (gunicorn): VC-API JSON routes for employers' systems.
+    """Run the verifier service (gunicorn): the page at / and VC-API JSON routes.
+
+    With --wallet HOME: the wallet's status lists (and did.json), and its pages at
+    /wallet/ (log in with the passphrase: every badge, which are public, import by
+    upload); with --console too, the issuer's console at /console/. The wallet's
+    pages answer on loopback names only unless --host names another address.
 
     \b
     POST /credentials/verify     {"verifiableCredential": {...}}         200 or 422
@@ -355,6 +374,7 @@ def serve(
     With --wallet HOME (a base URL, and LAUREL_PASSPHRASE set) it is also the
     wallet's OpenID4VCI issuer: the offers `laurel offer` makes are redeemed here.
     """
+    import secrets
     import tempfile
 
     from verifier.app import create_app
@@ -377,7 +397,10 @@ def serve(
         problem = token_problem(issuer_token)
         if problem is not None:
             raise click.UsageError(f"{problem}; {TOKEN_ADVICE}")
+    if console and wallet_home is None:
+        raise click.UsageError("--console needs --wallet HOME")
     passphrase = _passphrase() if issuer_token is not None else None
+    token_keystore = None
     if wallet_home is not None:
         from verifier.issued import verify_issued
         from wallet.service import issuer_blueprint
@@ -385,6 +408,11 @@ def serve(
         issuer_blueprint(  # fail early
             wallet_home, passphrase=passphrase, token=issuer_token, check=verify_issued
         )
+        if console and passphrase is not None:
+            from wallet.home import Wallet
+
+            with Wallet.open(wallet_home) as wallet:
+                token_keystore = wallet.unlock(passphrase)
     # OID4VCI (laurel offer): served when the wallet has a base URL and its passphrase is set.
     oid4vci_passphrase = passphrase or os.environ.get("LAUREL_PASSPHRASE")
     if wallet_home is not None and oid4vci_passphrase:
@@ -393,6 +421,19 @@ def serve(
         with Wallet.open(wallet_home) as probe:
             if not probe.identity.base_url:
                 oid4vci_passphrase = None
+    if console and workers > 1:
+        # The console's key, unlocked at login, lives in one process.
+        click.echo("the console runs one worker", err=True)
+        workers = 1
+    registry = None
+    if trust_file is not None:
+        from verifier.trust import TrustRegistry
+
+        registry = TrustRegistry.from_file(trust_file)
+    # Signs the wallet pages' login cookies; made before gunicorn forks, so every
+    # worker knows it, and new at each start, so a restart logs everyone out.
+    secret = secrets.token_bytes(32)
+    loopback = host in ("127.0.0.1", "localhost", "::1")
 
     with tempfile.TemporaryDirectory(prefix="laurel-serve-") as state:
         # One store for every worker (and, with Redis, every instance): a challenge
@@ -431,7 +472,10 @@ def serve(
                 anchor_confirmations=confirmations,
                 oid4vp_state=oid4vp_state,
             )
+            if registry is not None:
+                app.extensions["laurel.trust"] = registry
             if wallet_home is not None:
+                from cli.web import add_wallet_pages
                 from verifier.issued import verify_issued
                 from wallet.service import issuer_blueprint
 
@@ -448,6 +492,15 @@ def serve(
                             wallet_home, passphrase=oid4vci_passphrase, check=verify_issued
                         )
                     )
+                add_wallet_pages(
+                    app,
+                    wallet_home,
+                    secret=secret,
+                    loopback=loopback,
+                    console=console,
+                    issuer_token=issuer_token if console else None,
+                    token_keystore=token_keystore,
+                )
             return guard(app, store, options)
 
         click.echo(

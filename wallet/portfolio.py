@@ -201,7 +201,9 @@ def badge_pages(wallet: Wallet, *, only_public: bool) -> list[BadgePage]:
     pages = []
     for stored in ordered:
         card = BadgeCard.from_credential(stored.document)
-        name = issuer_name(card.issuer_id, profile_name=card.issuer_name if stored.verified else None)
+        name = issuer_name(
+            card.issuer_id, profile_name=card.issuer_name if stored.verified else None
+        )
         pages.append(
             BadgePage(
                 stored=stored,
