@@ -35,7 +35,9 @@ PAGE_HEADERS: Final = {
         "form-action 'self'; frame-ancestors 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    # "same-origin", not "no-referrer": with no-referrer a browser sends "Origin: null"
+    # on the pages' own forms, and the origin check could not tell them from a stranger's.
+    "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
 #: The largest upload read (a photo of a QR code; the JSON inside has its own 1 MiB limit).
@@ -90,7 +92,8 @@ def guard(gate: Gate, *, login_endpoint: str) -> Callable[[], WResponse | None]:
             form = request.form.get("form", "")
             if not gate.csrf_ok(session, form, request.form.get("csrf")):
                 return _forbidden("the form's token is missing or wrong: reload the page")
-        if session is None and request.endpoint not in (login_endpoint, f"{login_endpoint}_post"):
+        public = (login_endpoint, f"{login_endpoint}_post", "laurel_wallet.static")
+        if session is None and request.endpoint not in public:
             return redirect(url_for(login_endpoint, next=request.full_path.rstrip("?")))
         return None
 

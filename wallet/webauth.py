@@ -97,8 +97,8 @@ class Gate:
         Browsers send both on a POST; a client that sends neither still needs the
         form's CSRF token. ``Origin: null`` (a sandboxed frame, a file) is another site.
         """
-        if fetch_site is not None and fetch_site not in ("same-origin", "none"):
-            return False
+        if fetch_site is not None:
+            return fetch_site in ("same-origin", "none")
         if origin is None:
             return True
         return origin != "null" and urlsplit(origin).netloc.lower() == (host or "").lower()

@@ -223,7 +223,11 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
     )
     return [
-        {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]]}
+        {
+            "id": v["id"],
+            "help": v["help"],
+            "nodes": [(n["target"], n["failureSummary"]) for n in v["nodes"]],
+        }
         for v in result["violations"]
     ]
 
