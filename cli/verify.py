@@ -274,7 +274,9 @@ def demo(keep: bool) -> None:
 
     console = _console()
     laurel_demo.run(
-        console, show=lambda name, result: render_result(console, name, result), keep=keep
+        console,
+        show=lambda name, result, **words: render_result(console, name, result, **words),
+        keep=keep,
     )
 
 

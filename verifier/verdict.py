@@ -509,6 +509,8 @@ def verdict_of(
         words, check = ranked[0]
         others: list[tuple[Part, ...]] = []
         for other_words, other in ranked[1:]:
+            if other.id.rsplit(".", 1)[-1] == check.id.rsplit(".", 1)[-1]:
+                continue  # the same finding from another place (revoked: list and chain)
             parts = _failure_parts(other, other_words, ctx)
             if parts != _failure_parts(check, words, ctx) and parts not in others:
                 others.append(parts)
