@@ -77,7 +77,8 @@ def _facts(
         return rows
     card = BadgeCard.from_credential(document)
     if card.achievement:
-        claim = "" if verdict.verified else f"  [dim]({_('as the document claims')})[/]"
+        claimed = _("as the document claims")
+        claim = "" if verdict.verified else f"  [dim]({claimed})[/]"
         rows.append((_("badge"), _escape(card.achievement) + claim))
     for line in card.results:
         level = line.value + (f" ({line.label})" if line.label else "")

@@ -257,7 +257,9 @@ def verify(
             elif not result.verified and worst == EXIT_OK:
                 worst = EXIT_FAILED
             if console is None:
-                line = {"input": shown, **result.to_json()}
+                from verifier.verdict import verdict_json
+
+                line = {"input": shown, **result.to_json(), "verdict": verdict_json(result)}
                 sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
                 sys.stdout.flush()
             else:
