@@ -5,7 +5,7 @@
     >>> issuer_name("did:web:lakeshore.example").text
     'lakeshore.example'
     >>> Locale("es", "es_MX").gettext.gettext("Verified")
-    'Verificado'
+    'Verificada'
 
 `ui` depends on `vc` only; `verifier`, `wallet` and the CLI use it
 (`verifier -> ui -> vc`, `wallet -> ui -> vc`).

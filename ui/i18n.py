@@ -10,7 +10,7 @@ fails when the committed ``.mo`` differs).
     >>> language_from_header("es-MX,es;q=0.9,en;q=0.5").language
     'es'
     >>> translator("es").gettext("Verified")
-    'Verificado'
+    'Verificada'
 
 A :class:`Locale` pairs the catalog (``en`` or ``es``) with the reader's full
 locale tag (``en_GB``, ``es_MX``) for dates and numbers.

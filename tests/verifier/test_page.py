@@ -519,3 +519,25 @@ def test_upload_a_photo_of_a_qr_code_or_a_baked_badge():
         content_type="multipart/form-data",
     )
     assert answer.status_code == 400
+
+
+def test_command_line_advice_never_reaches_the_page() -> None:
+    from vc.results import CheckResult, VerificationResult
+    from verifier.report import Report
+
+    result = VerificationResult(
+        (
+            CheckResult.passed("proof.signature", "ok"),
+            CheckResult.warning(
+                "anchor.unavailable",
+                "the anchor on chain 1 was not looked up: no chain is configured (pass --rpc URL)",
+            ),
+        ),
+        summary={"issuer": {"id": "did:web:lakeshore.example", "name": "Lakeshore USD"}},
+    )
+    report = Report.build(result, badge())
+    assert [row.message for row in report.rows][1] == (
+        "the anchor on chain 1 was not looked up: no chain is configured"
+    )
+    assert "--rpc" not in " ".join(report.verdict.note_texts + (report.verdict.sentence,))
+    assert "Its blockchain record was not looked up here." in report.verdict.note_texts
