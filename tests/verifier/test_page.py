@@ -539,5 +539,5 @@ def test_command_line_advice_never_reaches_the_page() -> None:
     assert [row.message for row in report.rows][1] == (
         "the anchor on chain 1 was not looked up: no chain is configured"
     )
-    assert "--rpc" not in " ".join(report.verdict.note_texts + (report.verdict.sentence,))
+    assert "--rpc" not in " ".join((*report.verdict.note_texts, report.verdict.sentence))
     assert "Its blockchain record was not looked up here." in report.verdict.note_texts
