@@ -262,9 +262,12 @@ def check_state(tab: Tab, shots: Path, name: str) -> dict[str, str]:
 EXPECTED = {
     "verified": ("Verified", "Issued by Riverside School District on Dec 31, 2025."),
     "forged": ("Not verified", "Altered after it was issued: the signature does not match."),
-    # The status check does not yet report its list's date (listValidFrom), so no "as of".
-    "revoked": ("Not verified", "Revoked by Riverside School District."),
-    "suspended": ("Not verified", "Suspended by Riverside School District; it may be reinstated."),
+    # As of the day the issuer signed the list (09:30 UTC is 03:30 in Chicago).
+    "revoked": ("Not verified", "Revoked by Riverside School District (as of Dec 2, 2026)."),
+    "suspended": (
+        "Not verified",
+        "Suspended by Riverside School District (as of Dec 2, 2026); it may be reinstated.",
+    ),
     "expired": ("Not verified", "Expired on Jun 29, 2026."),
 }
 
