@@ -164,3 +164,17 @@ def test_a_304_that_was_not_asked_for_is_a_failure(plain_server: Server) -> None
 )
 def test_cache_control_is_read_as_rfc_9111_says(header: str | None, seconds: float | None) -> None:
     assert _max_age(header) == seconds
+
+
+def test_the_networked_checker_revalidates_too(setup: Any) -> None:
+    """What `laurel verify` and `laurel serve` use: the lazily made guard passes the ETag on."""
+    from verifier.verify import networked_status_checker
+
+    _lists, _checker, _clock, badge, server = setup
+    checker = networked_status_checker(allow_private_network=True)
+    assert check(checker, badge).id == "status.revocation"
+    fetch = checker._fetch
+    assert fetch is not None
+    url = badge["credentialStatus"]["statusListCredential"]
+    assert fetch(url, max_bytes=1 << 20, if_none_match='"v1"').status == 304
+    assert requests(server) == [None, '"v1"']
