@@ -44,7 +44,10 @@ _MAX_FILE: Final = 4 * 1024 * 1024
 
 @dataclass(frozen=True, slots=True)
 class RowCheck:
-    """One roster line as the preview shows it: its recipient, or why it is refused."""
+    """One roster line as the preview shows it: its recipient, or why it is refused.
+
+    `problem` is :func:`wallet.issuer.read_roster`'s own words for the line.
+    """
 
     line: int
     name: str
@@ -54,41 +57,36 @@ class RowCheck:
 
 
 def check_roster(data: bytes) -> tuple[list[RowCheck], str | None]:
-    """Every row of a roster CSV checked (all bad rows, not the first), or why the file is unusable.
+    """Every row of a roster CSV, each with its problems (all of them, not the first).
 
-    The rules are :func:`wallet.issuer.read_roster`'s: a header with ``name`` and
-    ``email`` (or ``did``); each row an email address or a DID; no recipient twice.
+    The rules and their words are :func:`wallet.issuer.read_roster`'s, so the console
+    refuses exactly what ``laurel issue --roster`` refuses; the second value says why
+    the whole file is unusable (not UTF-8, no usable header, too many rows), if it is.
     """
-    from wallet.issuer import _EMAIL
+    from wallet.issuer import RosterError, read_roster
 
+    problems: dict[int, list[str]] = {}
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return [], "not_utf8"
-    reader = csv.DictReader(text.splitlines())
-    header = [h.strip().lower() for h in reader.fieldnames or []]
-    if "name" not in header or ("email" not in header and "did" not in header):
-        return [], "header"
+        read_roster(data)
+    except RosterError as exc:
+        for problem in exc.problems:
+            problems.setdefault(problem.line, []).append(problem.message)
+    if 1 in problems:
+        return [], "; ".join(problems[1])
+    records = list(csv.reader(data.decode("utf-8-sig").splitlines()))
+    header = [h.strip().lower() for h in records[0]]
     rows: list[RowCheck] = []
-    seen: dict[str, int] = {}
-    for line, raw in enumerate(reader, start=2):
+    for line, fields in enumerate(records[1:], start=2):
+        if not any(f.strip() for f in fields):
+            continue
         if len(rows) >= MAX_ROSTER_ROWS:
             return rows, "too_many"
-        record = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k is not None}
-        name, email, did = record.get("name", ""), record.get("email", ""), record.get("did", "")
-        recipient = did or email
-        problem = None
-        if not recipient:
-            problem = "no_recipient"
-        elif did and not did.startswith("did:"):
-            problem = "bad_did"
-        elif not did and not _EMAIL.fullmatch(email):
-            problem = "bad_email"
-        elif recipient.lower() in seen:
-            problem = "duplicate"
-        if problem is None:
-            seen[recipient.lower()] = line
-        rows.append(RowCheck(line, name, recipient, problem))
+        record = dict(zip(header, (f.strip() for f in fields), strict=False))
+        recipient = record.get("did") or record.get("email") or ""
+        found = problems.get(line)
+        rows.append(
+            RowCheck(line, record.get("name", ""), recipient, "; ".join(found) if found else None)
+        )
     return rows, None
 
 
@@ -236,7 +234,7 @@ def console_blueprint(home: Path, *, gate: Gate) -> Blueprint:
                 return refuse("achievement", exc.message)
             rows, problem = check_roster(roster_file.read(_MAX_FILE))
             if problem is not None and problem != "too_many":
-                return refuse(problem)
+                return refuse("file", problem)
             rows = _mark_already(wallet, achievement, rows)
         suite = request.form.get("suite", "eddsa-rdfc-2022")
         if suite not in ("eddsa-rdfc-2022", "eddsa-jcs-2022"):
