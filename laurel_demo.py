@@ -88,6 +88,24 @@ ACHIEVEMENT = {
 }
 
 
+RESTORATIVE = {
+    "name": "Restorative Practices",
+    "description": "Leads restorative circles with students and families.",
+    "criteria": {
+        "narrative": "Facilitated six restorative circles, with reflections reviewed by a coach."
+    },
+    "alignment": [
+        {
+            "type": ["Alignment"],
+            "targetName": "CASEL: Relationship skills",
+            "targetUrl": "https://casel.org/fundamentals-of-sel/",
+            "targetFramework": "CASEL",
+            "targetCode": "RS",
+        }
+    ],
+}
+
+
 def employer_verifies_presentation(
     policy: VerificationPolicy, anchors: ChainDirectory | None = None
 ) -> Callable[[bytes, str, str], VerificationResult]:
@@ -167,13 +185,60 @@ def _qr_tour(
     (_label, document), *_ = documents_in(path.read_bytes())
     console.print(f"[dim]$ laurel verify --challenge {challenge} --domain {domain} badge-qr.png[/]")
     result = verify_presentation(document, challenge, domain)
+    from verifier.verdict import verdict_of
+
     verdict = "[bold green]✔ VERIFIED[/]" if result.verified else "[bold red]✘ NOT VERIFIED[/]"
-    console.print(
-        f"{verdict}  read from the image: the holder's proof, the challenge and every badge inside"
-    )
+    console.print(f"{verdict}  {verdict_of(result).sentence}")
+    console.print("  read from the image: the holder's proof, the challenge and every badge inside")
     replay = verify_presentation(document, "another-interview", domain)
     failed = ", ".join(c.id for c in replay.failures())
     console.print(f"Shown again at another interview: [bold red]{failed}[/]\n")
+
+
+def _portfolio_tour(
+    console: Console,
+    district: Wallet,
+    teacher: Wallet,
+    now: dt.datetime,
+    employer_verifies: Callable[[bytes], VerificationResult],
+) -> Path:
+    """A second badge, kept and made public; the static site written where it stays."""
+    from ui.i18n import environment_locale
+    from wallet.portfolio import set_public, write_portfolio
+    from wallet.store import short_id
+
+    restorative = load_achievement(json.dumps(RESTORATIVE).encode())
+    stored = issue_badge(
+        district,
+        DEMO_PASSPHRASE,
+        restorative,
+        teacher.identity.did,
+        IssueOptions(
+            now=now,
+            evidence=(
+                Evidence(
+                    "https://portfolio.riverside.example/arivera/circles", "Circle reflections"
+                ),
+            ),
+        ),
+    )
+    outcome = import_credential(teacher, stored.text.encode(), employer_verifies)
+    short = short_id(outcome.credential.id)
+    set_public(teacher.store, [outcome.credential.id], True)
+    # Written outside the demo's temporary folder: it is the teacher's to keep.
+    site = Path(tempfile.mkdtemp(prefix="laurel-portfolio-"))
+    report = write_portfolio(teacher, site, locale=environment_locale())
+    console.print(
+        f"$ laurel import restorative.json && laurel portfolio --public {short} --out site/"
+    )
+    console.print(
+        "Only the badges she makes public are written: a page per badge with its evidence,"
+    )
+    console.print("the credential as JSON and as a baked PNG, an Add-to-LinkedIn link, a QR code,")
+    console.print("and a Verify button that opens any verifier page with the badge in the link.")
+    console.print("For any web host, or a USB stick:")
+    console.print(f"  [bold]{report.index}[/]\n")
+    return report.index
 
 
 class _Service:
@@ -303,9 +368,7 @@ def _step(console: Console, number: int, text: str) -> None:
     console.rule(f"[bold cyan]{number}. {text}", align="left")
 
 
-def run(
-    console: Console, *, show: Callable[[str, VerificationResult], None], keep: bool = False
-) -> None:
+def run(console: Console, *, show: Callable[..., None], keep: bool = False) -> None:
     """Run the narrated demo, printing to `console` and rendering reports with `show`."""
     workdir = Path(tempfile.mkdtemp(prefix="laurel-demo-"))
     try:
@@ -317,7 +380,7 @@ def run(
             shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _tour(console: Console, workdir: Path, show: Callable[[str, VerificationResult], None]) -> None:
+def _tour(console: Console, workdir: Path, show: Callable[..., None]) -> None:
     from anchor.check import ChainDirectory
 
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -332,7 +395,7 @@ def _tour(console: Console, workdir: Path, show: Callable[[str, VerificationResu
 def _journey(
     console: Console,
     workdir: Path,
-    show: Callable[[str, VerificationResult], None],
+    show: Callable[..., None],
     service: _Service,
     now: dt.datetime,
     policy: VerificationPolicy,
@@ -433,7 +496,7 @@ def _journey(
 
     _step(console, 5, "An employer verifies the badge she sends")
     console.print(f"[dim]$ laurel verify {badge_path.name}[/]")
-    show(badge_path.name, employer_verifies(badge_path.read_bytes()))
+    show(badge_path.name, employer_verifies(badge_path.read_bytes()), document=stored.document)
 
     _step(console, 6, "At the interview she shows it as a QR code")
     _qr_tour(
@@ -455,7 +518,7 @@ def _journey(
     )
     console.print(f"[dim]$ laurel verify {tampered_path.name}[/]")
     result = employer_verifies(tampered_path.read_bytes())
-    show(tampered_path.name, result)
+    show(tampered_path.name, result, document=tampered)
     names = ", ".join(check.id for check in result.failures())
     console.print(f"The forgery is caught by name: [bold red]{names}[/].\n")
 
@@ -473,7 +536,7 @@ def _journey(
         console.print("it stays checkable even if the district's web host goes away.")
     console.print(f"[dim]$ laurel verify {badge_path.name}[/]")
     revoked = employer_verifies(badge_path.read_bytes())
-    show(badge_path.name, revoked)
+    show(badge_path.name, revoked, document=stored.document)
     names = ", ".join(check.id for check in revoked.failures())
     console.print(f"The same, untouched badge is now refused by name: [bold red]{names}[/].\n")
     _hidden_status_tour(console, workdir, badge_path, employer_verifies)
@@ -537,6 +600,9 @@ def _journey(
         console, 12, "A badge offered to a phone wallet, and asked for by an employer (OpenID4VC)"
     )
     _openid4vc_tour(console, service, district, teacher, achievement, employer_verifies)
+
+    _step(console, 13, "The teacher publishes her portfolio")
+    _portfolio_tour(console, district, teacher, now, employer_verifies)
     district.close()
     teacher.close()
 

@@ -8,7 +8,15 @@ Exit codes: 0 ok / verified, 1 not verified or failed, 2 usage or unreadable inp
 
 from __future__ import annotations
 
-from cli import anchor, issue, oid4vc, present, verify, wallet  # noqa: F401 (each registers its commands)
+from cli import (  # noqa: F401 (each registers its commands)
+    anchor,
+    issue,
+    oid4vc,
+    portfolio,
+    present,
+    verify,
+    wallet,
+)
 from cli._common import cli
 
 __all__ = ["main"]

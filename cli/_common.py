@@ -35,13 +35,6 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 #: than a JSON document, whose own 1 MiB limit still applies once extracted.
 MAX_INPUT_BYTES = 16 * 1024 * 1024
 
-_STATUS_STYLE = {
-    "passed": ("✔", "green"),
-    "failed": ("✘", "bold red"),
-    "warning": ("!", "yellow"),
-    "skipped": ("–", "dim"),  # noqa: RUF001 (an en dash, on purpose)
-}
-
 
 def _console(stderr: bool = False) -> Console:
     from rich.console import Console  # rich costs ~40 ms: only for human output
@@ -74,44 +67,11 @@ def _funnel(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def render_result(console: Console, name: str, result: VerificationResult) -> None:
-    """Print one verification report: the verdict first, then every check."""
-    from rich.table import Table
+def render_result(console: Console, name: str, result: VerificationResult, **words: Any) -> None:
+    """Print one verification report for people (see :func:`cli.report.render_result`)."""
+    from cli.report import render_result as render
 
-    verdict = "[bold green]✔ VERIFIED[/]" if result.verified else "[bold red]✘ NOT VERIFIED[/]"
-    console.print(f"{verdict}  [bold]{_escape(name)}[/]")
-    summary = result.summary
-    if summary:
-        issuer = summary.get("issuer")
-        issuer_text = ""
-        if isinstance(issuer, dict):
-            issuer_text = " ".join(str(v) for v in (issuer.get("name"), issuer.get("id")) if v)
-        rows = [
-            ("badge", summary.get("achievement") or summary.get("name")),
-            ("issuer", issuer_text or None),
-            ("subject", summary.get("subject") or summary.get("holder")),
-            (
-                "valid",
-                " → ".join(
-                    str(v) for v in (summary.get("validFrom"), summary.get("validUntil")) if v
-                )
-                or None,
-            ),
-        ]
-        for label, value in rows:
-            if value:
-                console.print(f"  [dim]{label:8}[/] {_escape(str(value))}")
-    table = Table(show_header=True, header_style="bold", box=None, padding=(0, 1))
-    table.add_column("", width=1)
-    table.add_column("check")
-    table.add_column("result")
-    for check in result.checks:
-        icon, style = _STATUS_STYLE[check.status.value]
-        table.add_row(f"[{style}]{icon}[/]", f"[{style}]{check.id}[/]", _escape(check.message))
-    console.print(table)
-    for index, inner in enumerate(result.credentials):
-        render_result(console, f"{name} › credential {index}", inner)  # noqa: RUF001
-    console.print()
+    render(console, name, result, **words)
 
 
 def _escape(text: str) -> str:
@@ -171,6 +131,25 @@ def _open_wallet(home: Path | None) -> Iterator[Wallet]:
         yield wallet
     finally:
         wallet.close()
+
+
+def _resolve_ids(wallet: Wallet, given: tuple[str, ...] | list[str]) -> list[str]:
+    """The full ids of the badges `given` names: ids, or unique prefixes (``cc6e7a``)."""
+    return [wallet.store.resolve_id(value) for value in given]
+
+
+def _locale() -> Any:
+    """The command line's language and locale (``LAUREL_LANG``, else the POSIX variables)."""
+    from ui.i18n import environment_locale
+
+    return environment_locale()
+
+
+def _local_zone() -> Any:
+    """This machine's time zone, for dates shown to people."""
+    import datetime as dt
+
+    return dt.datetime.now().astimezone().tzinfo
 
 
 def _print_json(value: object) -> None:

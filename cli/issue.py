@@ -14,8 +14,11 @@ from cli._common import (
     _console,
     _funnel,
     _home_option,
+    _local_zone,
+    _locale,
     _open_wallet,
     _passphrase,
+    _resolve_ids,
     _valid_until,
     cli,
 )
@@ -274,6 +277,10 @@ def _issue(
                 options,
                 progress=lambda n: bar.advance(task, n),
             )
+        from wallet.badges import record_roster_names
+
+        # The badges carry no names: the wallet keeps them, to find and name each badge.
+        record_roster_names(wallet.store, achievement, rows)
         if anchor_now:
             _anchor_and_report(wallet, passphrase, rpc=rpc)
     click.echo(
@@ -285,6 +292,12 @@ def _issue(
 # -- status lists (revoke, suspend, publish) -------------------------------------------
 
 
+def _resolved(home: Path | None, credential_id: str) -> str:
+    with _open_wallet(home) as wallet:
+        (found,) = _resolve_ids(wallet, [credential_id])
+    return found
+
+
 def _change_status(
     home: Path | None,
     credential_id: str,
@@ -294,14 +307,21 @@ def _change_status(
     question: str | None,
     reason: str | None = None,
 ) -> bool:
-    """Set or clear one status of a badge this wallet issued; True when the list changed."""
+    """Set or clear one status of a badge this wallet issued; True when the list changed.
+
+    `question` (``%(badge)s`` stands for the badge, its recipient and its date) is
+    asked first on a terminal.
+    """
+    from wallet.badges import badge_line
     from wallet.status import set_status
 
     with _open_wallet(home) as wallet:
         stored = wallet.store.get_credential(credential_id)
         # Asked only on a terminal: scripts and pipes proceed (or pass --yes anyway).
         if question is not None and sys.stdin.isatty():
-            click.confirm(f"{question} {stored.name or stored.id}?", abort=True)
+            locale = _locale()
+            line = badge_line(wallet.store, stored, locale, tz=_local_zone())
+            click.confirm(question % {"badge": line.describe(locale)}, abort=True)
         return set_status(
             wallet,
             _passphrase(),
@@ -339,7 +359,9 @@ def revoke(
     """
     from wallet.status import NoStatusListError
 
-    question = None if yes else "Revoke (this cannot be undone)"
+    credential_id = _resolved(home, credential_id)
+    _ = _locale().gettext.gettext
+    question = None if yes else _("Revoke %(badge)s? This cannot be undone.")
     try:
         changed = _change_status(
             home, credential_id, "revocation", True, question=question, reason=reason
@@ -371,7 +393,8 @@ def revoke(
 @_funnel
 def suspend(credential_id: str, reason: str | None, yes: bool, home: Path | None) -> None:
     """Suspend a badge this wallet issued (undo with `laurel unsuspend`)."""
-    question = None if yes else "Suspend"
+    credential_id = _resolved(home, credential_id)
+    question = None if yes else _locale().gettext.gettext("Suspend %(badge)s?")
     changed = _change_status(
         home, credential_id, "suspension", True, question=question, reason=reason
     )
@@ -387,7 +410,8 @@ def suspend(credential_id: str, reason: str | None, yes: bool, home: Path | None
 @_funnel
 def unsuspend(credential_id: str, yes: bool, home: Path | None) -> None:
     """Lift the suspension of a badge this wallet issued."""
-    question = None if yes else "Unsuspend"
+    credential_id = _resolved(home, credential_id)
+    question = None if yes else _locale().gettext.gettext("Lift the suspension of %(badge)s?")
     changed = _change_status(home, credential_id, "suspension", False, question=question)
     click.echo(f"unsuspended {credential_id}" if changed else f"{credential_id} was not suspended")
 

@@ -18,6 +18,7 @@ from cli._common import (
     _home_option,
     _open_wallet,
     _passphrase,
+    _resolve_ids,
     cli,
 )
 
@@ -175,7 +176,7 @@ def present(
         presentation = present_credentials(
             wallet,
             _passphrase(),
-            list(credential_ids),
+            _resolve_ids(wallet, credential_ids),
             challenge=challenge,
             domain=domain,
             now=now,

@@ -31,8 +31,11 @@ if TYPE_CHECKING:
 
 def _verify_input(
     data: bytes | str, policy: Any, resolver: Any, status_checker: Any, anchors: Any = None
-) -> list[tuple[str, VerificationResult]]:
-    """Verify every document an input holds: JSON, a QR payload, or a photo of QR codes."""
+) -> list[tuple[str, VerificationResult, bytes]]:
+    """Verify every document an input holds: JSON, a QR payload, or a photo of QR codes.
+
+    Each comes with the document's bytes (empty when unreadable), for the report.
+    """
     from vc.errors import MalformedDocumentError
     from vc.results import CheckResult, VerificationResult
     from verifier import verify_bytes
@@ -40,21 +43,33 @@ def _verify_input(
 
     if isinstance(data, str):
         failure = CheckResult.failed("format.unreadable", data)
-        return [("", VerificationResult((failure,), unreadable=True))]
+        return [("", VerificationResult((failure,), unreadable=True), b"")]
     try:
         documents = documents_in(data)
     except MalformedDocumentError as exc:
         failure = CheckResult.failed(f"format.{exc.code}", exc.message, hint=exc.hint)
-        return [("", VerificationResult((failure,), unreadable=True))]
+        return [("", VerificationResult((failure,), unreadable=True), b"")]
     return [
         (
             label,
             verify_bytes(
                 document, policy, resolver=resolver, status_checker=status_checker, anchors=anchors
             ),
+            document,
         )
         for label, document in documents
     ]
+
+
+def _parsed(document: bytes) -> Any:
+    """The JSON object a verified document holds, for the report (None if unreadable)."""
+    from vc.errors import MalformedDocumentError
+    from vc.jsontext import parse_document
+
+    try:
+        return parse_document(document) if document else None
+    except MalformedDocumentError:
+        return None
 
 
 def _read_inputs(inputs: tuple[str, ...]) -> Iterator[tuple[str, bytes | str]]:
@@ -228,25 +243,27 @@ def verify(
     console = None if as_json else _console()
     worst = EXIT_OK
 
-    def one(name: str) -> tuple[str, list[tuple[str, VerificationResult]]]:
+    def one(name: str) -> tuple[str, list[tuple[str, VerificationResult, bytes]]]:
         read_name, data = next(_read_inputs((name,)))
         return read_name, _verify_input(data, policy, resolver, status_checker, anchors)
 
     # stdin can be read once only, by this process.
     workers = 1 if "-" in inputs else min(jobs or default_jobs(), len(inputs))
     for name, results in map_in_order(one, inputs, jobs=workers):
-        for label, result in results:
+        for label, result, document in results:
             shown = f"{name} ({label})" if label else name
             if result.unreadable:
                 worst = EXIT_USAGE
             elif not result.verified and worst == EXIT_OK:
                 worst = EXIT_FAILED
             if console is None:
-                line = {"input": shown, **result.to_json()}
+                from verifier.verdict import verdict_json
+
+                line = {"input": shown, **result.to_json(), "verdict": verdict_json(result)}
                 sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
                 sys.stdout.flush()
             else:
-                render_result(console, shown, result)
+                render_result(console, shown, result, document=_parsed(document), registry=registry)
     sys.exit(worst)
 
 
@@ -259,7 +276,9 @@ def demo(keep: bool) -> None:
 
     console = _console()
     laurel_demo.run(
-        console, show=lambda name, result: render_result(console, name, result), keep=keep
+        console,
+        show=lambda name, result, **words: render_result(console, name, result, **words),
+        keep=keep,
     )
 
 
@@ -308,6 +327,18 @@ def demo(keep: bool) -> None:
     envvar="LAUREL_ISSUER_TOKEN",
     help="With --wallet: enable POST /credentials/issue and /credentials/status for this bearer token.",
 )
+@click.option(
+    "--console",
+    is_flag=True,
+    help="With --wallet: the issuer's console at /console/ (rosters, search, revoke; one worker).",
+)
+@click.option(
+    "--trust",
+    "trust_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    envvar="LAUREL_TRUST_REGISTRY",
+    help="The page's registry of recognized issuers: CSV did,name[,note] or JSON.",
+)
 @_chain_options
 @_funnel
 def serve(
@@ -322,11 +353,18 @@ def serve(
     allow_private_network: bool,
     wallet_home: Path | None,
     issuer_token: str | None,
+    console: bool,
+    trust_file: Path | None,
     rpc: tuple[str, ...],
     embedded_chain: Path | None,
     confirmations: int | None,
 ) -> None:
-    """Run the verifier service (gunicorn): VC-API JSON routes for employers' systems.
+    """Run the verifier service (gunicorn): the page at / and VC-API JSON routes.
+
+    With --wallet HOME: the wallet's status lists (and did.json), and its pages at
+    /wallet/ (log in with the passphrase: every badge, which are public, import by
+    upload); with --console too, the issuer's console at /console/. The wallet's
+    pages answer on loopback names only unless --host names another address.
 
     \b
     POST /credentials/verify     {"verifiableCredential": {...}}         200 or 422
@@ -340,6 +378,7 @@ def serve(
     With --wallet HOME (a base URL, and LAUREL_PASSPHRASE set) it is also the
     wallet's OpenID4VCI issuer: the offers `laurel offer` makes are redeemed here.
     """
+    import secrets
     import tempfile
 
     from verifier.app import create_app
@@ -362,7 +401,10 @@ def serve(
         problem = token_problem(issuer_token)
         if problem is not None:
             raise click.UsageError(f"{problem}; {TOKEN_ADVICE}")
+    if console and wallet_home is None:
+        raise click.UsageError("--console needs --wallet HOME")
     passphrase = _passphrase() if issuer_token is not None else None
+    token_keystore = None
     if wallet_home is not None:
         from verifier.issued import verify_issued
         from wallet.service import issuer_blueprint
@@ -370,6 +412,11 @@ def serve(
         issuer_blueprint(  # fail early
             wallet_home, passphrase=passphrase, token=issuer_token, check=verify_issued
         )
+        if console and passphrase is not None:
+            from wallet.home import Wallet
+
+            with Wallet.open(wallet_home) as wallet:
+                token_keystore = wallet.unlock(passphrase)
     # OID4VCI (laurel offer): served when the wallet has a base URL and its passphrase is set.
     oid4vci_passphrase = passphrase or os.environ.get("LAUREL_PASSPHRASE")
     if wallet_home is not None and oid4vci_passphrase:
@@ -378,6 +425,19 @@ def serve(
         with Wallet.open(wallet_home) as probe:
             if not probe.identity.base_url:
                 oid4vci_passphrase = None
+    if console and workers > 1:
+        # The console's key, unlocked at login, lives in one process.
+        click.echo("the console runs one worker", err=True)
+        workers = 1
+    registry = None
+    if trust_file is not None:
+        from verifier.trust import TrustRegistry
+
+        registry = TrustRegistry.from_file(trust_file)
+    # Signs the wallet pages' login cookies; made before gunicorn forks, so every
+    # worker knows it, and new at each start, so a restart logs everyone out.
+    secret = secrets.token_bytes(32)
+    loopback = host in ("127.0.0.1", "localhost", "::1")
 
     with tempfile.TemporaryDirectory(prefix="laurel-serve-") as state:
         # One store for every worker (and, with Redis, every instance): a challenge
@@ -416,7 +476,10 @@ def serve(
                 anchor_confirmations=confirmations,
                 oid4vp_state=oid4vp_state,
             )
+            if registry is not None:
+                app.extensions["laurel.trust"] = registry
             if wallet_home is not None:
+                from cli.web import add_wallet_pages
                 from verifier.issued import verify_issued
                 from wallet.service import issuer_blueprint
 
@@ -433,6 +496,15 @@ def serve(
                             wallet_home, passphrase=oid4vci_passphrase, check=verify_issued
                         )
                     )
+                add_wallet_pages(
+                    app,
+                    wallet_home,
+                    secret=secret,
+                    loopback=loopback,
+                    console=console,
+                    issuer_token=issuer_token if console else None,
+                    token_keystore=token_keystore,
+                )
             return guard(app, store, options)
 
         click.echo(

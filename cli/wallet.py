@@ -20,9 +20,12 @@ from cli._common import (
     _funnel,
     _home,
     _home_option,
+    _local_zone,
+    _locale,
     _open_wallet,
     _passphrase,
     _print_json,
+    _resolve_ids,
     cli,
 )
 
@@ -156,30 +159,60 @@ def _listing(stored: Any) -> dict[str, object]:
     "--json",
     "as_json",
     is_flag=True,
-    help="A JSON array of {id, name, issuer, recipient, validFrom, status, anchored}.",
+    help="A JSON array of {id, shortId, name, issuer, recipient, recipientName, validFrom,"
+    " status, state, anchored}.",
+)
+@click.option(
+    "--search",
+    metavar="TEXT",
+    help="Only badges whose id, name or recipient's name holds TEXT, or issued to the email TEXT.",
 )
 @_home_option
 @_funnel
-def list_(as_json: bool, home: Path | None) -> None:
-    """List the badges in the wallet."""
+def list_(as_json: bool, search: str | None, home: Path | None) -> None:
+    """List the badges in the wallet (ids are shown short: any unique start of one works)."""
+    from wallet.badges import badge_line
+
+    locale, zone = _locale(), _local_zone()
     with _open_wallet(home) as wallet:
-        items = [_listing(s) for s in wallet.store.list_credentials()]
+        store = wallet.store
+        found = store.search_credentials(search) if search else store.list_credentials()
+        names = store.recipient_names()
+        lines = [badge_line(store, s, locale, names=names, tz=zone) for s in found]
+        items = [{**_listing(s), **line.to_json()} for s, line in zip(found, lines, strict=True)]
     if as_json:
         _print_json(items)
         return
     from rich.table import Table
 
-    table = Table(box=None, header_style="bold")
-    for column in ("id", "name", "recipient", "validFrom", "status"):
-        table.add_column(column)
-    for item in items:
+    _ = locale.gettext.gettext
+    if not lines:
+        empty = _("no badges match %(text)r") % {"text": search} if search else _("no badges yet")
+        _console().print(f"[dim]{_escape(empty)}[/]")
+        return
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    table.add_column(_("id"), no_wrap=True)
+    table.add_column(_("badge"), ratio=3)
+    table.add_column(_("recipient"), ratio=2)
+    table.add_column(_("issued"), no_wrap=True)
+    table.add_column(_("state"), no_wrap=True)
+    states = {
+        "issued": _("issued"),
+        "revoked": _("revoked"),
+        "suspended": _("suspended"),
+        "verified": _("verified"),
+        "unverified": _("unverified"),
+    }
+    for line in lines:
+        state = states.get(line.state, line.state) + (" ⚓" if line.anchored else "")
         table.add_row(
-            *[
-                _escape(str(item[c] or ""))
-                for c in ("id", "name", "recipient", "validFrom", "status")
-            ]
+            line.short_id,
+            _escape(line.name),
+            _escape(line.recipient),
+            line.issued or "",
+            state,
         )
-    _console().print(table if items else "[dim]no badges yet[/]")
+    _console().print(table)
 
 
 @cli.command()
@@ -187,8 +220,9 @@ def list_(as_json: bool, home: Path | None) -> None:
 @_home_option
 @_funnel
 def show(credential_id: str, home: Path | None) -> None:
-    """Show one badge: its summary, then the stored JSON."""
+    """Show one badge: its summary, then the stored JSON (ID may be any unique start of it)."""
     with _open_wallet(home) as wallet:
+        (credential_id,) = _resolve_ids(wallet, [credential_id])
         stored = wallet.store.get_credential(credential_id)
     console = _console()
     for key, value in _listing(stored).items():
@@ -208,6 +242,7 @@ def show(credential_id: str, home: Path | None) -> None:
 def export(credential_id: str, out: Path | None, home: Path | None) -> None:
     """Export a badge exactly as stored, with every proof."""
     with _open_wallet(home) as wallet:
+        (credential_id,) = _resolve_ids(wallet, [credential_id])
         stored = wallet.store.get_credential(credential_id)
     if out is None:
         sys.stdout.write(stored.text if stored.text.endswith("\n") else stored.text + "\n")
@@ -222,12 +257,20 @@ def export(credential_id: str, out: Path | None, home: Path | None) -> None:
 @_funnel
 def delete(credential_id: str, yes: bool, home: Path | None) -> None:
     """Delete a badge from the wallet (asks first)."""
+    from wallet.badges import badge_line
+
     with _open_wallet(home) as wallet:
+        (credential_id,) = _resolve_ids(wallet, [credential_id])
         stored = wallet.store.get_credential(credential_id)
         if not yes:
             if not sys.stdin.isatty():
                 raise click.UsageError("not a terminal: pass --yes to delete without asking")
-            click.confirm(f"Delete {stored.name or stored.id}?", abort=True)
+            locale = _locale()
+            line = badge_line(wallet.store, stored, locale, tz=_local_zone())
+            question = locale.gettext.gettext("Delete %(badge)s?") % {
+                "badge": line.describe(locale)
+            }
+            click.confirm(question, abort=True)
         wallet.store.delete_credential(credential_id)
     click.echo(f"deleted {credential_id}")
 
@@ -257,6 +300,7 @@ def bake(credential_id: str, image: Path, out: Path, home: Path | None) -> None:
     from vc.baking import bake_png, bake_svg
 
     with _open_wallet(home) as wallet:
+        (credential_id,) = _resolve_ids(wallet, [credential_id])
         stored = wallet.store.get_credential(credential_id)
     data = image.read_bytes()
     baked = (

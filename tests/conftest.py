@@ -11,6 +11,10 @@ from typing import Any
 
 import pytest
 
+# Human output in English whatever the developer's locale (LANG=es_ES...); a test that
+# wants Spanish says so (LAUREL_LANG=es). Children (the `laurel` command) inherit it.
+os.environ["LAUREL_LANG"] = "en"
+
 REPO = Path(__file__).resolve().parents[1]
 
 # The compiled JSON-LD context states (vc.ldcache) of a test run stay with the run,

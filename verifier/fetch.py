@@ -37,6 +37,7 @@ import http.client
 import io
 import ipaddress
 import os
+import re
 import socket
 import ssl
 import threading
@@ -173,6 +174,39 @@ class FetchedDocument:
     body: bytes
     #: The response headers, names in lower case (ETag, Cache-Control...).
     headers: Mapping[str, str] = dataclasses.field(default_factory=dict)
+
+    @property
+    def etag(self) -> str | None:
+        """The response's entity tag when it is one laurel may send back (short, printable)."""
+        return _etag(self.headers.get("etag"))
+
+    @property
+    def max_age(self) -> float | None:
+        """Seconds ``Cache-Control`` lets this answer be used without asking again (None: unsaid)."""
+        return _max_age(self.headers.get("cache-control"))
+
+
+#: An entity tag laurel keeps and sends back (RFC 9110, "ETag"): short and printable.
+_ETAG = re.compile(r'(?:W/)?"[\x21\x23-\x7e]{0,200}"')
+#: The longest max-age honoured: a day, whatever a host says.
+_MAX_AGE_CAP = 86_400
+
+
+def _etag(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value if _ETAG.fullmatch(value) else None
+
+
+def _max_age(cache_control: str | None) -> float | None:
+    """The freshness lifetime ``Cache-Control`` gives (RFC 9111, "max-age", "no-cache")."""
+    found: float | None = None
+    for directive in (cache_control or "").lower().split(","):
+        name, _, value = directive.strip().partition("=")
+        if name in ("no-cache", "no-store"):
+            return 0.0
+        if name == "max-age" and value.strip().strip('"').isdigit():
+            found = float(min(int(value.strip().strip('"')), _MAX_AGE_CAP))
+    return found
 
 
 def default_resolve(host: str, port: int) -> list[str]:
@@ -389,7 +423,12 @@ class Fetcher:
         return self.fetch(url).body
 
     def fetch(
-        self, url: str, *, max_bytes: int | None = None, accept: str = "application/json"
+        self,
+        url: str,
+        *,
+        max_bytes: int | None = None,
+        accept: str = "application/json",
+        if_none_match: str | None = None,
     ) -> FetchedDocument:
         """GET `url`, following redirects, within the policy's limits.
 
@@ -397,6 +436,8 @@ class Fetcher:
             url: an ``https://`` URL (``http://`` only to private hosts when allowed).
             max_bytes: the body cap for this fetch; the policy's by default.
             accept: the ``Accept`` header.
+            if_none_match: an entity tag from an earlier answer: sent as
+                ``If-None-Match``, and a 304 (Not Modified, empty body) is then returned.
 
         Raises:
             FetchBlockedError: the scheme, an address or a redirect target is refused;
@@ -404,7 +445,18 @@ class Fetcher:
             FetchFailedError: DNS, connect, TLS, a non-2xx status, a compressed or
                 oversized body, too many redirects, or the deadline passed.
         """
-        return self.request("GET", url, max_bytes=max_bytes, accept=accept)
+        etag = _etag(if_none_match)
+        if etag is None:
+            return self.request("GET", url, max_bytes=max_bytes, accept=accept)
+        # RFC 9110, "If-None-Match" and "304 Not Modified": the copy held is still current.
+        return self.request(
+            "GET",
+            url,
+            max_bytes=max_bytes,
+            accept=accept,
+            headers={"If-None-Match": etag},
+            also_accept=(304,),
+        )
 
     def request(
         self,

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, request, url_for
 
+from ui.i18n import LANGUAGES, Locale
 from vc.did import did_key_from_public_key
 from vc.jws import sign_jwt
 from vc.keys import Ed25519KeyPair
@@ -51,6 +52,7 @@ from verifier.dcql import (
 from verifier.oid4vp_store import SqliteTransactionStore, TransactionStore
 from verifier.policy import VerificationPolicy
 from verifier.sdjwt import verify_sd_jwt_vc
+from verifier.verdict import verdict_json
 from verifier.verify import verify
 
 __all__ = [
@@ -300,6 +302,11 @@ def response(tid: str) -> Response:
     body: JSONObject = {
         "status": "verified" if result.verified else "not_verified",
         "result": verification_body(result),
+        # The verdict in words, in each language the page speaks (its script picks its own).
+        "verdicts": {
+            language: verdict_json(result, locale=Locale(language, language))
+            for language in LANGUAGES
+        },
     }
     state.store.put(f"status:{sid}", body, now=now, ttl=RESULT_TTL)
     return json_response({})

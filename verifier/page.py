@@ -17,24 +17,25 @@ cannot be read.
 
 from __future__ import annotations
 
-import re
-from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, render_template, request
+from flask.blueprints import BlueprintSetupState
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
+from ui.card import BadgeCard, Link, image_source, safe_link
 from vc.errors import MalformedDocumentError
 from vc.jsontext import parse_document
-from vc.model import document_kind
-from vc.results import CheckResult, Status, VerificationResult
-from vc.types import JSONObject, JSONValue
+from vc.results import VerificationResult
+from vc.types import JSONObject
 from verifier.api import ServiceState
+from verifier.images import ImageInliner
+from verifier.language import install, page_locale
 from verifier.policy import VerificationPolicy
+from verifier.report import Report
 from verifier.sources import documents_in
+from verifier.trust import TrustRegistry
 from verifier.verify import verify_bytes
 
 __all__ = [
@@ -47,27 +48,25 @@ __all__ = [
     "image_source",
     "page",
     "read_submission",
+    "render_report",
     "safe_link",
+    "trust_registry",
 ]
 
 #: Most multipart parts a page form may carry (two fields and a little slack): 413 above it.
 MAX_FORM_PARTS = 10
-#: Set on every page response (SECURITY.md X08, M11). Images may come from https or
-#: be inline PNG/JPEG (a badge's own image); scripts, styles and everything else only
-#: from this origin, so injected markup could not run even if it escaped.
+#: Set on every page response (SECURITY.md X08, M11). Images are this origin's or
+#: inline PNG/JPEG (a badge's image, fetched by the server and inlined: the reader's
+#: browser contacts no one else); scripts, styles and everything else only from this
+#: origin, so injected markup could not run even if it escaped.
 PAGE_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' https: data:; object-src 'none'; "
+        "default-src 'self'; img-src 'self' data:; object-src 'none'; "
         "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
-
-_HTTPS = re.compile(r"https://[^\s\"'<>\\]+", re.IGNORECASE)
-# Only raster images: an SVG can carry script (SECURITY.md M11).
-_DATA_IMAGE = re.compile(r"data:image/(?:png|jpeg);base64,[A-Za-z0-9+/]*={0,2}", re.IGNORECASE)
-_STATUS_ORDER = (Status.PASSED, Status.WARNING, Status.FAILED, Status.SKIPPED)
 
 page = Blueprint(
     "laurel_page",
@@ -78,199 +77,44 @@ page = Blueprint(
 )
 
 
-def safe_link(value: object) -> str | None:
-    """Return `value` if it is an absolute https URL with a host, else None.
-
-    >>> safe_link("https://example.org/evidence/1")
-    'https://example.org/evidence/1'
-    >>> safe_link("javascript:alert(1)") is None, safe_link("http://example.org") is None
-    (True, True)
-    """
-    if not isinstance(value, str) or _HTTPS.fullmatch(value) is None:
-        return None
-    return value if urlsplit(value).hostname else None
-
-
-def image_source(value: object) -> str | None:
-    """Return a badge image reference the page may show: https, or inline PNG/JPEG.
-
-    `value` is an OB 3.0 ``image``: a URL string or an Image object with an ``id``.
-    Anything else (``javascript:``, ``data:image/svg+xml``, ``http:``) gives None.
-
-    >>> image_source({"id": "https://example.org/b.png", "type": "Image"})
-    'https://example.org/b.png'
-    >>> image_source("data:image/png;base64,iVBORw0KGgo=")
-    'data:image/png;base64,iVBORw0KGgo='
-    >>> [image_source(v) for v in ("javascript:alert(1)", "data:image/svg+xml;base64,PHN2Zz4=")]
-    [None, None]
-    """
-    if isinstance(value, dict):
-        value = value.get("id")
-    if isinstance(value, str) and _DATA_IMAGE.fullmatch(value) is not None:
-        return value
-    return safe_link(value)
-
-
-def _text(value: JSONValue | None) -> str | None:
-    # A name may be a language map or a list of language values (VC 2.0 "Names and Descriptions").
-    if isinstance(value, list) and value:
-        value = value[0]
-    if isinstance(value, dict):
-        value = value.get("@value")
-    return value if isinstance(value, str) and value.strip() else None
-
-
-def _object(value: JSONValue | None) -> JSONObject:
-    if isinstance(value, list) and value:
-        value = value[0]
-    return value if isinstance(value, dict) else {}
-
-
-@dataclass(frozen=True, slots=True)
-class Link:
-    """A labelled reference; `href` is set only when it is safe to link (https)."""
-
-    text: str
-    href: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class BadgeCard:
-    """What the page shows of one credential, read from the document as presented.
-
-    Every field is plain text for the autoescaping template; `image` and the links'
-    `href` passed :func:`image_source` / :func:`safe_link`.
-    """
-
-    achievement: str | None
-    description: str | None
-    criteria: str | None
-    criteria_link: str | None
-    image: str | None
-    image_alt: str
-    issuer_name: str | None
-    issuer_id: str | None
-    recipient: str | None
-    valid_from: str | None
-    valid_until: str | None
-    evidence: tuple[Link, ...]
-
-    @classmethod
-    def from_credential(cls, credential: JSONObject) -> BadgeCard:
-        """Read the card of an Open Badges 3.0 credential; absent fields stay None."""
-        subject = _object(credential.get("credentialSubject"))
-        achievement = _object(subject.get("achievement"))
-        criteria = _object(achievement.get("criteria"))
-        image = achievement.get("image")
-        issuer = credential.get("issuer")
-        issuer_obj = issuer if isinstance(issuer, dict) else {}
-        issuer_id = issuer if isinstance(issuer, str) else issuer_obj.get("id")
-        name = _text(achievement.get("name")) or _text(credential.get("name"))
-        caption = _text(image.get("caption")) if isinstance(image, dict) else None
-        description = _text(achievement.get("description")) or _text(credential.get("description"))
-        return cls(
-            achievement=name,
-            description=description,
-            criteria=_text(criteria.get("narrative")),
-            criteria_link=safe_link(criteria.get("id")),
-            image=image_source(image),
-            image_alt=caption or (f"Badge image: {name}" if name else "Badge image"),
-            issuer_name=_text(issuer_obj.get("name")),
-            issuer_id=issuer_id if isinstance(issuer_id, str) else None,
-            recipient=_recipient(subject),
-            valid_from=_text(credential.get("validFrom")),
-            valid_until=_text(credential.get("validUntil")),
-            evidence=_evidence(credential.get("evidence")),
-        )
-
-
-def _recipient(subject: JSONObject) -> str | None:
-    subject_id = _text(subject.get("id"))
-    if subject_id is not None:
-        return subject_id
-    # OB 3.0 IdentityObject: usually a salted hash, which the page cannot reverse.
-    identity = _object(subject.get("identifier"))
-    kind = _text(identity.get("identityType")) or "identity"
-    if identity.get("hashed") is True:
-        return f"{kind} (hashed)"
-    return _text(identity.get("identityHash"))
-
-
-def _evidence(value: JSONValue | None) -> tuple[Link, ...]:
-    items = value if isinstance(value, list) else [value] if value is not None else []
-    links: list[Link] = []
-    for item in items:
-        entry: Mapping[str, JSONValue] = item if isinstance(item, dict) else {"id": item}
-        href = safe_link(entry.get("id"))
-        text = _text(entry.get("name")) or _text(entry.get("narrative")) or href
-        if text is not None:
-            links.append(Link(text=text, href=href))
-    return tuple(links)
-
-
-def _tally(checks: tuple[CheckResult, ...], credentials: tuple[Report, ...] = ()) -> str:
-    counts = Counter(check.status for check in checks)
-    parts = []
-    for status in _STATUS_ORDER:
-        if counts[status]:
-            plural = "s" if status is Status.WARNING and counts[status] > 1 else ""
-            parts.append(f"{counts[status]} {status.value}{plural}")
-    noun = "check" if len(checks) == 1 else "checks"
-    text = f"{len(checks)} {noun}: {', '.join(parts)}"
-    rejected = sum(not c.verified for c in credentials)
-    if rejected:
-        text += f"; {rejected} of {len(credentials)} credentials not verified"
-    return text
-
-
-@dataclass(frozen=True, slots=True)
-class Report:
-    """One verification as the page renders it: the verdict, cards and checks."""
-
-    verified: bool
-    checks: tuple[CheckResult, ...]
-    tally: str
-    card: BadgeCard | None = None
-    holder: str | None = None
-    credentials: tuple[Report, ...] = ()
-
-    @classmethod
-    def build(cls, result: VerificationResult, document: JSONObject) -> Report:
-        """Pair a result with the document it was computed from."""
-        if document_kind(document) != "presentation":
-            return cls(
-                result.verified,
-                result.checks,
-                _tally(result.checks),
-                card=BadgeCard.from_credential(document),
-            )
-        embedded = document.get("verifiableCredential")
-        items = embedded if isinstance(embedded, list) else [embedded]
-        # The same selection verify() made, in the same order.
-        documents = [i for i in items if isinstance(i, dict) and document_kind(i) == "credential"]
-        holder = result.summary.get("holder")
-        # Not strict: a presentation refused whole (too many credentials) has no results.
-        credentials = tuple(
-            cls.build(sub, doc) for sub, doc in zip(result.credentials, documents, strict=False)
-        )
-        return cls(
-            result.verified,
-            result.checks,
-            _tally(result.checks, credentials),
-            holder=holder if isinstance(holder, str) else None,
-            credentials=credentials,
-        )
+@page.record_once
+def _install_language(state: BlueprintSetupState) -> None:
+    install(state.app)  # type: ignore[arg-type]  # a blueprint is registered on a Flask app
 
 
 def _render(status: int = 200, **context: Any) -> Response:
-    html = render_template("page.html", **context)
+    html = render_template("page.html", locale=page_locale(), **context)
     return Response(html, status=status, mimetype="text/html")
+
+
+def _images() -> ImageInliner:
+    """The app's image inliner (made on first use; tests may set their own)."""
+    found = current_app.extensions.get("laurel.images")
+    if not isinstance(found, ImageInliner):
+        found = ImageInliner.networked()
+        current_app.extensions["laurel.images"] = found
+    return found
+
+
+def trust_registry() -> TrustRegistry | None:
+    """The recognized issuers this app was given (``app.extensions["laurel.trust"]``), if any."""
+    found = current_app.extensions.get("laurel.trust")
+    return found if isinstance(found, TrustRegistry) else None
+
+
+def render_report(result: VerificationResult, document: JSONObject) -> Report:
+    """The report of `result` for this request: its reader's language, images inlined."""
+    return Report.build(
+        result, document, locale=page_locale(), registry=trust_registry(), images=_images()
+    )
 
 
 @page.after_request
 def _page_headers(response: Response) -> Response:
     for name, value in PAGE_HEADERS.items():
         response.headers[name] = value
+    response.headers["Content-Language"] = page_locale().language
+    response.vary.add("Accept-Language")
     return response
 
 
@@ -278,6 +122,16 @@ def _page_headers(response: Response) -> Response:
 def show_form() -> Response:
     """The empty form."""
     return _render()
+
+
+def _(message: str) -> str:
+    """`message` in the request's language."""
+    return page_locale().gettext.gettext(message)
+
+
+def unreadable(reason: str) -> str:
+    """The page's sentence for input that cannot be read (`reason` stays as the parser said it)."""
+    return _("This is not a readable credential: %(reason)s.") % {"reason": reason}
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,9 +165,11 @@ def read_submission() -> Submission:
         pasted = request.form.get("document", "")
     except RequestEntityTooLarge:
         limit = (request.max_content_length or 0) // 1024
-        return Submission.refused(413, f"The document is too large: the limit is {limit} KiB.")
+        return Submission.refused(
+            413, _("The document is too large: the limit is %(limit)d KiB.") % {"limit": limit}
+        )
     except BadRequest:
-        return Submission.refused(400, "The form could not be read. Paste the document again.")
+        return Submission.refused(400, _("The form could not be read. Paste the document again."))
     data = upload.read() if upload is not None and upload.filename else b""
     if not data:
         data = pasted.strip().encode("utf-8")
@@ -322,12 +178,12 @@ def read_submission() -> Submission:
         # code or a baked badge image gives the document inside it.
         found = documents_in(data) if data else []
     except MalformedDocumentError as exc:
-        return Submission.refused(
-            400, f"This is not a readable credential: {exc.message}.", exc.hint
-        )
+        return Submission.refused(400, unreadable(exc.message), exc.hint)
     if len(found) > 1:
         return Submission.refused(
-            400, f"The image holds {len(found)} QR codes; upload a picture of one at a time."
+            400,
+            _("The image holds %(count)d QR codes; upload a picture of one at a time.")
+            % {"count": len(found)},
         )
     if found:
         data = found[0][1]
@@ -335,7 +191,7 @@ def read_submission() -> Submission:
     if not data:
         return Submission.refused(
             400,
-            "There is nothing to verify: paste a badge or presentation, or choose a JSON file.",
+            _("There is nothing to verify: paste a badge or presentation, or choose a file."),
         )
     return Submission(data, pasted)
 
@@ -348,7 +204,11 @@ def verify_form() -> Response:
         return _render(submitted.status, error=submitted.error, hint=submitted.hint)
     data, pasted = submitted.data, submitted.text
     state: ServiceState = current_app.extensions["laurel.verifier"]
-    policy = VerificationPolicy(now=state.clock(), anchor_confirmations=state.anchor_confirmations)
+    policy = VerificationPolicy(
+        now=state.clock(),
+        anchor_confirmations=state.anchor_confirmations,
+        trusted_issuers=trust_registry(),
+    )
     result = verify_bytes(
         data, policy, resolver=state.resolver, status_checker=state.status, anchors=state.anchors
     )
@@ -358,11 +218,11 @@ def verify_form() -> Response:
         return _render(
             400,
             document=pasted,
-            error=f"This is not a readable credential: {check.message}.",
+            error=unreadable(check.message),
             hint=hint if isinstance(hint, str) else None,
         )
     try:
         document = parse_document(data)
     except MalformedDocumentError:  # pragma: no cover - verify_bytes just parsed the same bytes
-        return _render(400, document=pasted, error="This is not a readable credential.")
-    return _render(document=pasted, report=Report.build(result, document))
+        return _render(400, document=pasted, error=_("This is not a readable credential."))
+    return _render(document=pasted, report=render_report(result, document))

@@ -34,8 +34,9 @@ from vc.request import PresentationRequest
 from vc.timestamps import format_datetime_stamp
 from verifier.api import ServiceState, verify_answer
 from verifier.challenges import Challenge, Outcome
+from verifier.language import page_locale
 from verifier.oid4vp import page_transaction
-from verifier.page import PAGE_HEADERS, Report, read_submission
+from verifier.page import PAGE_HEADERS, read_submission, render_report
 
 __all__ = ["RequestView", "request_page"]
 
@@ -67,7 +68,9 @@ class RequestView:
         """Build the view of an issued challenge (inside a request: the URLs are this host's)."""
         asked = PresentationRequest.for_badges(challenge.value, challenge.domain, challenge.expires)
         payload = asked.to_payload()
-        answer_url = url_for(".show_request", challenge=challenge.value)
+        answer_url = url_for(
+            ".show_request", challenge=challenge.value, lang=request.args.get("lang")
+        )
         link = url_for(".show_request", challenge=challenge.value, _external=True)
         # base45 holds spaces and "$%*": quoted, the command can be pasted as it is.
         command = f"laurel present ID --request {shlex.quote(payload)}"
@@ -86,7 +89,12 @@ class RequestView:
 
 
 def _render(status: int = 200, **context: Any) -> Response:
-    return Response(render_template("request.html", **context), status=status, mimetype="text/html")
+    html = render_template("request.html", locale=page_locale(), **context)
+    return Response(html, status=status, mimetype="text/html")
+
+
+def _(message: str) -> str:
+    return page_locale().gettext.gettext(message)
 
 
 def _view(value: str) -> RequestView | None:
@@ -101,6 +109,8 @@ def _view(value: str) -> RequestView | None:
 def _page_headers(response: Response) -> Response:
     for name, value in PAGE_HEADERS.items():
         response.headers[name] = value
+    response.headers["Content-Language"] = page_locale().language
+    response.vary.add("Accept-Language")
     return response
 
 
@@ -116,8 +126,10 @@ def new_request() -> Response:
 def _unknown() -> Response:
     return _render(
         404,
-        error="This request is unknown here: it was never made, or it expired and was forgotten.",
-        hint="Make a new request.",
+        error=_(
+            "This request is unknown here: it was never made, or it expired and was forgotten."
+        ),
+        hint=_("Make a new request."),
     )
 
 
@@ -158,7 +170,7 @@ def answer_request(challenge: str) -> Response:
             400,
             view=view,
             document=submitted.text,
-            error=f"This is not a readable presentation: {exc.message}.",
+            error=_("This is not a readable presentation: %(reason)s.") % {"reason": exc.message},
             hint=exc.hint,
         )
     if document_kind(document) != "presentation":
@@ -167,12 +179,14 @@ def answer_request(challenge: str) -> Response:
             400,
             view=view,
             document=submitted.text,
-            error="This is not a presentation: the request asks for one signed over its challenge.",
-            hint="Answer with `laurel present ID --request …`, which signs the badge into one.",
+            error=_(
+                "This is not a presentation: the request asks for one signed over its challenge."
+            ),
+            hint=_("Answer with `laurel present ID --request …`, which signs the badge into one."),
         )
     result = verify_answer(state, document, challenge, now)
     return _render(
         view=_view(challenge) or view,
         document=submitted.text,
-        report=Report.build(result, document),
+        report=render_report(result, document),
     )

@@ -92,14 +92,24 @@ _REASONS = {
 class StatusFetch(Protocol):
     """How the checker fetches a list: :meth:`verifier.fetch.Fetcher.fetch` or a fake."""
 
-    def __call__(self, url: str, *, max_bytes: int | None = ...) -> FetchedDocument:
-        """Fetch `url`, reading at most `max_bytes`; raise a FetchError on failure."""
+    def __call__(
+        self, url: str, *, max_bytes: int | None = ..., if_none_match: str | None = ...
+    ) -> FetchedDocument:
+        """Fetch `url`, reading at most `max_bytes`; raise a FetchError on failure.
+
+        `if_none_match` (an ETag the fetch gave before) asks for a 304 when the list
+        is unchanged; it is passed only after an answer that carried an ETag, so a
+        fetch that never gives one need not take it.
+        """
         ...
 
 
 @dataclass(slots=True)
 class _Cached:
-    """A verified list credential and when (monotonic seconds) it was fetched."""
+    """A verified list credential and when (monotonic seconds) it was last confirmed current.
+
+    Its ETag and the ``max-age`` its host gave let it be revalidated, not trusted blindly.
+    """
 
     document: JSONObject
     status_list: StatusList
@@ -108,6 +118,8 @@ class _Cached:
     valid_from: dt.datetime | None
     valid_until: dt.datetime | None
     by_size: dict[int, StatusList] = field(default_factory=dict)
+    etag: str | None = None
+    max_age: float | None = None
 
 
 class _Refused(Exception):
@@ -284,14 +296,15 @@ class StatusChecker:
         now = ctx.policy.now
         clock = self._clock()
         with self._lock:
-            cached = self._cache.get(url)
-            if cached is not None and self._fresh(cached, now, clock):
+            held = self._cache.get(url)
+            if held is not None and self._fresh(held, now, clock):
                 self._cache.move_to_end(url)
-                age: float | None = clock - cached.fetched_at
+                cached: _Cached | None = held
+                age: float | None = clock - held.fetched_at
             else:
                 cached, age = None, None
         if cached is None:
-            cached = self._fetch_list(url, ctx)
+            cached, age = self._refresh(url, held, now, clock, ctx)
         self._check_issuer(cached.status_list, issuer, ctx, url)
         if entry.purpose not in cached.status_list.purposes:
             raise _Refused(
@@ -305,12 +318,79 @@ class StatusChecker:
             )
         return self._sized(cached, entry.status_size, url), age
 
-    def _fresh(self, cached: _Cached, now: dt.datetime, clock: float) -> bool:
+    def _usable_for(self, cached: _Cached) -> float:
+        """How long a list may be used at all: its ttl (capped), also when its host is down."""
         ttl_ms = cached.status_list.ttl_ms
-        limit = self._max_age if ttl_ms is None else min(ttl_ms / 1000, self._max_age)
+        return self._max_age if ttl_ms is None else min(ttl_ms / 1000, self._max_age)
+
+    def _fresh(self, cached: _Cached, now: dt.datetime, clock: float) -> bool:
+        # Used without asking again for the host's max-age when it gave one (an issuer
+        # serving its lists with a short max-age has revocations seen within it), never
+        # past the list's own ttl (Bitstring Status List, "ttl").
+        limit = self._usable_for(cached)
+        if cached.max_age is not None:
+            limit = min(limit, cached.max_age)
         if clock - cached.fetched_at >= limit:
             return False
         return cached.valid_until is None or now < cached.valid_until
+
+    def _refresh(
+        self,
+        url: str,
+        held: _Cached | None,
+        now: dt.datetime,
+        clock: float,
+        ctx: CheckContext,
+    ) -> tuple[_Cached, float | None]:
+        """A list no longer fresh: asked again (``If-None-Match`` when it has an ETag).
+
+        An unchanged list (304) is used again as verified; a list whose host does not
+        answer is used while younger than its ttl and still valid, its age reported;
+        otherwise the fetch's failure stands.
+        """
+        if held is None or held.etag is None or self._fetch is None:
+            try:
+                return self._fetch_list(url, ctx), None
+            except _Refused as refused:
+                if held is not None and self._still_usable(held, now, clock, refused):
+                    return held, clock - held.fetched_at
+                raise
+        try:
+            fetched = self._fetch(url, max_bytes=MAX_LIST_BYTES, if_none_match=held.etag)
+        except FetchBlockedError as exc:
+            raise _Refused(
+                CheckResult.failed(
+                    "status.fetch_blocked",
+                    exc.message,
+                    error="STATUS_RETRIEVAL_ERROR",
+                    list=url,
+                    hint=exc.hint,
+                )
+            ) from exc
+        except FetchFailedError as exc:
+            failure = self._retrieval_failed(url, exc.message, ctx)
+            if self._still_usable(held, now, clock, failure):
+                return held, clock - held.fetched_at
+            raise failure from exc
+        if fetched.status == 304:
+            with self._lock:
+                held.fetched_at = self._clock()
+                held.max_age = fetched.max_age if fetched.max_age is not None else held.max_age
+                held.etag = fetched.etag or held.etag
+                self._cache[url] = held
+                self._cache.move_to_end(url)
+            return held, None
+        return self._from_response(url, fetched, ctx), None
+
+    def _still_usable(
+        self, held: _Cached, now: dt.datetime, clock: float, refused: _Refused
+    ) -> bool:
+        """Whether a list whose host did not answer may still be used (within its ttl)."""
+        if refused.result.id != "status.retrieval_failed":
+            return False
+        if held.valid_until is not None and now >= held.valid_until:
+            return False
+        return clock - held.fetched_at < self._usable_for(held)
 
     def _sized(self, cached: _Cached, status_size: int, url: str) -> StatusList:
         """The list read with `status_size` bits per entry (read once per size)."""
@@ -361,6 +441,9 @@ class StatusChecker:
             ) from exc
         except FetchFailedError as exc:
             raise self._retrieval_failed(url, exc.message, ctx) from exc
+        return self._from_response(url, fetched, ctx)
+
+    def _from_response(self, url: str, fetched: FetchedDocument, ctx: CheckContext) -> _Cached:
         if not 200 <= fetched.status < 300:
             raise self._retrieval_failed(url, f"HTTP {fetched.status}", ctx)
         try:
@@ -369,7 +452,9 @@ class StatusChecker:
             raise _Refused(
                 self._invalid(url, f"it is not a readable document: {exc.message}")
             ) from exc
-        return self._accept(url, fetched.final_url, document, ctx)
+        cached = self._accept(url, fetched.final_url, document, ctx)
+        cached.etag, cached.max_age = fetched.etag, fetched.max_age
+        return cached
 
     def _invalid(self, url: str, why: str, **details: JSONValue) -> CheckResult:
         return CheckResult.failed(
@@ -484,6 +569,9 @@ class StatusChecker:
                 (f"status.{purpose}", f"the credential's {purpose} status is set (value {value})"),
             )
             details["value"] = value
+            if status_list.valid_from is not None:
+                # When the issuer signed the list that says so: "revoked as of" this date.
+                details["listValidFrom"] = status_list.valid_from
             message = _status_message(entry, value)
             if message is not None:
                 text += f": {_short(message, 200)}"

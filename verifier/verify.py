@@ -64,9 +64,13 @@ class _GuardedFetch:
         body: bytes = self._guard()(url)
         return body
 
-    def fetch(self, url: str, *, max_bytes: int | None = None) -> FetchedDocument:
+    def fetch(
+        self, url: str, *, max_bytes: int | None = None, if_none_match: str | None = None
+    ) -> FetchedDocument:
         """A document through the guard (:class:`verifier.status.StatusFetch`)."""
-        document: FetchedDocument = self._guard().fetch(url, max_bytes=max_bytes)
+        document: FetchedDocument = self._guard().fetch(
+            url, max_bytes=max_bytes, if_none_match=if_none_match
+        )
         return document
 
 

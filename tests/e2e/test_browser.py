@@ -140,14 +140,14 @@ def test_valid_badge_is_verified(tab: Tab) -> None:
     assert tab.verify(badge()) == "Verified"
     assert tab.page.get_by_role("heading", name="Formative Assessment in Practice").is_visible()
     assert tab.page.locator(".issued-by").inner_text() == "Issued by Riverside School District"
-    assert tab.page.locator(".verdict-ok").is_visible()
+    assert tab.page.locator(".verdict-verified").is_visible()
 
 
 def test_tampered_badge_is_not_verified(tab: Tab) -> None:
     assert tab.verify(tampered()) == "Not verified"
     failed = tab.page.locator("tr.row-failed code", has_text="proof.signature_invalid")
     assert failed.is_visible()
-    assert tab.page.locator(".verdict-fail").is_visible()
+    assert tab.page.locator(".verdict-failed").is_visible()
 
 
 def test_presentation_shows_embedded_cards(tab: Tab) -> None:
@@ -171,7 +171,7 @@ def test_file_chosen_is_read_into_the_text_box(tab: Tab, tmp_path: Path) -> None
     path = tmp_path / "badge.json"
     path.write_text(json.dumps(badge()), encoding="utf-8")
     tab.open()
-    tab.page.get_by_label("Or choose a JSON file").set_input_files(str(path))
+    tab.page.get_by_label("Or choose a file").set_input_files(str(path))
     textarea = tab.page.get_by_label("Badge or presentation (JSON)")
     textarea.and_(tab.page.locator("textarea:focus")).wait_for()
     assert json.loads(textarea.input_value()) == badge()
@@ -186,7 +186,7 @@ def test_file_upload_works_without_javascript(browser: Any, base_url: str, tmp_p
     try:
         tab = Tab(context.new_page(), base_url)
         tab.open()
-        tab.page.get_by_label("Or choose a JSON file").set_input_files(str(path))
+        tab.page.get_by_label("Or choose a file").set_input_files(str(path))
         tab.submit()
         assert tab.page.locator("#verdict").inner_text() == "Not verified"
         assert tab.page.get_by_text("proof.signature_invalid").is_visible()

@@ -54,7 +54,9 @@ def test_verify_json_lines_in_input_order(runner, files):
     assert [line["input"] for line in lines] == [str(files["good"]), str(files["jcs"])]
     assert all(line["verified"] for line in lines)
     first = lines[0]
-    assert set(first) == {"input", "verified", "checks", "credential"}
+    assert set(first) == {"input", "verified", "checks", "credential", "verdict"}
+    assert first["verdict"]["tone"] == "verified"
+    assert first["verdict"]["sentence"].startswith("Issued by Riverside School District on ")
     assert {"id", "status", "message"} <= set(first["checks"][0])
     assert first["credential"]["achievement"] == "Formative Assessment in Practice"
 

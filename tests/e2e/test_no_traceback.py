@@ -108,6 +108,14 @@ BAD_INPUT: dict[str, list[list[str]]] = {
         ["--roster", "{roster}"],
     ],
     "passwd": [[]],
+    "portfolio": [
+        ["--public", "urn:uuid:nope"],
+        ["--private", "zz"],
+        ["--out", "{garbage}"],
+        ["--out", "{dir}/site", "--verifier", "javascript:alert(1)"],
+        ["--out", "{dir}/site", "--site-url", "https://x.example/#frag"],
+        ["--home", "{missing}"],
+    ],
     "receive": [
         ["not-an-offer", "--pin", "1234"],
         ["openid-credential-offer://?credential_offer=%7Bnot-json", "--pin", "1234"],
@@ -127,6 +135,9 @@ BAD_INPUT: dict[str, list[list[str]]] = {
         ["--wallet", "{home}", "--issuer-token", "short"],
         ["--issuer-token", "a-long-enough-token-123"],
         ["--wallet", "{missing}"],
+        ["--console"],
+        ["--wallet", "{missing}", "--console"],
+        ["--trust", "{garbage}"],
         ["--port", "0"],
     ],
     "show": [["urn:uuid:nope"]],
@@ -146,7 +157,7 @@ BAD_INPUT: dict[str, list[list[str]]] = {
 # Commands that open the wallet get the test wallet unless the case names another home.
 _WALLET_COMMANDS = {
     "anchor", "backup", "bake", "delete", "did", "export", "import", "issue", "key compromised",
-    "list", "offer", "passwd", "present", "receive", "restore", "revoke", "show",
+    "list", "offer", "passwd", "portfolio", "present", "receive", "restore", "revoke", "show",
     "status publish", "suspend", "unsuspend",
 }  # fmt: skip
 

@@ -63,6 +63,13 @@ def verdict(response: TestResponse) -> str:
     return match.group(1)
 
 
+def sentence(response: TestResponse) -> str:
+    html = response.get_data(as_text=True)
+    match = re.search(r'<p id="verdict-sentence"[^>]*>(.*?)</p>', html, re.DOTALL)
+    assert match is not None, "no verdict sentence"
+    return re.sub(r"<[^>]+>", "", match.group(1))
+
+
 def images(response: TestResponse) -> list[str]:
     return re.findall(r'<img[^>]*\ssrc="([^"]*)"', response.get_data(as_text=True))
 
@@ -133,9 +140,10 @@ def test_valid_badge_is_verified_with_its_card(client: FlaskClient) -> None:
     assert "Three annotated lesson plans scored proficient on the district rubric." in html
     assert "Riverside School District" in html
     assert HOLDER.did in html
-    assert "2026-01-01T00:00:00Z" in html
+    assert '<time datetime="2026-01-01T00:00:00Z" data-format="date">Jan 1, 2026</time>' in html
     assert "<code>proof.signature</code>" in html
     assert "Passed" in html
+    assert "Issued by Riverside School District on" in sentence(response)
 
 
 def test_every_check_is_listed_with_status_id_and_message(client: FlaskClient) -> None:
@@ -156,9 +164,75 @@ def test_tampered_badge_is_not_verified_and_names_the_check(client: FlaskClient)
     assert response.status_code == 200, "the page answers 200 even when not verified"
     assert verdict(response) == "Not verified"
     assert re.search(
-        r'<tr class="row-failed">\s*<td>.*?</td>\s*<td><code>proof\.signature_invalid', html
+        r'<tr class="row-failed">\s*<td>.*?</td>\s*<td>.*?<code>proof\.signature_invalid', html
     )
+    assert sentence(response) == "Altered after it was issued: the signature does not match."
     assert "Something Else Entirely" in html
+
+
+def test_a_failing_badge_is_dimmed_and_never_the_headline(client: FlaskClient) -> None:
+    html = post(client, tampered()).get_data(as_text=True)
+    assert 'class="card badge card-dimmed card-unverified"' in html
+    assert "Unverified: what the document claims" in html
+    headings = re.findall(r"<h[1-6][^>]*>(.*?)</h[1-6]>", html, re.DOTALL)
+    assert not [h for h in headings if "Something Else Entirely" in h], "the claim is no heading"
+    assert '<p class="card-title achievement claimed">Something Else Entirely</p>' in html
+    assert html.index('id="verdict"') < html.index("Something Else Entirely")
+
+
+def test_the_rubric_level_evidence_and_alignment_are_shown(client: FlaskClient) -> None:
+    doc = unsigned_badge()
+    achievement = doc["credentialSubject"]["achievement"]
+    achievement["resultDescription"] = [
+        {
+            "id": "urn:uuid:rubric",
+            "type": ["ResultDescription"],
+            "name": "District rubric",
+            "resultType": "RubricCriterionLevel",
+            "rubricCriterionLevel": [
+                {"id": "urn:uuid:l1", "type": ["RubricCriterionLevel"], "name": "developing"},
+                {
+                    "id": "urn:uuid:l2",
+                    "type": ["RubricCriterionLevel"],
+                    "name": "distinguished",
+                    "description": "Adapts instruction from evidence every week.",
+                },
+            ],
+        }
+    ]
+    achievement["alignment"] = [
+        {
+            "type": ["Alignment"],
+            "targetName": "InTASC Standard 6: Assessment",
+            "targetUrl": "https://ccsso.example/intasc/6",
+            "targetFramework": "InTASC",
+            "targetCode": "6",
+        }
+    ]
+    doc["credentialSubject"]["result"] = [
+        {"type": ["Result"], "resultDescription": "urn:uuid:rubric", "achievedLevel": "urn:uuid:l2"}
+    ]
+    doc["evidence"] = [
+        {
+            "id": "https://portfolio.example/ana/unit-3",
+            "type": ["Evidence"],
+            "name": "Unit 3 plans",
+            "narrative": "Three lesson plans with exit tickets.",
+        }
+    ]
+    response = post(client, sign(doc))
+    html = response.get_data(as_text=True)
+    assert verdict(response) == "Verified"
+    assert '<strong class="level">distinguished</strong>' in html
+    assert "(District rubric)" in html
+    assert "Adapts instruction from evidence every week." in html
+    assert (
+        '<a href="https://ccsso.example/intasc/6" rel="noopener noreferrer nofollow">InTASC Standard 6: Assessment</a>'
+        in html
+    )
+    assert "(InTASC, 6)" in html
+    assert "Unit 3 plans</a>" in html
+    assert "Three lesson plans with exit tickets." in html
 
 
 def test_presentation_shows_each_embedded_credential(client: FlaskClient) -> None:
@@ -169,17 +243,24 @@ def test_presentation_shows_each_embedded_credential(client: FlaskClient) -> Non
     assert verdict(response) == "Not verified", "one embedded credential is tampered"
     assert "Presentation checks" in html
     assert HOLDER.did in html
-    assert re.search(r'<h3 id="credential-1"[^>]*>Verified</h3>', html)
+    # The presentation as a whole is refused: no embedded badge reads as a pass.
+    assert re.search(r'<h3 id="credential-1"[^>]*>Not accepted</h3>', html)
     assert re.search(r'<h3 id="credential-2"[^>]*>Not verified</h3>', html)
+    assert "verdict-verified" not in html
     assert "Formative Assessment in Practice" in html
     assert "Something Else Entirely" in html
-    assert "Checks of credential 2" in html
+    assert "Checks of badge 2" in html
+    assert sentence(response) == (
+        "1 of the badges presented is not verified: "
+        "Altered after it was issued: the signature does not match."
+    )
 
 
 def test_valid_presentation_is_verified(client: FlaskClient) -> None:
     response = post(client, presentation([badge()], challenge=None, domain=None))
     assert verdict(response) == "Verified"
-    assert "Credential 1 of 1" in response.get_data(as_text=True)
+    assert re.search(r'<h3 id="credential-1"[^>]*>Verified</h3>', response.get_data(as_text=True))
+    assert "Badge 1 of 1" in response.get_data(as_text=True)
 
 
 def test_upload_via_file_field(client: FlaskClient) -> None:
@@ -253,13 +334,22 @@ def test_unsafe_image_schemes_are_not_rendered(client: FlaskClient, image: Any) 
     assert "badge-placeholder" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize(
-    "image", ["https://example.org/badge.png", {"id": PNG, "type": "Image", "caption": "A laurel"}]
-)
-def test_https_and_png_images_are_rendered(client: FlaskClient, image: Any) -> None:
-    response = post(client, badge_with(image=image))
-    src = image if isinstance(image, str) else image["id"]
-    assert images(response) == [src]
+def test_an_inline_png_image_is_rendered(client: FlaskClient) -> None:
+    response = post(client, badge_with(image={"id": PNG, "type": "Image", "caption": "A laurel"}))
+    assert images(response) == [PNG]
+    assert 'alt="A laurel"' in response.get_data(as_text=True)
+
+
+def test_an_https_image_is_never_hot_linked(app: Flask, client: FlaskClient) -> None:
+    from verifier.images import ImageInliner
+
+    app.extensions["laurel.images"] = ImageInliner(None)  # nothing may be fetched here
+    response = post(client, badge_with(image="https://example.org/badge.png"))
+    assert images(response) == []
+    assert (
+        "https://example.org/badge.png" not in response.get_data(as_text=True).split("<textarea")[0]
+    )
+    assert "img-src 'self' data:;" in response.headers["Content-Security-Policy"]
 
 
 def test_evidence_links_only_if_https(client: FlaskClient) -> None:
@@ -292,7 +382,7 @@ def test_card_reads_language_maps_and_hashed_recipients() -> None:
         "did:example:issuer",
         "Name",
     )
-    assert card.recipient == "emailAddress (hashed)"
+    assert (card.recipient, card.recipient_hashed) == ("emailAddress", True)
     assert card.criteria_link is None
     assert card.image is None
 
@@ -429,3 +519,25 @@ def test_upload_a_photo_of_a_qr_code_or_a_baked_badge():
         content_type="multipart/form-data",
     )
     assert answer.status_code == 400
+
+
+def test_command_line_advice_never_reaches_the_page() -> None:
+    from vc.results import CheckResult, VerificationResult
+    from verifier.report import Report
+
+    result = VerificationResult(
+        (
+            CheckResult.passed("proof.signature", "ok"),
+            CheckResult.warning(
+                "anchor.unavailable",
+                "the anchor on chain 1 was not looked up: no chain is configured (pass --rpc URL)",
+            ),
+        ),
+        summary={"issuer": {"id": "did:web:lakeshore.example", "name": "Lakeshore USD"}},
+    )
+    report = Report.build(result, badge())
+    assert [row.message for row in report.rows][1] == (
+        "the anchor on chain 1 was not looked up: no chain is configured"
+    )
+    assert "--rpc" not in " ".join((*report.verdict.note_texts, report.verdict.sentence))
+    assert "Its blockchain record was not looked up here." in report.verdict.note_texts

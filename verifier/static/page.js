@@ -60,3 +60,63 @@ document.addEventListener("DOMContentLoaded", function () {
     reader.readAsText(file);
   });
 });
+
+// Dates: the server writes them in UTC; here they are rewritten in the reader's own
+// locale and time zone (<time datetime="..." data-format="date|datetime|time">).
+function readerLocale() {
+  var page = document.documentElement.lang || "en";
+  var preferred = (navigator.languages && navigator.languages[0]) || navigator.language || "";
+  // The reader's regional variant (en-GB, es-MX) when it is of the page's language.
+  return preferred.split("-")[0].toLowerCase() === page ? preferred : page;
+}
+
+function localizeTimes() {
+  if (!window.Intl || !Intl.DateTimeFormat) {
+    return;
+  }
+  var locale = readerLocale();
+  var styles = {
+    date: { year: "numeric", month: "short", day: "numeric" },
+    datetime: { year: "numeric", month: "short", day: "numeric", hour: "numeric", minute: "2-digit", timeZoneName: "short" },
+    time: { hour: "numeric", minute: "2-digit", second: "2-digit", timeZoneName: "short" }
+  };
+  var times = document.querySelectorAll("time[datetime][data-format]");
+  for (var i = 0; i < times.length; i++) {
+    var element = times[i];
+    var style = styles[element.getAttribute("data-format")];
+    var moment = new Date(element.getAttribute("datetime"));
+    if (!style || isNaN(moment.getTime())) {
+      continue;
+    }
+    try {
+      element.textContent = new Intl.DateTimeFormat(locale, style).format(moment);
+    } catch (error) {
+      // An unknown locale: the server's text stays.
+    }
+  }
+}
+
+// After a verification, move focus to the verdict (or the error) and announce it in
+// the live region, so that a screen reader says at once what the page concluded.
+function announceOutcome() {
+  var heading = document.getElementById("verdict") || document.getElementById("error-title");
+  var region = document.getElementById("announce");
+  if (!heading) {
+    return;
+  }
+  heading.focus();
+  if (!region) {
+    return;
+  }
+  var sentence = document.getElementById("verdict-sentence") || document.getElementById("error");
+  var text = heading.textContent.trim() + ". " + (sentence ? sentence.textContent.trim() : "");
+  // Set after a tick: a live region announces changes, not what it held at load.
+  window.setTimeout(function () {
+    region.textContent = text;
+  }, 100);
+}
+
+document.addEventListener("DOMContentLoaded", function () {
+  localizeTimes();
+  announceOutcome();
+});

@@ -36,7 +36,8 @@ from types import TracebackType
 from wallet.errors import WalletError, WalletExistsError, WalletNotFoundError
 from wallet.store._anchoring import AnchorBatchRow
 from wallet.store._core import _utc_now
-from wallet.store._credentials import Credentials, StoredCredential
+from wallet.store._credentials import StoredCredential
+from wallet.store._people import AmbiguousIdError, People, short_id
 from wallet.store._schema import (
     _APPLICATION_ID,
     _PAGE_SIZE,
@@ -61,14 +62,16 @@ from wallet.store._status import StatusListRow, StatusLists
 
 __all__ = [
     "SCHEMA_VERSION",
+    "AmbiguousIdError",
     "AnchorBatchRow",
     "StatusListRow",
     "StoredCredential",
     "Store",
+    "short_id",
 ]
 
 
-class Store(StatusLists, Credentials):
+class Store(StatusLists, People):
     """An open wallet database; make one with :meth:`create` or :meth:`open`.
 
     Reads and writes are atomic: a write outside :meth:`transaction` runs in a

@@ -112,9 +112,24 @@ _STATUS_SCHEMA: Final = (
         created_at     TEXT NOT NULL
     )
     """,
+    # The names an issuer's rosters gave its badges' recipients (a badge carries an
+    # email only as a salted hash, and no name): for searching and for confirmations.
+    # No foreign key, like status_allocations: rows are written in the badge's transaction.
+    """
+    CREATE TABLE IF NOT EXISTS recipient_names (
+        credential_id TEXT PRIMARY KEY,
+        name          TEXT NOT NULL
+    )
+    """,
 )
 _STATUS_OBJECTS: Final = frozenset(
-    {"status_lists", "credential_status", "status_allocations_credential", "anchor_batches"}
+    {
+        "status_lists",
+        "credential_status",
+        "status_allocations_credential",
+        "anchor_batches",
+        "recipient_names",
+    }
 )
 
 

@@ -1,0 +1,693 @@
+"""The verdict in words: one sentence that says what a person should conclude.
+
+A :class:`~vc.results.VerificationResult` names every check; people need the
+conclusion first ("Revoked by Lakeshore USD on 3 Dec 2026", "Altered after it was
+issued: the signature does not match"), then the checks under it. The page, the
+CLI's report and the API's ``verdict`` member all come from :func:`verdict_of`.
+
+    >>> from vc.results import CheckResult, VerificationResult
+    >>> result = VerificationResult((
+    ...     CheckResult.failed("proof.signature_invalid", "the signature does not match"),
+    ...     CheckResult.failed("validity.expired", "expired", validUntil="2026-06-30T00:00:00+00:00"),
+    ... ))
+    >>> verdict = verdict_of(result)
+    >>> verdict.tone.value, verdict.sentence
+    ('failed', 'Altered after it was issued: the signature does not match.')
+    >>> verdict_of(result, locale=Locale("es", "es")).sentence
+    'Modificada después de emitirse: la firma no coincide.'
+
+How a failed check reads is a table, :data:`FAILURES`: one line per check id,
+with a rank (the highest failure present makes the sentence, the next two become
+notes) and a tone. A check id the table does not know reads as its group does
+(:data:`GROUP_FAILURES`), so new checks are never silent: add their line when
+they deserve their own words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
+
+from ui.i18n import DEFAULT_LANGUAGE, Locale, format_age, format_date
+from ui.names import Name, issuer_name
+from vc.results import CheckResult, Status, VerificationResult
+from vc.types import JSONObject, JSONValue
+
+if TYPE_CHECKING:
+    from verifier.trust import TrustRegistry
+
+__all__ = [
+    "ENGLISH",
+    "FAILURES",
+    "GROUP_FAILURES",
+    "Moment",
+    "Tone",
+    "Verdict",
+    "check_title",
+    "status_label",
+    "verdict_json",
+    "verdict_of",
+]
+
+ENGLISH: Final = Locale(DEFAULT_LANGUAGE, DEFAULT_LANGUAGE)
+
+
+def N_(message: str) -> str:  # noqa: N802 (gettext's name for "mark for translation only")
+    """Mark `message` for extraction; it is translated where it is used."""
+    return message
+
+
+class Tone(enum.StrEnum):
+    """What a person should do with the document."""
+
+    #: Believe it: every check passed (warnings are notes).
+    VERIFIED = "verified"
+    #: Its signature holds, but something that matters could not be checked.
+    CAUTION = "caution"
+    #: Do not believe it.
+    FAILED = "failed"
+    #: Could not decide: something needed for the checks could not be read or reached.
+    UNKNOWN = "unknown"
+
+
+_TITLES: Final = {
+    Tone.VERIFIED: N_("Verified"),
+    Tone.CAUTION: N_("Verified, with a caveat"),
+    Tone.FAILED: N_("Not verified"),
+    Tone.UNKNOWN: N_("Could not be verified"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Moment:
+    """A date inside a sentence: its instant (for a page to show in the reader's zone) and text."""
+
+    iso: str
+    text: str
+
+
+Part = str | Moment
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """One document's verdict: tone, title, the sentence (with its dates) and notes."""
+
+    tone: Tone
+    title: str
+    parts: tuple[Part, ...]
+    reason: str | None
+    notes: tuple[tuple[Part, ...], ...] = ()
+    language: str = DEFAULT_LANGUAGE
+    credentials: tuple[Verdict, ...] = ()
+
+    @property
+    def sentence(self) -> str:
+        """The sentence as plain text."""
+        return _plain(self.parts)
+
+    @property
+    def note_texts(self) -> tuple[str, ...]:
+        """The notes as plain text."""
+        return tuple(_plain(note) for note in self.notes)
+
+    @property
+    def verified(self) -> bool:
+        """Whether the document is to be believed (verified, with or without a caveat)."""
+        return self.tone in (Tone.VERIFIED, Tone.CAUTION)
+
+    def to_json(self) -> JSONObject:
+        """The verdict as the API returns it: ``{tone, title, sentence, reason, notes, lang}``."""
+        out: JSONObject = {
+            "tone": self.tone.value,
+            "title": self.title,
+            "sentence": self.sentence,
+            "reason": self.reason,
+            "notes": list(self.note_texts),
+            "lang": self.language,
+        }
+        if self.credentials:
+            out["credentials"] = [c.to_json() for c in self.credentials]
+        return out
+
+
+def _plain(parts: tuple[Part, ...]) -> str:
+    return "".join(p if isinstance(p, str) else p.text for p in parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """How one failed check reads: its rank, its tone, and its sentence (``{issuer}``, ``{date}``).
+
+    `date` names the check's detail holding the date of ``{date}``; without that
+    detail, `undated` is used instead.
+    """
+
+    rank: int
+    tone: Tone
+    sentence: str
+    date: str | None = None
+    undated: str | None = None
+
+
+#: How each failed check reads, by id. Higher ranks win the sentence.
+FAILURES: Final[dict[str, Words]] = {
+    # What was signed is not what is shown.
+    "proof.signature_invalid": Words(
+        100, Tone.FAILED, N_("Altered after it was issued: the signature does not match.")
+    ),
+    "format.not_compacted": Words(
+        99, Tone.FAILED, N_("What it shows is not what was signed: it may have been altered.")
+    ),
+    "proof.undefined_term": Words(
+        98,
+        Tone.FAILED,
+        N_("Parts of it are not covered by its signature: anyone could have added them."),
+    ),
+    "proof.missing": Words(97, Tone.FAILED, N_("Not signed: anyone could have written it.")),
+    "proof.malformed_value": Words(96, Tone.FAILED, N_("Its signature is damaged or missing.")),
+    "issuer.controller_mismatch": Words(
+        95, Tone.FAILED, N_("Signed by someone other than the issuer it names.")
+    ),
+    "issuer.relationship_not_authorized": Words(
+        94, Tone.FAILED, N_("Signed with a key its issuer has not authorized for issuing badges.")
+    ),
+    "issuer.key_not_found": Words(
+        93, Tone.FAILED, N_("Signed with a key its issuer does not list (any more).")
+    ),
+    "anchor.after_compromise": Words(
+        92,
+        Tone.FAILED,
+        N_("Recorded after {issuer} reported its signing key stolen on {date}."),
+        date="compromisedSince",
+        undated=N_("Recorded after {issuer} reported its signing key stolen."),
+    ),
+    "anchor.leaf_mismatch": Words(
+        91, Tone.FAILED, N_("Its blockchain record is for another badge.")
+    ),
+    "anchor.inclusion_invalid": Words(
+        91, Tone.FAILED, N_("Its blockchain record does not match the badge.")
+    ),
+    "anchor.sender_unbound": Words(
+        91, Tone.FAILED, N_("Its blockchain record was not made by its issuer.")
+    ),
+    # The issuer withdrew it.
+    "anchor.revoked": Words(
+        82,
+        Tone.FAILED,
+        N_("Revoked by {issuer} on {date}."),
+        date="revokedAt",
+        undated=N_("Revoked by {issuer}."),
+    ),
+    "status.revoked": Words(
+        80,
+        Tone.FAILED,
+        N_("Revoked by {issuer} (as of {date})."),
+        date="listValidFrom",
+        undated=N_("Revoked by {issuer}."),
+    ),
+    "status.suspended": Words(
+        78,
+        Tone.FAILED,
+        N_("Suspended by {issuer} (as of {date}); it may be reinstated."),
+        date="listValidFrom",
+        undated=N_("Suspended by {issuer}; it may be reinstated."),
+    ),
+    # Out of date.
+    "validity.expired": Words(
+        70, Tone.FAILED, N_("Expired on {date}."), date="validUntil", undated=N_("Expired.")
+    ),
+    "validity.not_yet_valid": Words(
+        70,
+        Tone.FAILED,
+        N_("Not valid until {date}."),
+        date="validFrom",
+        undated=N_("Not valid yet."),
+    ),
+    "validity.invalid_range": Words(
+        66, Tone.FAILED, N_("Its dates contradict each other: it expires before it starts.")
+    ),
+    "validity.invalid_date": Words(66, Tone.FAILED, N_("One of its dates is not a real date.")),
+    # Presented wrongly.
+    "presentation.challenge_reused": Words(
+        62, Tone.FAILED, N_("This answer was already used once: this is a copy of it.")
+    ),
+    "presentation.challenge_expired": Words(
+        61, Tone.FAILED, N_("This answer came after the request expired.")
+    ),
+    "presentation.challenge_unknown": Words(
+        61, Tone.FAILED, N_("This answer is to a request this verifier never made.")
+    ),
+    "presentation.challenge_mismatch": Words(
+        61, Tone.FAILED, N_("This answer was made for another request.")
+    ),
+    "presentation.domain_mismatch": Words(
+        61, Tone.FAILED, N_("This answer was made for another verifier.")
+    ),
+    "presentation.holder_not_subject": Words(
+        60, Tone.FAILED, N_("Presented by someone who is not the person it was issued to.")
+    ),
+    "presentation.unsigned": Words(
+        60, Tone.FAILED, N_("The answer is not signed, so it does not prove who presents it.")
+    ),
+    "format.too_many_credentials": Words(
+        58, Tone.FAILED, N_("The presentation carries more badges than a verifier accepts.")
+    ),
+    # Not one of yours.
+    "trust.unknown_issuer": Words(
+        55, Tone.FAILED, N_("Issued by an organization you have not listed as trusted.")
+    ),
+    # Could not decide.
+    "status.retrieval_failed": Words(
+        50,
+        Tone.UNKNOWN,
+        N_("Could not confirm it is not revoked: the issuer's status list could not be reached."),
+    ),
+    "status.fetch_blocked": Words(
+        50,
+        Tone.UNKNOWN,
+        N_(
+            "Could not confirm it is not revoked: its status list is on a network this verifier does not reach."
+        ),
+    ),
+    "issuer.did_unresolved": Words(
+        49,
+        Tone.UNKNOWN,
+        N_("Could not look up the issuer's keys, so the signature was not checked."),
+    ),
+    "issuer.did_fetch_blocked": Words(
+        49,
+        Tone.UNKNOWN,
+        N_(
+            "The issuer's keys are on a network this verifier does not reach: the signature was not checked."
+        ),
+    ),
+    "proof.unsupported_cryptosuite": Words(
+        48, Tone.UNKNOWN, N_("Signed in a way laurel cannot check.")
+    ),
+    "proof.canonicalization_timeout": Words(
+        48, Tone.UNKNOWN, N_("Too complex to check in the time allowed.")
+    ),
+    "anchor.unavailable": Words(
+        45, Tone.UNKNOWN, N_("Its blockchain record could not be looked up, and one is required.")
+    ),
+    "anchor.missing": Words(
+        45, Tone.FAILED, N_("It has no blockchain record, and one is required.")
+    ),
+    "schema": Words(
+        30, Tone.FAILED, N_("Not a valid Open Badge: it breaks the Open Badges 3.0 rules.")
+    ),
+}
+
+#: How a failed check the table does not name reads: by its group.
+GROUP_FAILURES: Final[dict[str, Words]] = {
+    "proof": Words(90, Tone.FAILED, N_("Its signature could not be confirmed.")),
+    "issuer": Words(89, Tone.FAILED, N_("Its signing key could not be tied to its issuer.")),
+    "anchor": Words(84, Tone.FAILED, N_("Its blockchain record does not hold up.")),
+    "status": Words(
+        52,
+        Tone.FAILED,
+        N_("Its revocation status cannot be trusted: the issuer's status list is not valid."),
+    ),
+    "validity": Words(66, Tone.FAILED, N_("Not valid at this date.")),
+    "presentation": Words(59, Tone.FAILED, N_("The presentation cannot be trusted.")),
+    "trust": Words(54, Tone.FAILED, N_("Its issuer is not one you recognize.")),
+    "schema": Words(
+        30, Tone.FAILED, N_("Not a valid Open Badge: it breaks the Open Badges 3.0 rules.")
+    ),
+    "format": Words(35, Tone.FAILED, N_("Not a well-formed credential.")),
+}
+
+# A presentation's own proof.* failures are about the holder's signature.
+_PRESENTATION_PROOF: Final = Words(
+    100, Tone.FAILED, N_("The presentation was altered after its holder signed it.")
+)
+
+#: Warnings that make a verified document "verified, with a caveat", and their words.
+CAVEATS: Final[dict[str, str]] = {
+    "status.retrieval_failed": N_(
+        "Its signature holds, but whether it was revoked could not be checked: the issuer's status list could not be reached."
+    ),
+    "status.unsupported": N_(
+        "Its signature holds, but it uses a kind of status list laurel does not read: whether it was revoked was not checked."
+    ),
+    "proof.context": N_(
+        "Its signature holds, but it uses a vocabulary meant for examples and tests, not for real badges."
+    ),
+}
+
+#: Plain titles of the checks, by id, then by group (the checks table).
+CHECK_TITLES: Final[dict[str, str]] = {
+    "format": N_("Well-formed"),
+    "proof.context": N_("Known vocabularies only"),
+    "proof.signature": N_("Signature matches"),
+    "issuer.key_binding": N_("Key belongs to the issuer"),
+    "validity.period": N_("Within its dates"),
+    "status": N_("Revocation status"),
+    "status.revocation": N_("Not revoked"),
+    "status.suspension": N_("Not suspended"),
+    "status.revoked": N_("Revoked"),
+    "status.suspended": N_("Suspended"),
+    "anchor": N_("Blockchain record"),
+    "anchor.inclusion": N_("Part of its anchored batch"),
+    "anchor.binding": N_("Anchored by its issuer"),
+    "anchor.ledger": N_("Recorded on the blockchain"),
+    "anchor.pending": N_("Blockchain record not final yet"),
+    "anchor.unavailable": N_("Blockchain record not looked up"),
+    "schema": N_("Open Badges 3.0 rules"),
+    "trust": N_("Issuer recognized"),
+    "trust.unknown_issuer": N_("Issuer not recognized"),
+    "presentation.challenge": N_("Made for this request"),
+    "presentation.challenge_reused": N_("Made for this request"),
+    "presentation.challenge_expired": N_("Made for this request"),
+    "presentation.challenge_unknown": N_("Made for this request"),
+    "presentation.challenge_mismatch": N_("Made for this request"),
+    "presentation.domain_mismatch": N_("Made for this verifier"),
+    "presentation.holder_not_subject": N_("Presented by its earner"),
+    "presentation.domain": N_("Made for this verifier"),
+    "presentation.holder": N_("Presented by its earner"),
+    "presentation.key_binding": N_("Key belongs to the holder"),
+    "presentation.unsigned": N_("Signed by its holder"),
+}
+_GROUP_TITLES: Final[dict[str, str]] = {
+    "format": N_("Format"),
+    "proof": N_("Signature"),
+    "issuer": N_("Issuer's key"),
+    "validity": N_("Dates"),
+    "status": N_("Revocation status"),
+    "anchor": N_("Blockchain record"),
+    "schema": N_("Open Badges 3.0 rules"),
+    "presentation": N_("Presentation"),
+    "trust": N_("Issuer recognized"),
+}
+_STATUS_LABELS: Final[dict[Status, str]] = {
+    Status.PASSED: N_("Passed"),
+    Status.FAILED: N_("Failed"),
+    Status.WARNING: N_("Warning"),
+    Status.SKIPPED: N_("Skipped"),
+}
+
+
+def check_title(check_id: str, locale: Locale = ENGLISH) -> str:
+    """A check's plain title (``proof.signature`` → "Signature matches"), by id, else by group."""
+    title = CHECK_TITLES.get(check_id) or _GROUP_TITLES.get(check_id.split(".", 1)[0], check_id)
+    return locale.gettext.gettext(title)
+
+
+def status_label(status: Status, locale: Locale = ENGLISH) -> str:
+    """A check status in words (``Passed``, ``Aprobada``...)."""
+    return locale.gettext.gettext(_STATUS_LABELS[status])
+
+
+_PLACEHOLDER = re.compile(r"\{(issuer|date|count|age)\}")
+
+
+def _compose(template: str, **values: Part) -> tuple[Part, ...]:
+    parts: list[Part] = []
+    position = 0
+    for match in _PLACEHOLDER.finditer(template):
+        if match.start() > position:
+            parts.append(template[position : match.start()])
+        value = values.get(match.group(1))
+        parts.append(value if value is not None else match.group(0))
+        position = match.end()
+    if position < len(template):
+        parts.append(template[position:])
+    return tuple(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    locale: Locale
+    issuer: Name
+    tz: dt.tzinfo | None
+
+    def words(self, template: str, **values: Part) -> tuple[Part, ...]:
+        translated = self.locale.gettext.gettext(template)
+        return _compose(translated, issuer=self.issuer.text, **values)
+
+    def moment(self, value: JSONValue | None) -> Moment | None:
+        if not isinstance(value, str):
+            return None
+        text = format_date(value, self.locale, self.tz)
+        return Moment(value, text) if text is not None else None
+
+
+def _words_for(check: CheckResult, presentation: bool) -> Words:
+    if presentation and check.group == "proof":
+        return _PRESENTATION_PROOF
+    return FAILURES.get(check.id) or GROUP_FAILURES[check.group]
+
+
+def _failure_parts(check: CheckResult, words: Words, ctx: _Context) -> tuple[Part, ...]:
+    if words.date is not None:
+        moment = ctx.moment(check.details.get(words.date))
+        if moment is not None:
+            return ctx.words(words.sentence, date=moment)
+        return ctx.words(words.undated or words.sentence)
+    return ctx.words(words.sentence)
+
+
+def _signature_holds(result: VerificationResult) -> bool:
+    signatures = [c for c in result.checks if c.group == "proof"]
+    return any(c.id == "proof.signature" for c in signatures) and not any(
+        c.status is Status.FAILED for c in signatures
+    )
+
+
+def _issuer(result: VerificationResult, registry: TrustRegistry | None, locale: Locale) -> Name:
+    issuer = result.summary.get("issuer")
+    issuer_obj = issuer if isinstance(issuer, dict) else {}
+    did = issuer_obj.get("id")
+    did = did if isinstance(did, str) else None
+    profile = issuer_obj.get("name")
+    if did is None:
+        return Name(locale.gettext.gettext(N_("its issuer")), "did")
+    return issuer_name(
+        did,
+        registry_name=registry.name_of(did) if registry is not None else None,
+        # An altered badge's profile is nobody's word.
+        profile_name=profile if isinstance(profile, str) and _signature_holds(result) else None,
+    )
+
+
+def verdict_of(
+    result: VerificationResult,
+    *,
+    locale: Locale = ENGLISH,
+    registry: TrustRegistry | None = None,
+    tz: dt.tzinfo | None = None,
+) -> Verdict:
+    """The verdict on one verification, in `locale`, with dates in `tz` (default UTC).
+
+    `registry` (the verifier's recognized issuers) gives issuers their trusted names.
+    A presentation's verdict carries one verdict per embedded credential.
+    """
+    ctx = _Context(locale, _issuer(result, registry, locale), tz)
+    gettext = locale.gettext.gettext
+    if result.unreadable:
+        return Verdict(
+            Tone.UNKNOWN,
+            gettext(_TITLES[Tone.UNKNOWN]),
+            ctx.words(N_("This is not a readable credential.")),
+            result.checks[0].id if result.checks else None,
+            language=locale.language,
+        )
+    presentation = bool(result.credentials) or "holder" in result.summary
+    inner = tuple(
+        verdict_of(sub, locale=locale, registry=registry, tz=tz) for sub in result.credentials
+    )
+    ranked = sorted(
+        ((_words_for(c, presentation), c) for c in result.checks if c.status is Status.FAILED),
+        key=lambda pair: -pair[0].rank,
+    )
+    if ranked:
+        words, check = ranked[0]
+        others: list[tuple[Part, ...]] = []
+        for other_words, other in ranked[1:]:
+            if other.id.rsplit(".", 1)[-1] == check.id.rsplit(".", 1)[-1]:
+                continue  # the same finding from another place (revoked: list and chain)
+            parts = _failure_parts(other, other_words, ctx)
+            if parts != _failure_parts(check, words, ctx) and parts not in others:
+                others.append(parts)
+        return Verdict(
+            words.tone,
+            gettext(_TITLES[words.tone]),
+            _failure_parts(check, words, ctx),
+            check.id,
+            tuple(others[:2]),
+            locale.language,
+            inner,
+        )
+    if presentation:
+        return _presentation_verdict(result, inner, ctx)
+    return _credential_verdict(result, ctx, registry)
+
+
+def _presentation_verdict(
+    result: VerificationResult, inner: tuple[Verdict, ...], ctx: _Context
+) -> Verdict:
+    gettext, ngettext = ctx.locale.gettext.gettext, ctx.locale.gettext.ngettext
+    rejected = [v for v in inner if not v.verified]
+    if rejected:
+        tone = Tone.UNKNOWN if all(v.tone is Tone.UNKNOWN for v in rejected) else Tone.FAILED
+        template = ngettext(
+            "{count} of the badges presented is not verified: ",
+            "{count} of the badges presented are not verified: ",
+            len(rejected),
+        )
+        parts = _compose(template, count=str(len(rejected))) + rejected[0].parts
+        return Verdict(
+            tone,
+            gettext(_TITLES[tone]),
+            parts,
+            rejected[0].reason,
+            language=ctx.locale.language,
+            credentials=inner,
+        )
+    notes = _notes(result, ctx, None)
+    count = len(inner)
+    template = ngettext(
+        "Presented by the person it was issued to: {count} badge verified.",
+        "Presented by the person they were issued to: {count} badges verified.",
+        count,
+    )
+    tone = Tone.CAUTION if any(v.tone is Tone.CAUTION for v in inner) else Tone.VERIFIED
+    return Verdict(
+        tone,
+        gettext(_TITLES[tone]),
+        _compose(template, count=str(count)),
+        None,
+        notes,
+        ctx.locale.language,
+        inner,
+    )
+
+
+def _credential_verdict(
+    result: VerificationResult, ctx: _Context, registry: TrustRegistry | None
+) -> Verdict:
+    gettext = ctx.locale.gettext.gettext
+    caveat = next(
+        (c for c in result.checks if c.status is Status.WARNING and c.id in CAVEATS), None
+    )
+    issued = ctx.moment(result.summary.get("validFrom"))
+    if issued is not None:
+        parts = ctx.words(N_("Issued by {issuer} on {date}."), date=issued)
+    else:
+        parts = ctx.words(N_("Issued by {issuer}."))
+    notes = _notes(result, ctx, registry)
+    if caveat is not None:
+        return Verdict(
+            Tone.CAUTION,
+            gettext(_TITLES[Tone.CAUTION]),
+            ctx.words(CAVEATS[caveat.id]),
+            caveat.id,
+            (parts, *notes),
+            ctx.locale.language,
+        )
+    return Verdict(
+        Tone.VERIFIED, gettext(_TITLES[Tone.VERIFIED]), parts, None, notes, ctx.locale.language
+    )
+
+
+def _notes(
+    result: VerificationResult, ctx: _Context, registry: TrustRegistry | None
+) -> tuple[tuple[Part, ...], ...]:
+    """The secondary sentences of a verified document: freshness, trust, anchor, caveats."""
+    notes: list[tuple[Part, ...]] = []
+    for check in result.checks:
+        note = _NOTES.get(check.id, _no_note)(check, ctx)
+        if note is not None and note not in notes:
+            notes.append(note)
+    return tuple(notes)
+
+
+def _no_note(check: CheckResult, ctx: _Context) -> tuple[Part, ...] | None:
+    return None
+
+
+def _status_note(check: CheckResult, ctx: _Context) -> tuple[Part, ...] | None:
+    if check.status is Status.SKIPPED:
+        if "no credentialStatus" in check.message or "is empty" in check.message:
+            return ctx.words(N_("The issuer publishes no revocation status for it."))
+        return ctx.words(N_("Whether it was revoked was not checked."))
+    return None
+
+
+def _revocation_note(check: CheckResult, ctx: _Context) -> tuple[Part, ...] | None:
+    if check.status is not Status.PASSED:
+        return None
+    age = check.details.get("cache_age_s")
+    if isinstance(age, int | float) and age >= 1:
+        return ctx.words(
+            N_("Not revoked: checked against the issuer's list as it was {age} ago."),
+            age=format_age(float(age), ctx.locale),
+        )
+    return ctx.words(N_("Not revoked: checked with the issuer's list just now."))
+
+
+def _trust_note(check: CheckResult, ctx: _Context) -> tuple[Part, ...] | None:
+    if check.status is Status.PASSED:
+        return ctx.words(N_("{issuer} is in your list of trusted issuers."))
+    if check.status is Status.WARNING and ctx.issuer.source == "profile":
+        return ctx.words(
+            N_(
+                "“{issuer}” is the name the issuer gives itself: no list of trusted issuers is set up here."
+            )
+        )
+    if check.status is Status.WARNING:
+        return ctx.words(N_("No list of trusted issuers is set up here."))
+    return None
+
+
+def _anchor_note(check: CheckResult, ctx: _Context) -> tuple[Part, ...] | None:
+    if check.status is Status.PASSED:
+        moment = ctx.moment(check.details.get("anchoredAt"))
+        if moment is not None:
+            return ctx.words(N_("Recorded on a public blockchain on {date}."), date=moment)
+    return None
+
+
+def _words_note(template: str) -> Callable[[CheckResult, _Context], tuple[Part, ...] | None]:
+    def note(check: CheckResult, ctx: _Context) -> tuple[Part, ...] | None:
+        return ctx.words(template) if check.status is Status.WARNING else None
+
+    return note
+
+
+_NOTES: Final[dict[str, Callable[[CheckResult, _Context], tuple[Part, ...] | None]]] = {
+    "status": _status_note,
+    "status.revocation": _revocation_note,
+    "trust": _trust_note,
+    "anchor.ledger": _anchor_note,
+    "anchor.pending": _words_note(N_("Its blockchain record is not final yet.")),
+    "anchor.unavailable": _words_note(N_("Its blockchain record was not looked up here.")),
+    "presentation.challenge": _words_note(
+        N_("No challenge was asked for, so a copy of an old presentation would pass too.")
+    ),
+    "presentation.unsigned": _words_note(
+        N_("The presentation is not signed: it does not prove who presents it.")
+    ),
+}
+
+
+def verdict_json(
+    result: VerificationResult,
+    *,
+    locale: Locale = ENGLISH,
+    registry: TrustRegistry | None = None,
+) -> JSONObject:
+    """The ``verdict`` member of an API result: ``{tone, title, sentence, reason, notes, lang}``.
+
+    Dates are written in UTC. A presentation's carries ``credentials``, one per badge.
+
+    >>> from vc.results import CheckResult, VerificationResult
+    >>> verdict_json(VerificationResult((CheckResult.failed("status.revoked", "revoked"),)))["sentence"]
+    'Revoked by its issuer.'
+    """
+    return verdict_of(result, locale=locale, registry=registry).to_json()
