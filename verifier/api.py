@@ -25,6 +25,7 @@ from vc.types import JSONObject, JSONValue
 from verifier.challenges import ChallengeBook, issued_here
 from verifier.policy import VerificationPolicy
 from verifier.status import StatusChecker
+from verifier.verdict import verdict_json
 from verifier.verify import verify
 
 if TYPE_CHECKING:
@@ -203,6 +204,7 @@ def verification_body(
         "warnings": _unique([c.id for _, c in flat if c.status is Status.WARNING]),
         "errors": _unique([c.id for _, c in flat if c.status is Status.FAILED]),
         "problemDetails": problems,
+        "verdict": verdict_json(result),
         "results": result.to_json(),
     }
 

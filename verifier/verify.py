@@ -147,6 +147,12 @@ def _verify_credential(
     credential: JSONObject, ctx: CheckContext, form: DocumentForm
 ) -> VerificationResult:
     checks: list[CheckResult] = [*check_format(credential, require_issuer=True, form=form)]
+    if "relatedResource" in credential:
+        # VC DM 2.0, "Integrity of Related Resources": a digest that does not match
+        # the resource laurel holds (its bundled contexts) "MUST produce an error".
+        from vc.resources import check_related_resources
+
+        checks.extend(check_related_resources(credential))
     checks.append(check_contexts(credential))
     checks.extend(_unsigned_terms(credential, checks))
     # What the checks below read: the document as its contexts compact it, which is

@@ -109,14 +109,14 @@ def record_roster_names(store: Store, achievement: JSONObject, rows: Sequence[ob
     Rows are :class:`wallet.issuer.RosterRow`; the badge is found by the roster key the
     issuing used (the achievement and the recipient).
     """
-    from wallet.issuer import RosterRow, _roster_key
+    from wallet.issuer import RosterRow, roster_key
 
     count = 0
     with store.transaction():
         for row in rows:
             if not isinstance(row, RosterRow) or not row.name:
                 continue
-            stored = store.credential_for_roster_key(_roster_key(achievement, row))
+            stored = store.credential_for_roster_key(roster_key(achievement, row))
             if stored is not None:
                 store.set_recipient_name(stored.id, row.name)
                 count += 1

@@ -394,12 +394,12 @@ def _date(value: str) -> str | None:
 
 def _mark_already(wallet: Wallet, achievement: JSONObject, rows: list[RowCheck]) -> list[RowCheck]:
     """Mark the rows whose badge this wallet already issued (a re-run skips them)."""
-    from wallet.issuer import RosterRow, _roster_key
+    from wallet.issuer import RosterRow, roster_key
 
     marked = []
     for row in rows:
         if row.problem is None:
-            key = _roster_key(achievement, _roster_row(RosterRow, row))
+            key = roster_key(achievement, _roster_row(RosterRow, row))
             if wallet.store.credential_for_roster_key(key) is not None:
                 row = RowCheck(row.line, row.name, row.recipient, None, already=True)
         marked.append(row)

@@ -58,6 +58,7 @@ __all__ = [
     "load_achievement",
     "plan_roster",
     "read_roster",
+    "roster_key",
 ]
 
 ROSTER_CHUNK = 500
@@ -248,7 +249,8 @@ class RosterPlan:
     files: tuple[str, ...]
 
 
-def _roster_key(achievement: JSONObject, row: RosterRow) -> str:
+def roster_key(achievement: JSONObject, row: RosterRow) -> str:
+    """The stable key of one roster row's badge (a re-run finds what it already issued)."""
     basis = json.dumps([achievement.get("id"), row.recipient.lower()], ensure_ascii=False)
     return hashlib.sha256(basis.encode("utf-8")).hexdigest()
 
@@ -302,7 +304,7 @@ def plan_roster(
     """
     _check_first(wallet.identity, achievement, rows, options)
     already = sum(
-        wallet.store.credential_for_roster_key(_roster_key(achievement, row)) is not None
+        wallet.store.credential_for_roster_key(roster_key(achievement, row)) is not None
         for row in rows
     )
     return RosterPlan(
@@ -342,7 +344,7 @@ def issue_roster(
         with store.transaction():
             checked_in_full = False
             for row in chunk:
-                key = _roster_key(achievement, row)
+                key = roster_key(achievement, row)
                 stored = store.credential_for_roster_key(key)
                 if stored is None:
                     credential = build_badge(

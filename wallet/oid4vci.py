@@ -182,9 +182,9 @@ def roster_badge(wallet: Wallet, achievement: JSONObject, row: RosterRow) -> Sto
         CredentialNotFoundError: the row's badge is not in the wallet (issue the roster first).
     """
     from wallet.errors import CredentialNotFoundError
-    from wallet.issuer import _roster_key  # the roster run's own key (asked: a public name)
+    from wallet.issuer import roster_key
 
-    stored = wallet.store.credential_for_roster_key(_roster_key(achievement, row))
+    stored = wallet.store.credential_for_roster_key(roster_key(achievement, row))
     if stored is None:
         raise CredentialNotFoundError(
             f"roster line {row.line} ({row.name}) has no badge in this wallet",

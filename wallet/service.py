@@ -4,7 +4,7 @@
 verifier never imports the wallet; the CLI joins them):
 
 - ``GET <base path>/status/...``: the wallet's signed status lists, with an ETag
-  and ``Cache-Control: max-age`` from their ttl; a change is visible at once.
+  and a short ``Cache-Control: max-age`` (30 s; verifiers revalidate with an ETag).
 - ``GET /.well-known/did.json``: the DID document, for a did:web issuer.
 - With an issuer token (``--issuer-token`` / ``LAUREL_ISSUER_TOKEN``) only:
   ``POST /credentials/issue`` and ``POST /credentials/status`` (VC-API), bearer
@@ -37,6 +37,8 @@ from wallet.keystore import Keystore
 __all__ = ["MIN_TOKEN_LENGTH", "TOKEN_ADVICE", "issuer_blueprint", "token_problem"]
 
 _STATUS_TTL_SECONDS = 300
+#: How long a verifier may use a list before asking again (a 304 is cheap).
+_STATUS_MAX_AGE_SECONDS = 30
 #: The shortest issuer token accepted (12 URL-safe random characters carry 72 bits).
 MIN_TOKEN_LENGTH = 12
 #: How to make a good token, for every message that refuses one.
@@ -162,7 +164,10 @@ def issuer_blueprint(
         else:
             response = Response(text, content_type="application/vc+ld+json")
         response.set_etag(etag)
-        response.headers["Cache-Control"] = f"public, max-age={_STATUS_TTL_SECONDS}"
+        # A short max-age: verifiers revalidate with If-None-Match (an ETag answers 304)
+        # and see a revocation within half a minute; the list's ttl still bounds how
+        # long they may use it when this host is down.
+        response.headers["Cache-Control"] = f"public, max-age={_STATUS_MAX_AGE_SECONDS}"
         return response
 
     if did.startswith("did:web:"):

@@ -333,3 +333,16 @@ def test_holder_not_subject_is_a_warning_without_a_challenge():
     assert check is not None
     assert check.status is Status.WARNING
     assert result.verified
+
+
+def test_a_wrong_digest_of_a_context_laurel_holds_fails_verification():
+    # VC DM 2.0, "Integrity of Related Resources": a digest that does not match MUST error.
+    unsigned = unsigned_badge()
+    unsigned["relatedResource"] = [
+        {
+            "id": "https://www.w3.org/ns/credentials/v2",
+            "digestSRI": "sha384-" + "A" * 64,
+        }
+    ]
+    result = verify(sign(unsigned), POLICY)
+    assert "format.related_resource_digest" in failures(result)
