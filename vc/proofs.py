@@ -271,21 +271,22 @@ def _proof_config_for_verify(
     suite: Cryptosuite, document: JSONObject, unsecured: JSONObject, proof: JSONObject
 ) -> tuple[JSONObject, JSONObject] | SignatureCheck:
     options = {k: v for k, v in proof.items() if k not in ("proofValue", "jws")}
+    # VC-DI-EdDSA and VC-DI-ECDSA, "Verify Proof": a proof @context must be a prefix of
+    # the document's, and then stands in for it. Held for every suite: under RDFC the
+    # proof configuration is canonicalized with the document's context, so a proof
+    # @context of its own (null, another vocabulary) would be read by no signature.
+    if "@context" in options:
+        proof_ctx = options["@context"]
+        doc_ctx = document.get("@context")
+        proof_list = proof_ctx if isinstance(proof_ctx, list) else [proof_ctx]
+        doc_list = doc_ctx if isinstance(doc_ctx, list) else [doc_ctx]
+        if not proof_list or doc_list[: len(proof_list)] != proof_list:
+            return _invalid(
+                "context_mismatch",
+                "the proof's @context is not a prefix of the document's @context",
+            )
+        unsecured = {**unsecured, "@context": proof_ctx}
     if isinstance(suite, _JcsSuite):
-        # VC-DI-EdDSA, "Verify Proof (eddsa-jcs-2022)" (and the same in VC-DI-ECDSA for
-        # ecdsa-jcs-2019): a proof @context must be a prefix of the document's, and
-        # then stands in for it.
-        if "@context" in options:
-            proof_ctx = options["@context"]
-            doc_ctx = document.get("@context")
-            proof_list = proof_ctx if isinstance(proof_ctx, list) else [proof_ctx]
-            doc_list = doc_ctx if isinstance(doc_ctx, list) else [doc_ctx]
-            if doc_list[: len(proof_list)] != proof_list:
-                return _invalid(
-                    "context_mismatch",
-                    "the proof's @context is not a prefix of the document's @context",
-                )
-            unsecured = {**unsecured, "@context": proof_ctx}
         return unsecured, options
     # eddsa-rdfc-2022, ecdsa-rdfc-2019, Ed25519Signature2020 and 2018: the proof
     # configuration is canonicalized under the document's @context (for 2018 as

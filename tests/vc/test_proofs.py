@@ -150,6 +150,23 @@ def test_jcs_context_must_be_a_prefix():
     assert _valid(signed).reason == "context_mismatch"
 
 
+@pytest.mark.parametrize("proof_context", [None, [], [EXAMPLES], "https://w3id.org/security/v2"])
+@pytest.mark.parametrize("suite", SUITES)
+def test_a_proof_context_that_is_not_the_documents_prefix_fails(suite, proof_context):
+    # Found by tests/verifier/test_generated.py: under RDFC the proof configuration is
+    # canonicalized with the document's context, so a proof "@context": null was read
+    # by no signature and the edited badge verified. Every suite now holds the prefix rule.
+    signed = _sign(_credential(), suite)
+    signed["proof"]["@context"] = proof_context
+    assert _valid(signed).reason == "context_mismatch"
+
+
+def test_an_rdfc_proof_context_equal_to_the_documents_verifies():
+    signed = _sign(_credential(), "eddsa-rdfc-2022")
+    signed["proof"]["@context"] = list(signed["@context"])
+    assert _valid(signed).valid
+
+
 def test_jcs_number_normalization_is_a_positive_control():
     # SECURITY C13: 1 and 1.0 are the same number to JCS.
     document = {**_credential(), "credentialSubject": {"id": "did:example:x", "score": 1}}
