@@ -18,6 +18,7 @@ injected monotonic `clock`.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import threading
 import time
@@ -37,10 +38,15 @@ from vc.status import (
     parse_status_entry,
     read_list_credential,
 )
+from vc.status2021 import (
+    parse_status_list_2021_entry,
+    read_status_list_2021_credential,
+)
 from vc.timestamps import parse_datetime_stamp
 from vc.types import JSONObject, JSONValue
 from verifier.checks import CheckContext, check_proofs, issuer_id
 from verifier.errors import FetchBlockedError, FetchFailedError
+from verifier.status_1edtech import ONE_EDTECH_TYPE, check_1edtech_entry
 
 if TYPE_CHECKING:
     # The fetch guard (http.client, ssl) is imported only by what fetches.
@@ -70,13 +76,14 @@ _MAX_PARSED_ENTRIES = 4096
 _MAX_REMEMBERED = 4096
 
 _BITSTRING_ENTRY = "BitstringStatusListEntry"
+STATUS_LIST_2021_ENTRY = "StatusList2021Entry"
+STATUS_LIST_2021 = "StatusList2021Credential"
 # What a set or unset bit means for the two purposes the specification names.
 _SET = {
     "revocation": ("status.revoked", "the issuer has revoked this credential"),
     "suspension": ("status.suspended", "the issuer has suspended this credential"),
 }
 _UNSET = {"revocation": "not revoked", "suspension": "not suspended"}
-_ONE_EDTECH = "1EdTechRevocationList"
 
 # StatusListError.reason -> (check id suffix, spec error name when the error lacks one).
 _REASONS = {
@@ -137,7 +144,31 @@ def _short(value: object, limit: int = 80) -> str:
 
 def _list_error(exc: StatusListError, url: str) -> CheckResult:
     reason = _REASONS.get(exc.reason, "list_invalid")
+    if reason == "list_too_short":
+        # Bitstring Status List, "Validate Algorithm", step 9: STATUS_LIST_LENGTH_ERROR.
+        # The fault is the issuer's list (too small to hide one credential among many),
+        # not the badge: say so, and keep it a failure (the status is not confirmed).
+        return CheckResult.failed(
+            "status.list_too_short",
+            f"the issuer's status list {_short(url)} is non-conformant: {exc.message} "
+            "(Bitstring Status List, STATUS_LIST_LENGTH_ERROR), so the badge's status "
+            "cannot be confirmed from it",
+            error=exc.error,
+            list=url,
+            hint="This is a fault of the issuer's list, not of the badge: ask the issuer to "
+            "publish a list of at least 131,072 entries.",
+        )
     return CheckResult.failed(f"status.{reason}", exc.message, error=exc.error, list=url)
+
+
+def _list_dates(document: JSONObject) -> tuple[str | None, str | None]:
+    # validFrom/validUntil (VC 2.0), or issuanceDate/expirationDate (a VC 1.1 list).
+    start = document.get("validFrom", document.get("issuanceDate"))
+    end = document.get("validUntil", document.get("expirationDate"))
+    return (
+        start if isinstance(start, str) else None,
+        end if isinstance(end, str) else None,
+    )
 
 
 def _types(entry: JSONObject) -> list[str]:
@@ -190,6 +221,10 @@ class StatusChecker:
         self._cache: OrderedDict[str, _Cached] = OrderedDict()
         self._newest: OrderedDict[str, dt.datetime] = OrderedDict()
         self._parsed: dict[tuple[object, ...], StatusEntry] = {}
+        # The hygiene warnings of the entry being checked (one list per thread/context).
+        self._notes: contextvars.ContextVar[list[CheckResult]] = contextvars.ContextVar(
+            "laurel_status_notes"
+        )
 
     def cached_urls(self) -> list[str]:
         """The list URLs currently cached, least recently used first."""
@@ -214,7 +249,9 @@ class StatusChecker:
                 )
             ]
         issuer = issuer_id(credential)
-        results = [self._check_entry(entry, issuer, ctx) for entry in entries]
+        results: list[CheckResult] = []
+        for entry in entries:
+            results.extend(self._check_any(entry, credential, issuer, ctx))
         if all(r.id == "status.unsupported" for r in results):
             # The issuer asked for its status to be checked, and laurel can check none
             # of its entries: that is never a silent pass (SECURITY.md R03).
@@ -225,6 +262,63 @@ class StatusChecker:
                 for r in results
             ]
         return results
+
+    # --- issue #13: entries beyond Bitstring Status List (kept apart from the core) ------
+
+    def _check_any(
+        self, entry: JSONValue, credential: JSONObject, issuer: str | None, ctx: CheckContext
+    ) -> list[CheckResult]:
+        """The checks of one entry: a 1EdTech revocation list, or a list with a bitstring.
+
+        A list's hygiene notes (``status.list_id_mismatch``) come before the bit it gave.
+        """
+        if isinstance(entry, dict) and ONE_EDTECH_TYPE in _types(entry):
+            return check_1edtech_entry(
+                entry,
+                credential,
+                self._body_fetch(),
+                unreachable=ctx.policy.status_unreachable,
+            )
+        self._notes.set([])
+        result = self._check_entry(entry, issuer, ctx)
+        return [*self._notes.get(), result]
+
+    def _body_fetch(self) -> Callable[[str], bytes] | None:
+        fetch = self._fetch
+        if fetch is None:
+            return None
+        return lambda url: fetch(url, max_bytes=MAX_LIST_BYTES).body
+
+    def _document_of(self, url: str, body: bytes, ctx: CheckContext) -> tuple[JSONObject, bool]:
+        """A fetched list's credential, and whether its proof is already verified (a VC-JWT).
+
+        openbadgeslib and other VC-JWT issuers publish their status lists as VC-JWTs: the
+        JWT's signature by the list issuer's key stands for the Data Integrity proof.
+        """
+        try:
+            return parse_document(body), False
+        except LaurelError as exc:
+            text = body.strip()
+            if not (text[:2] == b"ey" and text.count(b".") == 2 and b"{" not in text):
+                raise _Refused(
+                    self._invalid(url, f"it is not a readable document: {exc.message}")
+                ) from exc
+        from vc.formats.jwt import verify_status_list_jwt
+
+        result = verify_status_list_jwt(text, resolver=self._resolver, now=ctx.policy.now)
+        failed = result.failures()
+        if failed or result.credential is None:
+            first = next(c for c in result.checks if c.id in failed) if failed else None
+            why = f"{first.message} ({first.id})" if first else "the JWT carries no list"
+            raise _Refused(self._invalid(url, why, checks=list(failed)))
+        return result.credential, True
+
+    @staticmethod
+    def _read_any(document: JSONObject) -> StatusList:
+        """The list of a Bitstring Status List or a StatusList2021 credential."""
+        if STATUS_LIST_2021 in _types(document):
+            return read_status_list_2021_credential(document)
+        return read_list_credential(document)
 
     def _check_entry(self, entry: JSONValue, issuer: str | None, ctx: CheckContext) -> CheckResult:
         if not isinstance(entry, dict):
@@ -256,12 +350,15 @@ class StatusChecker:
         if known is not None:
             return known
         declared = entry.get("type")
-        if declared != _BITSTRING_ENTRY and declared != [_BITSTRING_ENTRY]:
+        legacy = STATUS_LIST_2021_ENTRY in _types(entry)
+        if declared != _BITSTRING_ENTRY and declared != [_BITSTRING_ENTRY] and not legacy:
             unsupported = self._unsupported(_types(entry))
             if unsupported is not None:
                 return unsupported
         try:
-            parsed = parse_status_entry(entry)
+            # StatusList2021 (W3C CCG) is the predecessor DCC's issuers still publish.
+            parse = parse_status_list_2021_entry if legacy else parse_status_entry
+            parsed = parse(entry)
         except StatusListError as exc:
             return _list_error(exc, _short(entry.get("statusListCredential")))
         if key is not None:
@@ -273,13 +370,6 @@ class StatusChecker:
 
     @staticmethod
     def _unsupported(types: list[str]) -> CheckResult | None:
-        if _ONE_EDTECH in types:
-            return CheckResult.warning(
-                "status.unsupported",
-                "the credential uses a 1EdTechRevocationList, which laurel does not check: "
-                "its revocation status was not checked",
-                type=_ONE_EDTECH,
-            )
         if _BITSTRING_ENTRY not in types:
             return CheckResult.warning(
                 "status.unsupported",
@@ -317,6 +407,11 @@ class StatusChecker:
                 )
             )
         return self._sized(cached, entry.status_size, url), age
+
+    def _note(self, result: CheckResult) -> None:
+        notes = self._notes.get(None)
+        if notes is not None:
+            notes.append(result)
 
     def _usable_for(self, cached: _Cached) -> float:
         """How long a list may be used at all: its ttl (capped), also when its host is down."""
@@ -446,13 +541,8 @@ class StatusChecker:
     def _from_response(self, url: str, fetched: FetchedDocument, ctx: CheckContext) -> _Cached:
         if not 200 <= fetched.status < 300:
             raise self._retrieval_failed(url, f"HTTP {fetched.status}", ctx)
-        try:
-            document = parse_document(fetched.body)
-        except LaurelError as exc:
-            raise _Refused(
-                self._invalid(url, f"it is not a readable document: {exc.message}")
-            ) from exc
-        cached = self._accept(url, fetched.final_url, document, ctx)
+        document, proven = self._document_of(url, fetched.body, ctx)
+        cached = self._accept(url, fetched.final_url, document, ctx, proven=proven)
         cached.etag, cached.max_age = fetched.etag, fetched.max_age
         return cached
 
@@ -465,37 +555,55 @@ class StatusChecker:
             **details,
         )
 
-    def _accept(self, url: str, final_url: str, document: JSONObject, ctx: CheckContext) -> _Cached:
-        """Verify a fetched list credential and cache it; raise _Refused when unusable."""
-        if document.get("id") != url:
-            # S14, X09: a list served for another URL is never used nor cached.
-            raise _Refused(
-                CheckResult.failed(
+    def _accept(
+        self,
+        url: str,
+        final_url: str,
+        document: JSONObject,
+        ctx: CheckContext,
+        *,
+        proven: bool = False,
+    ) -> _Cached:
+        """Verify a fetched list credential and cache it; raise _Refused when unusable.
+
+        `proven`: the list came as a VC-JWT whose signature by its issuer already verified.
+        """
+        mismatched = document.get("id") != url
+        if mismatched:
+            # S14: a hygiene rule (docs/STATUS-LISTS.md): the list is still read, its
+            # issuer must still be the badge's (S03), and it is never cached (X09).
+            self._note(
+                CheckResult.warning(
                     "status.list_id_mismatch",
-                    f"the list fetched from {_short(url)} says it is {_short(document.get('id'))}",
-                    error="STATUS_VERIFICATION_ERROR",
+                    f"the list fetched from {_short(url)} says it is "
+                    f"{_short(document.get('id'))}; its bit was read all the same (the "
+                    "badge names the URL, and the list is signed by the badge's issuer)",
                     list=url,
                 )
             )
         issuer = issuer_id(document)
-        list_ctx = CheckContext(policy=ctx.policy, resolver=self._resolver)
-        proof_results = check_proofs(
-            document, list_ctx, purpose="assertionMethod", controller=issuer, group="status"
-        )
-        failures = [r for r in proof_results if r.status is Status.FAILED]
-        if failures or not proof_results:
-            first = failures[0] if failures else None
-            why = f"{first.message} ({first.id})" if first else "it carries no proof"
-            raise _Refused(
-                self._invalid(url, why, checks=[r.id for r in failures] or ["proof.missing"])
+        if not proven:
+            list_ctx = CheckContext(policy=ctx.policy, resolver=self._resolver, web=ctx.web)
+            proof_results = check_proofs(
+                document, list_ctx, purpose="assertionMethod", controller=issuer, group="status"
             )
+            failures = [r for r in proof_results if r.status is Status.FAILED]
+            if failures or not proof_results:
+                first = failures[0] if failures else None
+                why = f"{first.message} ({first.id})" if first else "it carries no proof"
+                raise _Refused(
+                    self._invalid(url, why, checks=[r.id for r in failures] or ["proof.missing"])
+                )
+        # The list credential's own validity first (it is a credential to verify, before
+        # its bitstring is read: an expired list is refused as expired, whatever its size).
+        start, end = _list_dates(document)
+        now = ctx.policy.now
+        valid_from = self._stamp(start, "validFrom", url)
+        valid_until = self._stamp(end, "validUntil", url)
         try:
-            status_list = read_list_credential(document)
+            status_list = self._read_any(document)
         except StatusListError as exc:
             raise _Refused(_list_error(exc, url)) from exc
-        now = ctx.policy.now
-        valid_from = self._stamp(status_list.valid_from, "validFrom", url)
-        valid_until = self._stamp(status_list.valid_until, "validUntil", url)
         if valid_until is not None and now > valid_until:
             raise _Refused(self._invalid(url, f"it expired on {valid_until:%Y-%m-%d %H:%M} UTC"))
         if valid_from is not None and now + ctx.policy.clock_skew < valid_from:
@@ -521,6 +629,8 @@ class StatusChecker:
                 self._newest.move_to_end(url)
                 while len(self._newest) > _MAX_REMEMBERED:
                     self._newest.popitem(last=False)
+            if mismatched:
+                return cached  # used for this check only, never cached (X09)
             self._cache[url] = cached
             self._cache.move_to_end(url)
             while len(self._cache) > self._max_lists:
