@@ -204,7 +204,69 @@ def schema_checks(credential: JSONObject, ctx: CheckContext, network: bool) -> l
     fetched through the guard, never for a credential whose signature failed).
     """
     fetch = ctx.web if network and ctx.web is not None and ctx.web.online else None
-    return [*check_schema(credential), *check_credential_schema(credential, fetch=fetch)]
+    judged = [j for c in check_schema(credential) if (j := _judge(credential, c)) is not None]
+    return [*judged, *check_credential_schema(credential, fetch=fetch)]
+
+
+#: Extensible enumerations of Open Badges 3.0 ("This enumeration can be extended").
+_EXTENSIBLE = ("/achievementType", "/resultType")
+
+
+def _at(document: JSONValue, pointer: str) -> JSONValue:
+    node = document
+    for part in pointer.split("/")[1:] if pointer else []:
+        key = part.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict):
+            node = node.get(key)
+        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            node = node[int(key)]
+        else:
+            return None
+    return node
+
+
+def _judge(credential: JSONObject, check: CheckResult) -> CheckResult | None:
+    """Judge one of laurel's own Open Badges schema findings by the specification's words.
+
+    Issue #13's decisions (README, "Schema"): the Open Badges 3.0 JSON schema is
+    stricter than its prose in two places real issuers meet. An image written as its
+    URL: "These properties can typically be represented as just the id string of the
+    image" (class Image). An issuer written as its URL: "Either a URI with the Unique
+    URI for the Issuer/Profile file, or a Profile object MUST be supplied" (class
+    ProfileRef); JSON-LD reads both forms as the same node. Those pass. An
+    achievementType or resultType outside the vocabulary without the "ext:" prefix
+    ("Extended terms MUST start with the prefix 'ext:'") is the issuer's
+    non-conformance in a descriptive member, named as a warning: the specification's
+    verification judges conformance by the schema a badge names in credentialSchema,
+    which is checked on its own (schema.credential_schema) and stays a failure.
+    """
+    if check.status is not Status.FAILED:
+        return check
+    path = check.details.get("path")
+    validator = check.details.get("validator")
+    if not isinstance(path, str):
+        return check
+    value = _at(credential, path)
+    if (
+        validator == "type"
+        and isinstance(value, str)
+        and (path.endswith("/image") or path == "/issuer")
+        and ":" in value
+    ):
+        return None
+    if (
+        validator in ("enum", "oneOf", "anyOf")
+        and path.endswith(_EXTENSIBLE)
+        and isinstance(value, str)
+        and not value.startswith("ext:")
+    ):
+        return CheckResult.warning(
+            check.id,
+            f"{check.message}; an extension term must start with 'ext:' (Open Badges 3.0, "
+            '"Extending Enumerated Vocabularies"): the issuer\'s term is shown as written',
+            **dict(check.details),
+        )
+    return check
 
 
 # --- Open Badges 2.0 ------------------------------------------------------------------------
