@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_PRESENTED_CREDENTIALS",
     "networked_resolver",
+    "presented_documents",
     "networked_status_checker",
     "summarize",
     "verify",
@@ -372,8 +373,7 @@ def _verify_presentation(
     credentials = tuple(
         _verify_embedded(item, ctx, _embedded_form(form, index, embedded))
         for index, item in enumerate(items)
-        if isinstance(item, dict)
-        and (document_kind(item) == "credential" or enveloped_token(item) is not None)
+        if isinstance(item, dict) and _is_presented(item)
     )
     summary: dict[str, JSONValue] = {
         "type": view.get("type"),
@@ -385,6 +385,26 @@ def _verify_presentation(
 def _embedded_form(form: DocumentForm, index: int, embedded: JSONValue) -> DocumentForm:
     at = f"verifiableCredential[{index}]" if isinstance(embedded, list) else "verifiableCredential"
     return DocumentForm(tuple(("", report) for path, report in form.reports if path == at))
+
+
+def _is_presented(item: JSONValue) -> bool:
+    # A credential embedded as JSON, or an enveloped VC-JWT; anything else is reported
+    # by the format check of the presentation.
+    return isinstance(item, dict) and (
+        document_kind(item) == "credential" or enveloped_token(item) is not None
+    )
+
+
+def presented_documents(presentation: JSONObject) -> list[JSONObject]:
+    """The credentials of a presentation that :func:`verify` reports, in its order.
+
+    Each is the credential as its checks read it: an enveloped VC-JWT by its payload
+    (``result.credentials[i]`` is the verification of ``presented_documents(vp)[i]``).
+    """
+    embedded = presentation.get("verifiableCredential")
+    items = embedded if isinstance(embedded, list) else [embedded] if embedded is not None else []
+    chosen = [item for item in items if _is_presented(item)]
+    return [item for item in _opened(chosen) if isinstance(item, dict)]
 
 
 def _verify_embedded(item: JSONObject, ctx: CheckContext, form: DocumentForm) -> VerificationResult:

@@ -186,6 +186,10 @@ class Credentials(AnchorBatches):
                 raise CredentialNotFoundError(
                     f"no credential {_shown(credential_id)} in {self._path}"
                 )
+            # A VC-JWT's or OB 2.0 badge's original goes with it (store._originals).
+            self._conn.execute(
+                "DELETE FROM credential_originals WHERE credential_id = ?", (credential_id,)
+            )
 
     def credential_for_roster_key(self, roster_key: str) -> StoredCredential | None:
         """The credential stored for `roster_key`, or None.
