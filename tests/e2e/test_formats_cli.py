@@ -121,9 +121,7 @@ def test_a_jwt_badge_is_presented_enveloped_and_verifies(district, teacher, achi
     envelope = presentation["verifiableCredential"][0]
     assert envelope["type"] == "EnvelopedVerifiableCredential"
     assert envelope["id"].startswith("data:application/vc+jwt,ey")
-    result = run(
-        "verify", "--json", "--challenge", "c-1", "--domain", "hiring.example", str(vp)
-    )
+    result = run("verify", "--json", "--challenge", "c-1", "--domain", "hiring.example", str(vp))
     line = json.loads(result.stdout)
     assert result.exit_code == 0, result.stdout
     assert line["credentials"][0]["credential"]["format"] == "vc-jwt"
@@ -186,4 +184,5 @@ def test_o03_a_png_with_an_ob2_and_an_ob3_payload_is_refused_by_name(tmp_path):
     check = json.loads(result.stdout)["checks"][0]
     assert result.exit_code == 2
     assert check["id"] == "format.baked_ambiguous"
-    assert "ob2" in check["message"] and "ob3" in check["message"]
+    assert "ob2" in check["message"]
+    assert "ob3" in check["message"]
