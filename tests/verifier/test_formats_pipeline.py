@@ -6,6 +6,7 @@ import base64
 import copy
 import datetime as dt
 import gzip
+import hashlib
 import json
 
 import pytest
@@ -448,3 +449,69 @@ def test_mallory_is_not_recognized_by_name_alone():
     # A badge whose issuer is a DID the verifier has no registry for warns, never passes trust.
     result = run(sign(unsigned_badge(issuer=MALLORY), MALLORY))
     assert result.check("trust").status is Status.WARNING
+
+
+# --- the VC-API and the page ----------------------------------------------------------------
+
+
+def _api_client():
+    from verifier.app import create_app
+
+    return create_app(resolver=DidResolver(), clock=lambda: NOW, testing=True).test_client()
+
+
+def _email_badge() -> dict:
+    unsigned = unsigned_badge()
+    subject = unsigned["credentialSubject"]
+    del subject["id"]
+    subject["identifier"] = [
+        {
+            "type": "IdentityObject",
+            "identityType": "emailAddress",
+            "hashed": True,
+            "salt": "s1",
+            "identityHash": "sha256$" + hashlib.sha256(b"ana@school.example" + b"s1").hexdigest(),
+        }
+    ]
+    return sign(unsigned)
+
+
+def test_the_api_takes_a_vc_jwt_string_and_a_recipient():
+    client = _api_client()
+    credential = {k: v for k, v in _email_badge().items() if k != "proof"}
+    token = sign_jwt(credential, ISSUER.key, ISSUER.vm)
+    ok = client.post(
+        "/credentials/verify",
+        json={"verifiableCredential": token, "options": {"recipient": "ana@school.example"}},
+    )
+    assert ok.status_code == 200, ok.get_json()["errors"]
+    assert "presentation.recipient" in ok.get_json()["checks"]
+    assert ok.get_json()["results"]["credential"]["format"] == "vc-jwt"
+    wrong = client.post(
+        "/credentials/verify",
+        json={
+            "verifiableCredential": _email_badge(),
+            "options": {"recipient": "bo@school.example"},
+        },
+    )
+    assert wrong.status_code == 422
+    assert wrong.get_json()["errors"] == ["presentation.recipient_mismatch"]
+    for bad in (7, "  "):
+        refused = client.post(
+            "/credentials/verify",
+            json={"verifiableCredential": _email_badge(), "options": {"recipient": bad}},
+        )
+        assert refused.status_code == 400
+    not_a_token = client.post("/credentials/verify", json={"verifiableCredential": "hello"})
+    assert not_a_token.status_code == 400
+
+
+def test_the_page_checks_the_recipient_it_is_given():
+    client = _api_client()
+    document = json.dumps(_email_badge())
+    right = client.post("/", data={"document": document, "recipient": "ana@school.example"})
+    wrong = client.post("/", data={"document": document, "recipient": "bo@school.example"})
+    assert right.status_code == wrong.status_code == 200
+    assert "presentation.recipient_mismatch" in wrong.get_data(as_text=True)
+    assert "presentation.recipient_mismatch" not in right.get_data(as_text=True)
+    assert 'id="recipient"' in right.get_data(as_text=True)
