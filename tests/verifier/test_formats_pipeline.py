@@ -515,3 +515,66 @@ def test_the_page_checks_the_recipient_it_is_given():
     assert "presentation.recipient_mismatch" in wrong.get_data(as_text=True)
     assert "presentation.recipient_mismatch" not in right.get_data(as_text=True)
     assert 'id="recipient"' in right.get_data(as_text=True)
+
+
+# --- every suite real issuers use, through the pipeline --------------------------------------
+
+
+def _signed_by_hand(unsigned: dict, suite_name: str, vm: str, sign_bytes) -> dict:
+    # How other issuers sign (laurel signs only eddsa-rdfc-2022 / eddsa-jcs-2022).
+    from vc.keys import encode_multibase_btc
+    from vc.proofs import CRYPTOSUITES, ECDSA_JCS_2019, ECDSA_RDFC_2019, EDDSA_2022, hash_data
+
+    suite = {
+        "eddsa-2022": EDDSA_2022,
+        "ecdsa-rdfc-2019": ECDSA_RDFC_2019,
+        "ecdsa-jcs-2019": ECDSA_JCS_2019,
+    }.get(suite_name) or CRYPTOSUITES[suite_name]
+    proof = {
+        "type": "DataIntegrityProof",
+        "cryptosuite": suite_name,
+        "created": "2026-01-01T00:00:00Z",
+        "verificationMethod": vm,
+        "proofPurpose": "assertionMethod",
+    }
+    config = {**proof, "@context": unsigned["@context"]}
+    if suite_name == "ecdsa-jcs-2019":
+        proof["@context"] = unsigned["@context"]
+    proof["proofValue"] = encode_multibase_btc(sign_bytes(hash_data(suite, unsigned, config)))
+    return {**unsigned, "proof": proof}
+
+
+@pytest.mark.parametrize("suite", ["ecdsa-rdfc-2019", "ecdsa-jcs-2019"])
+def test_an_ecdsa_p256_badge_verifies_and_is_reported_by_its_suite(suite):
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    from vc.did import did_key_from_public_key
+    from vc.keys import EcdsaPublicKey
+
+    private = ec.derive_private_key(7, ec.SECP256R1())
+    point = private.public_key().public_bytes(Encoding.X962, PublicFormat.CompressedPoint)
+    did = did_key_from_public_key(EcdsaPublicKey("P-256", point))
+    vm = f"{did}#{did.removeprefix('did:key:')}"
+
+    def es256(data: bytes) -> bytes:
+        r, s = decode_dss_signature(private.sign(data, ec.ECDSA(hashes.SHA256())))
+        return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+
+    unsigned = unsigned_badge()
+    unsigned["issuer"]["id"] = did
+    result = run(_signed_by_hand(unsigned, suite, vm, es256))
+    assert result.verified, failed(result)
+    assert suite in result.check("proof.signature").message
+    unsigned["name"] = "edited"
+    forged = _signed_by_hand(unsigned, suite, vm, es256)
+    forged["name"] = "Distinguished"
+    assert failed(run(forged)) == ["proof.signature_invalid"]
+
+
+def test_an_eddsa_2022_badge_verifies_and_is_reported_by_its_draft_name():
+    result = run(_signed_by_hand(unsigned_badge(), "eddsa-2022", ISSUER.vm, ISSUER.key.sign))
+    assert result.verified, failed(result)
+    assert "eddsa-2022" in result.check("proof.signature").message
