@@ -116,42 +116,13 @@ class KeyOwner(Protocol):
         ...
 
 
-# Why an https:// key is not believed (vc.controller_docs.KeyDocumentError.reason) -> check reason.
-_KEY_DOCUMENT_REASONS = {
-    "invalid_url": "invalid_verification_method",
-    "unavailable": "key_document_unavailable",
-    "not_listed": "key_not_found",
-    "not_issuers": "key_not_issuers",
-    "invalid_key": "invalid_public_key",
-}
-
-
-def _resolve_https(
-    vm_url: str, group: str, ctx: CheckContext, controller: str | None
-) -> tuple[VerificationMethod, KeyOwner] | CheckResult:
-    # Open Badges 3.0, "Dereferencing the Public Key": a key at an https URL, believed
-    # only from the issuer's own documents, fetched through the guard (vc.controller_docs).
-    from vc.controller_docs import KeyDocumentError, resolve_https_controller
-
-    if ctx.web is None or not ctx.web.online:
-        return CheckResult.failed(
-            f"{group}.key_document_unavailable",
-            f"the key {_short(vm_url, 120)} is in a document on the web, and network "
-            "fetching is off",
-            hint="Verify with the network on (laurel verify, the verifier service).",
-        )
-    try:
-        return resolve_https_controller(vm_url, issuer=controller, fetch=ctx.web)
-    except KeyDocumentError as exc:
-        reason = _KEY_DOCUMENT_REASONS.get(exc.reason, "key_document_unavailable")
-        return CheckResult.failed(f"{group}.{reason}", exc.message, error=exc.code)
-
-
 def _resolve_method(
     vm_url: str, group: str, ctx: CheckContext, controller: str | None = None
 ) -> tuple[VerificationMethod, KeyOwner] | CheckResult:
     if vm_url.startswith("https://"):
-        return _resolve_https(vm_url, group, ctx, controller)
+        from verifier.https_keys import resolve_https_key
+
+        return resolve_https_key(vm_url, group, ctx, controller)
     if not vm_url.startswith("did:"):
         return CheckResult.failed(
             f"{group}.invalid_verification_method",

@@ -117,7 +117,7 @@ def _jwt_keys(
     if not isinstance(issuer, str) or not issuer.startswith("https://"):
         return []
     from vc.controller_docs import KeyDocumentError, issuer_profile_jwks, resolve_https_jwk
-    from verifier.checks import _KEY_DOCUMENT_REASONS
+    from verifier.https_keys import KEY_DOCUMENT_REASONS
 
     if ctx.web is None or not ctx.web.online:
         return CheckResult.failed(
@@ -130,7 +130,7 @@ def _jwt_keys(
             return [{**resolve_https_jwk(kid, issuer=issuer, fetch=ctx.web), "kid": kid}]
         return issuer_profile_jwks(issuer, fetch=ctx.web)
     except KeyDocumentError as exc:
-        reason = _KEY_DOCUMENT_REASONS.get(exc.reason, "key_document_unavailable")
+        reason = KEY_DOCUMENT_REASONS.get(exc.reason, "key_document_unavailable")
         return CheckResult.failed(f"issuer.{reason}", exc.message)
 
 

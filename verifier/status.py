@@ -28,8 +28,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from vc.did import DidResolver
-from vc.errors import LaurelError
-from vc.jsontext import parse_document
 from vc.results import CheckResult, Status
 from vc.status import (
     StatusEntry,
@@ -38,15 +36,13 @@ from vc.status import (
     parse_status_entry,
     read_list_credential,
 )
-from vc.status2021 import (
-    parse_status_list_2021_entry,
-    read_status_list_2021_credential,
-)
+from vc.status2021 import parse_status_list_2021_entry
 from vc.timestamps import parse_datetime_stamp
 from vc.types import JSONObject, JSONValue
 from verifier.checks import CheckContext, check_proofs, issuer_id
 from verifier.errors import FetchBlockedError, FetchFailedError
 from verifier.status_1edtech import ONE_EDTECH_TYPE, check_1edtech_entry
+from verifier.status_documents import UnreadableList, list_dates, list_document, read_any_list
 
 if TYPE_CHECKING:
     # The fetch guard (http.client, ssl) is imported only by what fetches.
@@ -77,7 +73,6 @@ _MAX_REMEMBERED = 4096
 
 _BITSTRING_ENTRY = "BitstringStatusListEntry"
 STATUS_LIST_2021_ENTRY = "StatusList2021Entry"
-STATUS_LIST_2021 = "StatusList2021Credential"
 # What a set or unset bit means for the two purposes the specification names.
 _SET = {
     "revocation": ("status.revoked", "the issuer has revoked this credential"),
@@ -159,16 +154,6 @@ def _list_error(exc: StatusListError, url: str) -> CheckResult:
             "publish a list of at least 131,072 entries.",
         )
     return CheckResult.failed(f"status.{reason}", exc.message, error=exc.error, list=url)
-
-
-def _list_dates(document: JSONObject) -> tuple[str | None, str | None]:
-    # validFrom/validUntil (VC 2.0), or issuanceDate/expirationDate (a VC 1.1 list).
-    start = document.get("validFrom", document.get("issuanceDate"))
-    end = document.get("validUntil", document.get("expirationDate"))
-    return (
-        start if isinstance(start, str) else None,
-        end if isinstance(end, str) else None,
-    )
 
 
 def _types(entry: JSONObject) -> list[str]:
@@ -290,35 +275,12 @@ class StatusChecker:
         return lambda url: fetch(url, max_bytes=MAX_LIST_BYTES).body
 
     def _document_of(self, url: str, body: bytes, ctx: CheckContext) -> tuple[JSONObject, bool]:
-        """A fetched list's credential, and whether its proof is already verified (a VC-JWT).
-
-        openbadgeslib and other VC-JWT issuers publish their status lists as VC-JWTs: the
-        JWT's signature by the list issuer's key stands for the Data Integrity proof.
-        """
+        """A fetched list as JSON, or a VC-JWT list verified (verifier.status_documents)."""
         try:
-            return parse_document(body), False
-        except LaurelError as exc:
-            text = body.strip()
-            if not (text[:2] == b"ey" and text.count(b".") == 2 and b"{" not in text):
-                raise _Refused(
-                    self._invalid(url, f"it is not a readable document: {exc.message}")
-                ) from exc
-        from vc.formats.jwt import verify_status_list_jwt
-
-        result = verify_status_list_jwt(text, resolver=self._resolver, now=ctx.policy.now)
-        failed = result.failures()
-        if failed or result.credential is None:
-            first = next(c for c in result.checks if c.id in failed) if failed else None
-            why = f"{first.message} ({first.id})" if first else "the JWT carries no list"
-            raise _Refused(self._invalid(url, why, checks=list(failed)))
-        return result.credential, True
-
-    @staticmethod
-    def _read_any(document: JSONObject) -> StatusList:
-        """The list of a Bitstring Status List or a StatusList2021 credential."""
-        if STATUS_LIST_2021 in _types(document):
-            return read_status_list_2021_credential(document)
-        return read_list_credential(document)
+            return list_document(body, resolver=self._resolver, now=ctx.policy.now)
+        except UnreadableList as exc:
+            details: dict[str, JSONValue] = {"checks": list(exc.checks)} if exc.checks else {}
+            raise _Refused(self._invalid(url, exc.message, **details)) from exc
 
     def _check_entry(self, entry: JSONValue, issuer: str | None, ctx: CheckContext) -> CheckResult:
         if not isinstance(entry, dict):
@@ -596,12 +558,12 @@ class StatusChecker:
                 )
         # The list credential's own validity first (it is a credential to verify, before
         # its bitstring is read: an expired list is refused as expired, whatever its size).
-        start, end = _list_dates(document)
+        start, end = list_dates(document)
         now = ctx.policy.now
         valid_from = self._stamp(start, "validFrom", url)
         valid_until = self._stamp(end, "validUntil", url)
         try:
-            status_list = self._read_any(document)
+            status_list = read_any_list(document)
         except StatusListError as exc:
             raise _Refused(_list_error(exc, url)) from exc
         if valid_until is not None and now > valid_until:
