@@ -230,10 +230,17 @@ def resolve_https_controller(
     return method, HttpsController(issuer, _relationships(controller, controller_url))
 
 
+_PRIVATE_JWK_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth", "k")
+
+
 def _jwk_of(entry: JSONObject, vm_url: str) -> JSONObject | None:
+    # The public JWK as written (an RSA key too: the JOSE layer decides what it accepts).
     if isinstance(entry.get("kty"), str):
-        return {k: v for k, v in entry.items() if k not in ("d", "p", "q", "dp", "dq", "qi")}
-    if "publicKeyJwk" in entry or "publicKeyMultibase" in entry:
+        return {k: v for k, v in entry.items() if k not in _PRIVATE_JWK_MEMBERS}
+    jwk = entry.get("publicKeyJwk")
+    if isinstance(jwk, dict) and isinstance(jwk.get("kty"), str):
+        return {k: v for k, v in jwk.items() if k not in _PRIVATE_JWK_MEMBERS}
+    if "publicKeyMultibase" in entry:
         method = verification_method_from_json(vm_url, entry)
         return dict(method.public_key.to_jwk())
     return None
