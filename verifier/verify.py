@@ -136,7 +136,9 @@ def verify_bytes(
     try:
         document = parse_document(data)
     except MalformedDocumentError as exc:
-        detected = detect(data)
+        # JSON that does not parse (too large, too deep, a duplicate key) is named by
+        # its own reason; anything else by what it is.
+        detected = Detected("json-invalid") if data.lstrip()[:1] in (b"{", b"[") else detect(data)
         if detected.kind in ("json-invalid", "empty", "text", "binary") or (
             detected.kind == "url" and not follow_links
         ):
@@ -246,7 +248,7 @@ def _ob2_like(document: JSONObject) -> bool:
     # reported as a VC 2.0 document with every member wrong.
     context = document.get("@context")
     names = context if isinstance(context, list) else [context]
-    return isinstance(context, dict) or any(n in OB2_CONTEXTS for n in names)
+    return isinstance(context, dict) or any(isinstance(n, str) and n in OB2_CONTEXTS for n in names)
 
 
 def _is_envelope(document: JSONObject) -> bool:
