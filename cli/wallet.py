@@ -229,8 +229,7 @@ def list_(as_json: bool, search: str | None, home: Path | None) -> None:
         formats = store.credential_formats()
         lines = [badge_line(store, s, locale, names=names, tz=zone) for s in found]
         items = [
-            {**_listing(s, formats), **line.to_json()}
-            for s, line in zip(found, lines, strict=True)
+            {**_listing(s, formats), **line.to_json()} for s, line in zip(found, lines, strict=True)
         ]
     if as_json:
         _print_json(items)
