@@ -62,6 +62,14 @@ from cli.anchor import _anchor_and_report
     default="eddsa-rdfc-2022",
     show_default=True,
 )
+@click.option(
+    "--format",
+    "badge_format",
+    type=click.Choice(["data-integrity", "jwt"]),
+    default="data-integrity",
+    show_default=True,
+    help="jwt: a VC-JWT (Open Badges 3.0 JSON Web Token proof), which some hosts accept only.",
+)
 @click.option("--valid-until", help="Expiry date (2027-06-30 or a full dateTimeStamp).")
 @click.option("--evidence", multiple=True, metavar="URL", help="An artifact reviewed (repeatable).")
 @click.option(
@@ -94,6 +102,7 @@ def issue(
     include_name: bool,
     dry_run: bool,
     suite: str,
+    badge_format: str,
     valid_until: str | None,
     evidence: tuple[str, ...],
     evidence_name: tuple[str, ...],
@@ -111,6 +120,7 @@ def issue(
       laurel issue --achievement formative.json --recipient ana@school.example \\
           --evidence https://portfolio.example/ana/unit3 --result proficient
       laurel issue --achievement formative.json --roster cohort.csv --out-dir badges/ --dry-run
+      laurel issue --achievement formative.json --recipient did:key:z6Mk… --format jwt
     Nothing is signed that laurel's own verifier would refuse: every problem is
     listed (exit 2) with where it is and what to write instead. A roster run is
     resumable: run it again after any interruption and it issues exactly the rows
@@ -142,6 +152,7 @@ def issue(
             include_name=include_name,
             dry_run=dry_run,
             suite=suite,
+            badge_format=badge_format,
             valid_until=valid_until,
             evidence=evidence,
             evidence_name=evidence_name,
@@ -203,6 +214,7 @@ def _issue(
     include_name: bool,
     dry_run: bool,
     suite: str,
+    badge_format: str,
     valid_until: str | None,
     evidence: tuple[str, ...],
     evidence_name: tuple[str, ...],
@@ -229,6 +241,7 @@ def _issue(
     names = list(evidence_name) + [None] * (len(evidence) - len(evidence_name))
     options = IssueOptions(
         suite=suite,
+        format=badge_format,
         valid_until=_valid_until(valid_until, now=now),
         evidence=tuple(Evidence(url, name) for url, name in zip(evidence, names, strict=True)),
         result=result,
@@ -260,7 +273,8 @@ def _issue(
                 _anchor_and_report(wallet, passphrase, rpc=rpc)
                 stored = wallet.store.get_credential(stored.id)
             if out is not None:
-                out.write_text(stored.text, encoding="utf-8")
+                original = wallet.store.original_of(stored.id)
+                out.write_text(original.text if original else stored.text, encoding="utf-8")
             click.echo(stored.id)
             return
         assert rows is not None  # noqa: S101 -- exactly one of the two, checked above

@@ -114,6 +114,7 @@ def render_result(
     from rich.text import Text
 
     from verifier.verdict import check_title, verdict_of
+    from verifier.verify import presented_documents
 
     locale = locale or environment_locale()
     verdict = verdict_of(result, locale=locale, registry=registry, tz=_local_zone())
@@ -131,8 +132,8 @@ def render_result(
         if check.status.value in ("failed", "warning"):
             # What the check found, for whoever looks further (the checks' own words).
             console.print(Padding(Text(check.message, style="dim"), (0, 0, 0, 6), expand=False))
-    embedded = document.get("verifiableCredential") if document is not None else None
-    documents = [d for d in embedded if isinstance(d, dict)] if isinstance(embedded, list) else []
+    # The credentials as verify() selected them (an enveloped VC-JWT by its payload).
+    documents = presented_documents(document) if document is not None else []
     _ = locale.gettext.gettext
     for index, inner in enumerate(result.credentials):
         inner_document = documents[index] if index < len(documents) else None

@@ -30,11 +30,19 @@ if TYPE_CHECKING:
 
 
 def _verify_input(
-    data: bytes | str, policy: Any, resolver: Any, status_checker: Any, anchors: Any = None
+    data: bytes | str,
+    policy: Any,
+    resolver: Any,
+    status_checker: Any,
+    anchors: Any = None,
+    *,
+    follow_links: bool = False,
 ) -> list[tuple[str, VerificationResult, bytes]]:
-    """Verify every document an input holds: JSON, a QR payload, or a photo of QR codes.
+    """Verify every document an input holds: JSON, a JWT, a QR payload, or a photo of QR codes.
 
-    Each comes with the document's bytes (empty when unreadable), for the report.
+    Each comes with the document's bytes (empty when unreadable), for the report. With
+    `follow_links`, a link that is not a laurel QR link is fetched through the guard as
+    an Open Badges 2.0 hosted assertion.
     """
     from vc.errors import MalformedDocumentError
     from vc.results import CheckResult, VerificationResult
@@ -45,7 +53,7 @@ def _verify_input(
         failure = CheckResult.failed("format.unreadable", data)
         return [("", VerificationResult((failure,), unreadable=True), b"")]
     try:
-        documents = documents_in(data)
+        documents = documents_in(data, follow_links=follow_links)
     except MalformedDocumentError as exc:
         failure = CheckResult.failed(f"format.{exc.code}", exc.message, hint=exc.hint)
         return [("", VerificationResult((failure,), unreadable=True), b"")]
@@ -53,7 +61,12 @@ def _verify_input(
         (
             label,
             verify_bytes(
-                document, policy, resolver=resolver, status_checker=status_checker, anchors=anchors
+                document,
+                policy,
+                resolver=resolver,
+                status_checker=status_checker,
+                anchors=anchors,
+                follow_links=follow_links,
             ),
             document,
         )
@@ -62,12 +75,15 @@ def _verify_input(
 
 
 def _parsed(document: bytes) -> Any:
-    """The JSON object a verified document holds, for the report (None if unreadable)."""
+    """The JSON object a verified document holds, for the report (None if unreadable).
+
+    A VC-JWT or an Open Badges 2.0 JWS gives the credential it carries.
+    """
     from vc.errors import MalformedDocumentError
-    from vc.jsontext import parse_document
+    from vc.formats.read import read_badge
 
     try:
-        return parse_document(document) if document else None
+        return read_badge(document).document if document else None
     except MalformedDocumentError:
         return None
 
@@ -178,6 +194,17 @@ def _chain_directory(rpc: tuple[str, ...], embedded_chain: Path | None) -> Any:
     help="Fail (rather than warn) when an anchor cannot be confirmed on its chain.",
 )
 @click.option(
+    "--recipient",
+    metavar="EMAIL",
+    help="Who the badge should be awarded to (an email, URL or DID you were given): "
+    "checked against its hashed recipient identity.",
+)
+@click.option(
+    "--follow-links",
+    is_flag=True,
+    help="Fetch an Open Badges 2.0 hosted assertion's URL given as INPUT (through the fetch guard).",
+)
+@click.option(
     "-j",
     "--jobs",
     type=click.IntRange(1, 256),
@@ -199,14 +226,18 @@ def verify(
     embedded_chain: Path | None,
     confirmations: int | None,
     require_anchor: bool,
+    recipient: str | None,
+    follow_links: bool,
     jobs: int | None,
 ) -> None:
     """Verify credentials or presentations (JSON files, or - for stdin).
 
-    An input may also be a QR payload, a picture of QR codes, a baked badge image,
-    or a link made by `laurel present --link` (read from its fragment, never fetched).
-    Every check runs and is reported by name: format, proof, issuer, validity,
-    status, anchor, schema, presentation, trust.
+    Open Badges 3.0 as Data Integrity JSON (VC 2.0 or 1.1) or as a VC-JWT, and Open
+    Badges 2.0 assertions (hosted JSON, or signed JWS). An input may also be a QR
+    payload, a picture of QR codes, a baked badge image (PNG or SVG, Open Badges 2.0
+    or 3.0), or a link made by `laurel present --link` (read from its fragment,
+    never fetched). Every check runs and is reported by name: format, proof, issuer,
+    validity, status, anchor, schema, endorsement, presentation, trust.
 
     \b
     Exit status: 0 all verified, 1 some not verified, 2 some input unreadable.
@@ -217,6 +248,8 @@ def verify(
       laurel verify --json --jobs 4 applicants/*.json > results.jsonl
       laurel verify --challenge 8c1f… --domain hiring.example vp.json
       laurel verify --rpc https://sepolia.example/… badge.json   # its anchor on Sepolia
+      laurel verify --recipient ana@school.example credly-badge.png
+      laurel verify --follow-links https://badges.example/assertions/1
     An anchor is looked up on the --rpc nodes and on the embedded chain of the
     wallet at $LAUREL_HOME (or --embedded-chain FILE).
     """
@@ -225,6 +258,8 @@ def verify(
     from verifier.verify import networked_resolver, networked_status_checker
 
     registry = TrustRegistry.from_file(trust_file) if trust_file is not None else None
+    if recipient is not None and not recipient.strip():
+        raise click.BadParameter("give the recipient's email, URL or DID", param_hint="--recipient")
     policy = VerificationPolicy(
         now=dt.datetime.now(dt.UTC),
         clock_skew=dt.timedelta(seconds=clock_skew),
@@ -234,6 +269,7 @@ def verify(
         status_unreachable=status_unreachable,
         anchor_confirmations=confirmations,
         require_anchor=require_anchor,
+        recipient=recipient.strip() if recipient is not None else None,
     )
     resolver = networked_resolver(allow_private_network=allow_private_network)
     status_checker = networked_status_checker(allow_private_network=allow_private_network)
@@ -245,7 +281,9 @@ def verify(
 
     def one(name: str) -> tuple[str, list[tuple[str, VerificationResult, bytes]]]:
         read_name, data = next(_read_inputs((name,)))
-        return read_name, _verify_input(data, policy, resolver, status_checker, anchors)
+        return read_name, _verify_input(
+            data, policy, resolver, status_checker, anchors, follow_links=follow_links
+        )
 
     # stdin can be read once only, by this process.
     workers = 1 if "-" in inputs else min(jobs or default_jobs(), len(inputs))

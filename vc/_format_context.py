@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from vc import compaction, jsonld
@@ -61,17 +61,21 @@ def check_context(document: JSONObject, report: Report, path: str) -> None:
         return
     first = entries[0]
     first_at = join(where, 0) if isinstance(value, list) else where
-    if first == jsonld.CREDENTIALS_V1:
+    # VC 1.1 "Contexts": the first item is https://www.w3.org/2018/credentials/v1; such a
+    # document is checked with the 1.1 rules (issuanceDate, expirationDate).
+    known = (jsonld.CREDENTIALS_V2, jsonld.CREDENTIALS_V1)
+    if first not in known:
         report.fail(
             "context",
-            "this is a VC Data Model 1.1 document (credentials/v1 context); laurel checks VC 2.0 only",
+            f"the first @context entry is {describe(first)}; it must be {jsonld.CREDENTIALS_V2!r}"
+            f" (VC 2.0) or {jsonld.CREDENTIALS_V1!r} (VC 1.1)",
             first_at,
         )
-    elif first != jsonld.CREDENTIALS_V2:
+    elif any(entry in known and entry != first for entry in entries[1:]):
         report.fail(
             "context",
-            f"the first @context entry is {describe(first)}; it must be {jsonld.CREDENTIALS_V2!r}",
-            first_at,
+            "@context names both the VC 1.1 and the VC 2.0 base contexts; a document follows one",
+            where,
         )
     for index, entry in enumerate(entries):
         if isinstance(entry, dict) or (isinstance(entry, str) and is_url(entry)):
@@ -81,7 +85,7 @@ def check_context(document: JSONObject, report: Report, path: str) -> None:
         at = join(where, index) if isinstance(value, list) else where
         if isinstance(entry, str):
             report.bad_iris.add(entry)
-        if at != first_at or first == jsonld.CREDENTIALS_V2:
+        if at != first_at or first in known:
             report.fail(
                 "context", f"@context entry {describe(entry)} is neither a URL nor an object", at
             )
@@ -182,10 +186,66 @@ def inspect_form(document: JSONObject) -> DocumentForm:
                 parts.append((at, item, frozenset({"proof"})))
     for at, part, part_skip in parts:
         try:
-            reports.append((at, compaction.inspect(part, skip=part_skip)))
+            judged = _without_restated_contexts(part, part_skip)
+            reports.append((at, compaction.inspect(judged, skip=part_skip)))
         except (UnknownContextError, MalformedDocumentError) as exc:
             reports.append((at, exc))
     return DocumentForm(tuple(reports))
+
+
+def _nested_context_nodes(node: JSONValue, skip: frozenset[str]) -> Iterator[JSONObject]:
+    # Every object below the top level that carries an @context (outside `skip`).
+    stack: list[JSONValue] = (
+        [v for k, v in node.items() if k not in skip] if isinstance(node, dict) else []
+    )
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if "@context" in item:
+                yield item
+            stack.extend(v for k, v in item.items() if k != "@context")
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _strip_nested(node: JSONValue, top: bool) -> JSONValue:
+    if isinstance(node, list):
+        return [_strip_nested(item, False) for item in node]
+    if isinstance(node, dict):
+        return {
+            k: (v if top and k == "@context" else _strip_nested(v, False))
+            for k, v in node.items()
+            if top or k != "@context"
+        }
+    return node
+
+
+def _without_restated_contexts(part: JSONObject, skip: frozenset[str]) -> JSONObject:
+    """`part` without the nested @contexts that change nothing, else `part` itself.
+
+    An embedded credential (an EndorsementCredential in ``issuer.endorsement``) carries
+    its own @context, so that it stands alone once taken out of the badge. When every
+    nested @context is made of bundled, pinned URLs and the document expands to the
+    same data with and without them, they restate what the document's own contexts
+    say: the compacted-form test is made without them (compaction never writes a
+    nested @context back). Otherwise the document is judged as it is, and refused.
+    """
+    nested = list(_nested_context_nodes(part, skip))
+    if not nested:
+        return part
+    for node in nested:
+        value = node["@context"]
+        entries = value if isinstance(value, list) else [value]
+        if not entries or not all(
+            isinstance(e, str) and e in jsonld.PINNED_CONTEXTS for e in entries
+        ):
+            return part
+    body = {k: v for k, v in part.items() if k not in skip}
+    stripped = _strip_nested(body, True)
+    assert isinstance(stripped, dict)  # noqa: S101 (a dict stays a dict)
+    if jsonld.expand(body) != jsonld.expand(stripped):
+        return part
+    return {**stripped, **{k: part[k] for k in skip if k in part}}
 
 
 def check_terms(document: JSONObject, report: Report, form: DocumentForm | None) -> None:

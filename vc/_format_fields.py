@@ -31,6 +31,8 @@ _DATE_TIME_STAMP = re.compile(
     r"(?P<zone>Z|[+-](?:(?:0[0-9]|1[0-3]):[0-5][0-9]|14:00))"
 )
 _DATE_TIME_MAX_LENGTH = 64
+#: The VC 2.0 validity members (VC 1.1 has issuanceDate and expirationDate instead).
+VALIDITY_MEMBERS = ("validFrom", "validUntil")
 
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
 _LANGUAGE_VALUE_KEYS = frozenset({"@value", "@language", "@direction"})
@@ -160,10 +162,21 @@ def check_subjects(document: JSONObject, report: Report, path: str) -> None:
 # --- dates and language values -------------------------------------------------------
 
 
-def check_validity_dates(document: JSONObject, report: Report, path: str) -> None:
+def check_validity_dates(
+    document: JSONObject, report: Report, path: str, *, version: str = "2.0"
+) -> None:
     # VC 2.0 "Validity Period": dateTimeStamp values, validFrom <= validUntil.
+    # VC 1.1 "Issuance Date" and "Expiration Date": issuanceDate is required, both are
+    # RFC 3339 date-times (with a time zone), and the same order holds.
+    start, end = ("issuanceDate", "expirationDate") if version == "1.1" else VALIDITY_MEMBERS
+    if version == "1.1" and start not in document:
+        report.fail(
+            "validity_dates",
+            "a VC 1.1 credential must have an issuanceDate (an RFC 3339 date-time)",
+            join(path, start),
+        )
     instants: dict[str, tuple[int, Decimal]] = {}
-    for key in ("validFrom", "validUntil"):
+    for key in (start, end):
         if key not in document:
             continue
         value = document[key]
@@ -171,16 +184,16 @@ def check_validity_dates(document: JSONObject, report: Report, path: str) -> Non
         if instant is None:
             report.fail(
                 "validity_dates",
-                f"{key} is {describe(value)}; write an XML Schema dateTimeStamp like 2024-01-01T00:00:00Z",
+                f"{key} is {describe(value)}; write a date-time with a time zone like 2024-01-01T00:00:00Z",
                 join(path, key),
             )
         else:
             instants[key] = instant
-    if len(instants) == 2 and instants["validFrom"] > instants["validUntil"]:
+    if len(instants) == 2 and instants[start] > instants[end]:
         report.fail(
             "validity_dates",
-            "validUntil is earlier than validFrom; the credential could never be valid",
-            join(path, "validUntil"),
+            f"{end} is earlier than {start}; the credential could never be valid",
+            join(path, end),
         )
 
 

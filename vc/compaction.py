@@ -58,6 +58,16 @@ __all__ = [
 # refused even where a round trip would give them back.
 _REFUSED_KEYWORDS = frozenset({"@included", "@reverse", "@nest", "@graph", "@index", "@set"})
 _KEYWORD = re.compile(r"^@[a-zA-Z]+$")
+# Open Badges 3.0 contexts give one IRI to a property term and a class term, so Term
+# Selection writes the class's name where the specification (and every issuer) writes
+# the property's: ``achievement`` is ``…#Achievement`` in the first context.json. Both
+# spellings are the same RDF and laurel's checks read the specification's (issue #13):
+# the key compaction writes -> the one the document may write instead. (Type names
+# such as ``geo``/``GeoCoordinates`` compare as terms, see _TERM.)
+# The first context.json also coerces ``image`` to the datatype ``…#Image`` while its
+# values are Image objects: compaction then writes the property's full IRI.
+_OB_IMAGE = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#image"
+_KEY_PUNS = {"Achievement": "achievement", _OB_IMAGE: "image"}
 # pyld's test for an absolute IRI (RDF drops what fails it, so the two must agree).
 _ABSOLUTE_IRI = re.compile(r"^([A-Za-z][A-Za-z0-9+-.]*|_):[^\s]*$")
 _VALUE_KEYS = frozenset({"@value", "@language", "@direction"})
@@ -197,7 +207,9 @@ class _Walk:
             return
         if "@list" in node:
             raise _Fallback
-        if coercion not in (None, "@none", "@id", "@vocab"):
+        if coercion not in (None, "@none", "@id", "@vocab") and not (
+            term is not None and term.iri == _OB_IMAGE
+        ):
             # A node where the term coerces to a datatype: compaction cannot use the term.
             self.refuse(path, f"{prop} takes a value, not an object")
             return
@@ -281,7 +293,7 @@ class _Walk:
             at = _join(path, index) if isinstance(value, list) else path
             standin = _standin(inner, key, item)
             chosen = _compact_iri(ctx, iri, standin, vocab=True)
-            if chosen != key:
+            if chosen != key and _KEY_PUNS.get(chosen) != key:
                 self.refuse(at, f"{_quote(key)} is written {_quote(chosen)} by its @context")
 
     def alias(
@@ -445,7 +457,9 @@ def normalize(value: JSONValue, aliases: dict[str, str] | None = None) -> JSONVa
     string where the term expects an IRI); ``null`` and ``[]`` are absent (they carry
     no data); language tags compare without case (BCP 47; expansion lower-cases them);
     `aliases` maps type names to the one compaction writes for the same IRI (Open
-    Badges' ``AchievementCredential`` for ``OpenBadgeCredential``). The checks read
+    Badges' ``AchievementCredential`` for ``OpenBadgeCredential``), and the first Open
+    Badges context.json's property/class pun (``achievement``) and its datatype-coerced
+    ``image`` count as the specification's spelling. The checks read
     each of these forms the same way, or refuse it (a status entry's
     ``statusListCredential`` must be a string): never differently.
     """
@@ -454,7 +468,7 @@ def normalize(value: JSONValue, aliases: dict[str, str] | None = None) -> JSONVa
         return items[0] if len(items) == 1 else items
     if isinstance(value, dict):
         out = {
-            k: normalize(v, aliases) if k != "type" else _types(v, aliases)
+            _KEY_PUNS.get(k, k): normalize(v, aliases) if k != "type" else _types(v, aliases)
             for k, v in value.items()
             if v is not None and v != []
         }

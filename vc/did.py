@@ -500,6 +500,11 @@ class DidResolver:
         self._clock = clock
         self._web_cache: dict[str, tuple[float, DidDocument]] = {}
 
+    @property
+    def web_fetcher(self) -> DidWebFetcher | None:
+        """The fetcher did:web documents go through (the verifier's fetch guard), if any."""
+        return self._web_fetcher
+
     def resolve(self, did: str) -> DidDocument:
         """Resolve `did` to its DID document.
 

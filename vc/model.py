@@ -58,6 +58,7 @@ from vc._format_report import (
     objects,
     strings,
 )
+from vc.jsonld import CREDENTIALS_V1, CREDENTIALS_V2
 from vc.results import CheckResult
 from vc.types import JSONObject
 
@@ -66,15 +67,33 @@ __all__ = [
     "PRESENTATION_TYPE",
     "ENVELOPED_CREDENTIAL_TYPE",
     "ENVELOPED_PRESENTATION_TYPE",
+    "DataModel",
     "DocumentForm",
     "DocumentKind",
     "check_format",
+    "data_model_version",
     "document_kind",
     "inspect_form",
 ]
 
 
 DocumentKind = Literal["credential", "presentation", "unknown"]
+DataModel = Literal["1.1", "2.0"]
+
+
+def data_model_version(document: JSONObject) -> DataModel | None:
+    """The VC Data Model a document follows, by its first ``@context`` (None: neither).
+
+    ``https://www.w3.org/ns/credentials/v2`` is 2.0, ``https://www.w3.org/2018/credentials/v1``
+    is 1.1 (VC 1.1, "Contexts": the first item of ``@context``).
+    """
+    context = document.get("@context")
+    first = context[0] if isinstance(context, list) and context else context
+    if first == CREDENTIALS_V2:
+        return "2.0"
+    if first == CREDENTIALS_V1:
+        return "1.1"
+    return None
 
 
 def document_kind(document: JSONObject) -> DocumentKind:
@@ -93,7 +112,11 @@ def document_kind(document: JSONObject) -> DocumentKind:
 
 
 def check_format(
-    document: JSONObject, *, require_issuer: bool = False, form: DocumentForm | None = None
+    document: JSONObject,
+    *,
+    require_issuer: bool = False,
+    form: DocumentForm | None = None,
+    json_ld: bool = True,
 ) -> list[CheckResult]:
     """Check a credential or presentation against the VC Data Model 2.0.
 
@@ -102,6 +125,10 @@ def check_format(
         require_issuer: also fail a credential without an issuer identified by a
             URL (the W3C test-suite inputs leave it to the issuer to add one).
         form: the document's :func:`inspect_form` report, when the caller has it.
+        json_ld: also check that every context is bundled, every term defined and
+            the document in compacted form. A credential secured as a VC-JWT is
+            signed as JSON, not as RDF, and is checked without (the data model's
+            rules only).
 
     Returns:
         One passed ``format`` check, or one failed ``format.<reason>`` check per
@@ -123,15 +150,17 @@ def check_format(
         _check_envelope(document, report, "")
     else:
         noun = _check_document(document, report, require_issuer=require_issuer)
-    # Where the compaction walk answered, the document's contexts are bundled URLs and
-    # none is nested: only the proofs' own contexts remain to be looked at.
-    walked = form is not None and form.walked
-    check_context_references(_proofs_only(document) if walked else document, report)
-    if report.contexts_ok:
-        check_terms(document, report, form)
+    if json_ld:
+        # Where the compaction walk answered, the document's contexts are bundled URLs and
+        # none is nested: only the proofs' own contexts remain to be looked at.
+        walked = form is not None and form.walked
+        check_context_references(_proofs_only(document) if walked else document, report)
+        if report.contexts_ok:
+            check_terms(document, report, form)
     if report.failures:
         return report.failures
-    return [CheckResult.passed("format", f"a well-formed VC Data Model 2.0 {noun}")]
+    version = data_model_version(document) or "2.0"
+    return [CheckResult.passed("format", f"a well-formed VC Data Model {version} {noun}")]
 
 
 def _proofs_only(document: JSONObject) -> JSONObject:
@@ -201,7 +230,7 @@ def _check_credential_body(
     check_url_property(document, "id", report, "id", path, required=False)
     check_issuer(document, report, path, required=require_issuer)
     check_subjects(document, report, path)
-    check_validity_dates(document, report, path)
+    check_validity_dates(document, report, path, version=data_model_version(document) or "2.0")
     check_language_values(document, report, path)
     for key, reason, id_required in TYPED_PROPERTIES:
         check_typed_objects(document, key, reason, report, path, id_required=id_required)

@@ -25,7 +25,18 @@ __all__ = [
 
 #: The fixed check groups; every check id is a group or ``group.sub_check``.
 GROUPS = frozenset(
-    {"format", "proof", "issuer", "validity", "status", "anchor", "schema", "presentation", "trust"}
+    {
+        "format",
+        "proof",
+        "issuer",
+        "validity",
+        "status",
+        "anchor",
+        "schema",
+        "presentation",
+        "trust",
+        "endorsement",
+    }
 )
 
 

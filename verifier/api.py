@@ -26,7 +26,7 @@ from verifier.challenges import ChallengeBook, issued_here
 from verifier.policy import VerificationPolicy
 from verifier.status import StatusChecker
 from verifier.verdict import verdict_json
-from verifier.verify import verify
+from verifier.verify import verify, verify_bytes
 
 if TYPE_CHECKING:
     from anchor.check import ChainDirectory
@@ -55,6 +55,9 @@ PARSING_ERROR = "https://w3id.org/security#PARSING_ERROR"
 PROBLEM_BASE = "https://laurel.dev/problems/"
 
 _ERROR_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
+# What a string verifiableCredential may be (vc.formats.detect kinds): verified, or
+# refused by name (an SD-JWT VC, a JWE...).
+_JWS_KINDS = frozenset({"vc-jwt", "ob2-signed", "sd-jwt-vc", "jwe", "jwt", "vp-jwt"})
 
 api = Blueprint("laurel_api", __name__)
 
@@ -127,6 +130,7 @@ class _Options:
     challenge: str | None = None
     domain: str | None = None
     checks: tuple[str, ...] | None = None
+    recipient: str | None = None
 
     def listed(self, check_id: str) -> bool:
         """Whether a passed check is listed in ``checks`` (the report only, never `verified`)."""
@@ -141,11 +145,13 @@ def _options(body: JSONObject) -> _Options:
     if not isinstance(raw, dict):
         raise MalformedDocumentError("'options' must be a JSON object", code="invalid_options")
     strings: dict[str, str | None] = {}
-    for name in ("challenge", "domain"):
+    for name in ("challenge", "domain", "recipient"):
         value = raw.get(name)
         if value is not None and not isinstance(value, str):
             raise MalformedDocumentError(f"options.{name} must be a string", code="invalid_options")
         strings[name] = value
+    if strings["recipient"] is not None and not strings["recipient"].strip():
+        raise MalformedDocumentError("options.recipient must not be blank", code="invalid_options")
     checks = raw.get("checks")
     if checks is not None and (
         not isinstance(checks, list) or not all(isinstance(c, str) for c in checks)
@@ -157,6 +163,7 @@ def _options(body: JSONObject) -> _Options:
         strings["challenge"],
         strings["domain"],
         tuple(str(c) for c in checks) if isinstance(checks, list) else None,
+        strings["recipient"].strip() if strings["recipient"] is not None else None,
     )
 
 
@@ -218,20 +225,47 @@ def _verified_response(result: VerificationResult, options: _Options) -> Respons
 
 @api.post("/credentials/verify")
 def verify_credential() -> Response:
-    """Verify ``{"verifiableCredential": {...}, "options": {...}}``: 200 verified, 422 not."""
+    """Verify ``{"verifiableCredential": {...}, "options": {...}}``: 200 verified, 422 not.
+
+    The credential is a JSON object (Data Integrity, an EnvelopedVerifiableCredential
+    holding a VC-JWT, an Open Badges 2.0 hosted assertion) or a compact JWS string (a
+    VC-JWT, an Open Badges 2.0 signed assertion). ``options.recipient`` is who the
+    badge should be awarded to, checked against its hashed recipient identity.
+    """
     now = _state().clock()
     body = _read_body()
-    credential = _member(body, "verifiableCredential")
     options = _options(body)
+    state = _state()
+    policy = VerificationPolicy(
+        now=now, anchor_confirmations=state.anchor_confirmations, recipient=options.recipient
+    )
+    given = body.get("verifiableCredential")
+    if isinstance(given, str):
+        from vc.formats.detect import detect
+
+        if detect(given.encode("utf-8")).kind not in _JWS_KINDS:
+            raise MalformedDocumentError(
+                "'verifiableCredential' must be a JSON object, or a compact JWS string "
+                "(a VC-JWT, an Open Badges 2.0 signed assertion)",
+                code="not_an_object",
+            )
+        result = verify_bytes(
+            given.encode("utf-8"),
+            policy,
+            resolver=state.resolver,
+            status_checker=state.status,
+            anchors=state.anchors,
+        )
+        return _verified_response(result, options)
+    credential = _member(body, "verifiableCredential")
     if document_kind(credential) == "presentation":
         raise MalformedDocumentError(
             "verifiableCredential holds a presentation; use /presentations/verify",
             code="not_a_credential",
         )
-    state = _state()
     result = verify(
         credential,
-        VerificationPolicy(now=now, anchor_confirmations=state.anchor_confirmations),
+        policy,
         resolver=state.resolver,
         status_checker=state.status,
         anchors=state.anchors,
@@ -397,7 +431,9 @@ def openapi_document() -> dict[str, Any]:
                             "type": "object",
                             "required": [member],
                             "properties": {
-                                member: {"type": "object"},
+                                member: {"type": ["object", "string"]}
+                                if member == "verifiableCredential"
+                                else {"type": "object"},
                                 "options": {"type": "object", "properties": options},
                             },
                         }
@@ -418,7 +454,16 @@ def openapi_document() -> dict[str, Any]:
         "paths": {
             "/credentials/verify": {
                 "post": verify_op(
-                    "Verify a credential", "verifiableCredential", {"checks": checks_option}
+                    "Verify a credential (JSON, or a VC-JWT / Open Badges 2.0 JWS as a string)",
+                    "verifiableCredential",
+                    {
+                        "checks": checks_option,
+                        "recipient": {
+                            "type": "string",
+                            "description": "Who the badge should be awarded to (an email, URL "
+                            "or DID): checked against its hashed recipient identity.",
+                        },
+                    },
                 )
             },
             "/presentations/verify": {

@@ -10,16 +10,17 @@ import contextlib
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from vc import jsonld, proofs
-from vc.did import DidDocument, DidResolver, VerificationMethod, verification_method_did
+from vc.did import DidResolver, VerificationMethod, verification_method_did
 from vc.errors import (
     DidResolutionError,
     MalformedDocumentError,
     UnknownContextError,
     UnsupportedSuiteError,
 )
+from vc.model import data_model_version
 from vc.results import CheckResult, Status
 from vc.timestamps import parse_datetime_stamp
 from vc.types import JSONObject, JSONValue
@@ -30,10 +31,12 @@ from verifier.policy import VerificationPolicy
 if TYPE_CHECKING:
     from anchor.check import ChainDirectory
     from verifier.status import StatusChecker
+    from verifier.web import WebReader
 
 __all__ = [
     "NOT_FETCHED",
     "CheckContext",
+    "KeyOwner",
     "ProofOutcome",
     "check_anchor",
     "check_contexts",
@@ -49,12 +52,17 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class CheckContext:
-    """What every check may use: the policy, the injected resolver, status checker and chains."""
+    """What every check may use: the policy, the injected resolver, status checker and chains.
+
+    `web` reads the other documents a badge names (https keys, issuer profiles, Open
+    Badges 2.0 documents) through the fetch guard, once each per verification.
+    """
 
     policy: VerificationPolicy
     resolver: DidResolver
     status: StatusChecker | None = None
     anchors: ChainDirectory | None = None
+    web: WebReader | None = None
 
 
 def _short(value: object, limit: int = 80) -> str:
@@ -95,9 +103,32 @@ def _did_failure(group: str, exc: DidResolutionError) -> CheckResult:
     return CheckResult.failed(f"{group}.{reason}", exc.message, error=exc.code, hint=exc.hint)
 
 
+class KeyOwner(Protocol):
+    """Who a verification method belongs to: a DID document or an issuer's controller document."""
+
+    @property
+    def id(self) -> str:
+        """The controller's id (a DID, or the issuer's https URL)."""
+        ...
+
+    def relationship(self, name: str) -> tuple[str, ...]:
+        """The method ids listed under a verification relationship."""
+        ...
+
+
 def _resolve_method(
-    vm_url: str, group: str, ctx: CheckContext
-) -> tuple[VerificationMethod, DidDocument] | CheckResult:
+    vm_url: str, group: str, ctx: CheckContext, controller: str | None = None
+) -> tuple[VerificationMethod, KeyOwner] | CheckResult:
+    if vm_url.startswith("https://"):
+        from verifier.https_keys import resolve_https_key
+
+        return resolve_https_key(vm_url, group, ctx, controller)
+    if not vm_url.startswith("did:"):
+        return CheckResult.failed(
+            f"{group}.invalid_verification_method",
+            f"the verification method {_short(vm_url, 120)} is neither a DID URL nor an "
+            "https:// URL of the issuer's key",
+        )
     try:
         did = verification_method_did(vm_url)
         document = ctx.resolver.resolve(did)
@@ -241,7 +272,7 @@ def _check_one_proof(
             "proof.malformed", "the proof names no verificationMethod", **where
         )
         return
-    resolved = _resolve_method(vm_url, group, ctx)
+    resolved = _resolve_method(vm_url, group, ctx, controller)
     if isinstance(resolved, CheckResult):
         yield resolved
         return
@@ -276,7 +307,7 @@ def _check_signature(
 
 def _check_binding(
     method: VerificationMethod,
-    did_document: DidDocument,
+    did_document: KeyOwner,
     purpose: str,
     controller: str | None,
     group: str,
@@ -350,23 +381,42 @@ def check_contexts(document: JSONObject, *, skip: frozenset[str] = frozenset()) 
         if entry in jsonld.EXAMPLE_CONTEXTS:
             examples.append(entry)
     for nested in _nested_contexts(document, skip=skip | {"proof"}):
-        return CheckResult.failed(
-            "proof.context", f"an @context is nested inside the document ({_short(nested)})"
-        )
+        # An embedded credential (an EndorsementCredential in issuer.endorsement or
+        # achievement.endorsement) carries its own @context: fine when it is made only
+        # of bundled, pinned URLs, which JSON-LD processes like the document's own.
+        nested_entries = nested if isinstance(nested, list) else [nested]
+        unknown = [
+            e for e in nested_entries if not (isinstance(e, str) and e in jsonld.PINNED_CONTEXTS)
+        ]
+        if unknown:
+            return CheckResult.failed(
+                "proof.context",
+                f"an @context nested inside the document is not made of bundled, pinned "
+                f"contexts ({_short(unknown[0])})",
+            )
+        examples.extend(e for e in nested_entries if e in jsonld.EXAMPLE_CONTEXTS)
     if examples:
         return CheckResult.warning(
             "proof.context",
             "uses an examples context, which defines every term (@vocab): fine for tests, not for real badges",
-            contexts=list(examples),
+            contexts=list(dict.fromkeys(examples)),
         )
     return CheckResult.passed("proof.context", "every @context is a bundled, pinned context")
 
 
 def check_validity(document: JSONObject, ctx: CheckContext) -> CheckResult:
-    """Report whether `ctx.policy.now` falls within validFrom..validUntil (with clock skew on validFrom)."""
+    """Report whether `ctx.policy.now` falls within the validity period (clock skew on its start).
+
+    VC 2.0 "Validity Period" (``validFrom`` .. ``validUntil``); a VC 1.1 credential's
+    period is ``issuanceDate`` .. ``expirationDate`` (VC 1.1, "Issuance Date",
+    "Expiration Date"; Open Badges 3.0, "Verification": "they have issuanceDate and
+    expirationDate instead of validFrom and validUntil").
+    """
     now = ctx.policy.now
+    v1 = data_model_version(document) == "1.1"
+    start_name, end_name = ("issuanceDate", "expirationDate") if v1 else ("validFrom", "validUntil")
     bounds: dict[str, dt.datetime] = {}
-    for name in ("validFrom", "validUntil"):
+    for name in (start_name, end_name):
         value = document.get(name)
         if value is None:
             continue
@@ -380,20 +430,20 @@ def check_validity(document: JSONObject, ctx: CheckContext) -> CheckResult:
                 f"{name} is not a valid date: {exc}",
                 **{name: _short(value)},
             )
-    valid_from, valid_until = bounds.get("validFrom"), bounds.get("validUntil")
+    valid_from, valid_until = bounds.get(start_name), bounds.get(end_name)
     if valid_from and valid_until and valid_until < valid_from:
-        return CheckResult.failed("validity.invalid_range", "validUntil is before validFrom")
+        return CheckResult.failed("validity.invalid_range", f"{end_name} is before {start_name}")
     if valid_from and now + ctx.policy.clock_skew < valid_from:
         return CheckResult.failed(
             "validity.not_yet_valid",
             f"not valid until {valid_from:%Y-%m-%d %H:%M} UTC",
-            validFrom=valid_from.isoformat(),
+            **{start_name: valid_from.isoformat()},
         )
     if valid_until and now > valid_until:
         return CheckResult.failed(
             "validity.expired",
             f"expired on {valid_until:%Y-%m-%d %H:%M} UTC",
-            validUntil=valid_until.isoformat(),
+            **{end_name: valid_until.isoformat()},
         )
     if not bounds:
         return CheckResult.passed("validity.period", "states no validity period")
@@ -489,7 +539,7 @@ def _check_anchor_binding(
 
     assert isinstance(anchor, AnchorProof)  # noqa: S101 (narrows for mypy)
     issuer = issuer_id(document)
-    resolved = _resolve_method(vm_url, "anchor", ctx)
+    resolved = _resolve_method(vm_url, "anchor", ctx, issuer)
     if isinstance(resolved, CheckResult):
         return resolved
     method, did_document = resolved

@@ -26,7 +26,7 @@ from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 from ui.card import BadgeCard, Link, image_source, safe_link
 from vc.errors import MalformedDocumentError
-from vc.jsontext import parse_document
+from vc.formats.read import read_badge
 from vc.results import VerificationResult
 from vc.types import JSONObject
 from verifier.api import ServiceState
@@ -204,10 +204,13 @@ def verify_form() -> Response:
         return _render(submitted.status, error=submitted.error, hint=submitted.hint)
     data, pasted = submitted.data, submitted.text
     state: ServiceState = current_app.extensions["laurel.verifier"]
+    # Open Badges' recipient check (issue #13): who the badge should be awarded to.
+    recipient = request.form.get("recipient", "").strip()[:320] or None
     policy = VerificationPolicy(
         now=state.clock(),
         anchor_confirmations=state.anchor_confirmations,
         trusted_issuers=trust_registry(),
+        recipient=recipient,
     )
     result = verify_bytes(
         data, policy, resolver=state.resolver, status_checker=state.status, anchors=state.anchors
@@ -222,7 +225,8 @@ def verify_form() -> Response:
             hint=hint if isinstance(hint, str) else None,
         )
     try:
-        document = parse_document(data)
-    except MalformedDocumentError:  # pragma: no cover - verify_bytes just parsed the same bytes
-        return _render(400, document=pasted, error=_("This is not a readable credential."))
-    return _render(document=pasted, report=render_report(result, document))
+        # The credential a VC-JWT or an Open Badges 2.0 JWS carries, for its card.
+        document = read_badge(data).document
+    except MalformedDocumentError:
+        document = {}
+    return _render(document=pasted, recipient=recipient, report=render_report(result, document))

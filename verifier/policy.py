@@ -30,6 +30,9 @@ class VerificationPolicy:
     node's ``finalized`` block, else 64); with `require_anchor`, a credential whose
     anchor cannot be confirmed fails instead of warning. `network_budget` is the
     network time (seconds) one verification may spend on everything it fetches.
+    `recipient` is who the verifier expects the badge was awarded to (an email, a
+    URL or a DID, given out of band): checked against an Open Badges 2.0 recipient
+    identity, or an Open Badges 3.0 subject's ``id`` and ``identifier`` hashes.
     """
 
     now: dt.datetime
@@ -42,6 +45,7 @@ class VerificationPolicy:
     anchor_confirmations: int | None = None
     require_anchor: bool = False
     network_budget: float = NETWORK_BUDGET_SECONDS
+    recipient: str | None = None
 
     def __post_init__(self) -> None:
         if self.now.tzinfo is None:
@@ -50,3 +54,5 @@ class VerificationPolicy:
             raise ValueError("network_budget must be positive")
         if self.anchor_confirmations is not None and self.anchor_confirmations < 1:
             raise ValueError("anchor_confirmations is at least 1")
+        if self.recipient is not None and not self.recipient.strip():
+            raise ValueError("recipient must not be blank")

@@ -155,10 +155,10 @@ class Report:
                 issuer=name,
                 trusted=result.verified,
             )
-        embedded = document.get("verifiableCredential")
-        items = embedded if isinstance(embedded, list) else [embedded]
-        # The same selection verify() made, in the same order.
-        documents = [i for i in items if isinstance(i, dict) and document_kind(i) == "credential"]
+        # The same selection verify() made, in the same order (enveloped VC-JWTs decoded).
+        from verifier.verify import presented_documents
+
+        documents = presented_documents(document)
         holder = result.summary.get("holder")
         # Not strict: a presentation refused whole (too many credentials) has no results.
         credentials = tuple(

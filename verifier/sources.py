@@ -1,4 +1,4 @@
-"""What `laurel verify` accepts: JSON, a QR payload, a photo of a QR code, a baked badge.
+"""What `laurel verify` accepts: JSON, a JWT, a QR payload, a photo of a QR code, a baked badge.
 
 A link (``https://verifier.example/#LV2:…``, made by ``laurel present --link``) stands for
 the payload in its fragment, as text or inside a QR code; it is never fetched
@@ -39,6 +39,12 @@ def _is_link(data: bytes) -> bool:
     return data[:8].lower().startswith((b"https://", b"http://"))
 
 
+def _is_laurel_link(data: bytes) -> bool:
+    # `laurel present --link` and a request link carry their payload in the fragment.
+    _, _, fragment = data.strip().partition(b"#")
+    return fragment.startswith((ENVELOPE_PREFIX, REQUEST_PREFIX))
+
+
 def _not_a_request(text: str) -> None:
     if text.startswith(REQUEST_PREFIX.decode()):
         raise MalformedDocumentError(
@@ -64,25 +70,41 @@ def _from_envelope(text: str) -> bytes:
 
 def _baked_credential(data: bytes) -> bytes | None:
     # Open Badges 3.0 "Baking": a PNG iTXt `openbadgecredential` chunk, or an SVG
-    # <openbadges:credential> element. Only that text is taken; nothing else in the
-    # image is trusted or fetched.
+    # <openbadges:credential> element (its text a credential, or a VC-JWT in `verify`);
+    # Open Badges 2.0 "Baking": a PNG `openbadges` chunk, or an SVG
+    # <openbadges:assertion> (the assertion, its JWS, or its hosted URL). Only that
+    # text is taken; nothing else in the image is trusted or fetched.
     is_svg = data.lstrip()[:1] == b"<"
     if not (data.startswith(_PNG) or is_svg):
         return None
-    from vc.baking import BakingError, unbake
+    from vc.baking import BakingError, unbake_all
 
     try:
-        return unbake(data).encode("utf-8")
+        payloads = unbake_all(data)
     except BakingError as exc:
         if exc.code == "not_baked" and not is_svg:
             return None  # a plain PNG: maybe a photo of a QR code
         raise MalformedDocumentError(
             f"baked image: {exc.message}", code=f"baked_{exc.code}"
         ) from exc
+    if len(payloads) > 1:
+        # SECURITY.md O03: one image, two badges (an OB 2.0 and an OB 3.0 payload, or
+        # two of one kind): which one the image "is" is never chosen silently.
+        kinds = sorted({p.kind for p in payloads})
+        raise MalformedDocumentError(
+            f"baked image: it carries {len(payloads)} badges ({', '.join(kinds)}); "
+            "laurel verifies an image that carries one",
+            code="baked_ambiguous",
+            hint="Ask the issuer for the badge itself, or an image baked with one badge.",
+        )
+    return payloads[0].text.encode("utf-8")
 
 
-def documents_in(data: bytes) -> list[tuple[str, bytes]]:
-    """The JSON documents an input holds, each with a label ('' for the input itself).
+def documents_in(data: bytes, *, follow_links: bool = False) -> list[tuple[str, bytes]]:
+    """The documents an input holds (JSON, a JWT or JWS), each with a label ('' for the input).
+
+    A link is read from its fragment (a laurel QR payload); with `follow_links`, a link
+    without one is passed on as it is, for :func:`verifier.verify_bytes` to follow.
 
     Raises:
         MalformedDocumentError: an image with no QR code, an unreadable image, or a
@@ -106,6 +128,10 @@ def documents_in(data: bytes) -> list[tuple[str, bytes]]:
             for n, text in enumerate(texts)
         ]
     stripped = data.lstrip()
+    if follow_links and _is_link(stripped) and not _is_laurel_link(stripped):
+        # Another link, which the caller asked to follow (an Open Badges 2.0 hosted
+        # assertion's URL): passed on as it is; verify_bytes fetches it through the guard.
+        return [("", data)]
     if stripped.startswith((ENVELOPE_PREFIX, REQUEST_PREFIX)) or _is_link(stripped):
         try:
             text = data.decode("ascii")

@@ -18,6 +18,7 @@ injected monotonic `clock`.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import threading
 import time
@@ -27,8 +28,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from vc.did import DidResolver
-from vc.errors import LaurelError
-from vc.jsontext import parse_document
 from vc.results import CheckResult, Status
 from vc.status import (
     StatusEntry,
@@ -37,10 +36,13 @@ from vc.status import (
     parse_status_entry,
     read_list_credential,
 )
+from vc.status2021 import parse_status_list_2021_entry
 from vc.timestamps import parse_datetime_stamp
 from vc.types import JSONObject, JSONValue
 from verifier.checks import CheckContext, check_proofs, issuer_id
 from verifier.errors import FetchBlockedError, FetchFailedError
+from verifier.status_1edtech import ONE_EDTECH_TYPE, check_1edtech_entry
+from verifier.status_documents import UnreadableList, list_dates, list_document, read_any_list
 
 if TYPE_CHECKING:
     # The fetch guard (http.client, ssl) is imported only by what fetches.
@@ -70,13 +72,13 @@ _MAX_PARSED_ENTRIES = 4096
 _MAX_REMEMBERED = 4096
 
 _BITSTRING_ENTRY = "BitstringStatusListEntry"
+STATUS_LIST_2021_ENTRY = "StatusList2021Entry"
 # What a set or unset bit means for the two purposes the specification names.
 _SET = {
     "revocation": ("status.revoked", "the issuer has revoked this credential"),
     "suspension": ("status.suspended", "the issuer has suspended this credential"),
 }
 _UNSET = {"revocation": "not revoked", "suspension": "not suspended"}
-_ONE_EDTECH = "1EdTechRevocationList"
 
 # StatusListError.reason -> (check id suffix, spec error name when the error lacks one).
 _REASONS = {
@@ -137,6 +139,20 @@ def _short(value: object, limit: int = 80) -> str:
 
 def _list_error(exc: StatusListError, url: str) -> CheckResult:
     reason = _REASONS.get(exc.reason, "list_invalid")
+    if reason == "list_too_short":
+        # Bitstring Status List, "Validate Algorithm", step 9: STATUS_LIST_LENGTH_ERROR.
+        # The fault is the issuer's list (too small to hide one credential among many),
+        # not the badge: say so, and keep it a failure (the status is not confirmed).
+        return CheckResult.failed(
+            "status.list_too_short",
+            f"the issuer's status list {_short(url)} is non-conformant: {exc.message} "
+            "(Bitstring Status List, STATUS_LIST_LENGTH_ERROR), so the badge's status "
+            "cannot be confirmed from it",
+            error=exc.error,
+            list=url,
+            hint="This is a fault of the issuer's list, not of the badge: ask the issuer to "
+            "publish a list of at least 131,072 entries.",
+        )
     return CheckResult.failed(f"status.{reason}", exc.message, error=exc.error, list=url)
 
 
@@ -190,6 +206,10 @@ class StatusChecker:
         self._cache: OrderedDict[str, _Cached] = OrderedDict()
         self._newest: OrderedDict[str, dt.datetime] = OrderedDict()
         self._parsed: dict[tuple[object, ...], StatusEntry] = {}
+        # The hygiene warnings of the entry being checked (one list per thread/context).
+        self._notes: contextvars.ContextVar[list[CheckResult]] = contextvars.ContextVar(
+            "laurel_status_notes"
+        )
 
     def cached_urls(self) -> list[str]:
         """The list URLs currently cached, least recently used first."""
@@ -214,7 +234,9 @@ class StatusChecker:
                 )
             ]
         issuer = issuer_id(credential)
-        results = [self._check_entry(entry, issuer, ctx) for entry in entries]
+        results: list[CheckResult] = []
+        for entry in entries:
+            results.extend(self._check_any(entry, credential, issuer, ctx))
         if all(r.id == "status.unsupported" for r in results):
             # The issuer asked for its status to be checked, and laurel can check none
             # of its entries: that is never a silent pass (SECURITY.md R03).
@@ -225,6 +247,40 @@ class StatusChecker:
                 for r in results
             ]
         return results
+
+    # --- issue #13: entries beyond Bitstring Status List (kept apart from the core) ------
+
+    def _check_any(
+        self, entry: JSONValue, credential: JSONObject, issuer: str | None, ctx: CheckContext
+    ) -> list[CheckResult]:
+        """The checks of one entry: a 1EdTech revocation list, or a list with a bitstring.
+
+        A list's hygiene notes (``status.list_id_mismatch``) come before the bit it gave.
+        """
+        if isinstance(entry, dict) and ONE_EDTECH_TYPE in _types(entry):
+            return check_1edtech_entry(
+                entry,
+                credential,
+                self._body_fetch(),
+                unreachable=ctx.policy.status_unreachable,
+            )
+        self._notes.set([])
+        result = self._check_entry(entry, issuer, ctx)
+        return [*self._notes.get(), result]
+
+    def _body_fetch(self) -> Callable[[str], bytes] | None:
+        fetch = self._fetch
+        if fetch is None:
+            return None
+        return lambda url: fetch(url, max_bytes=MAX_LIST_BYTES).body
+
+    def _document_of(self, url: str, body: bytes, ctx: CheckContext) -> tuple[JSONObject, bool]:
+        """A fetched list as JSON, or a VC-JWT list verified (verifier.status_documents)."""
+        try:
+            return list_document(body, resolver=self._resolver, now=ctx.policy.now)
+        except UnreadableList as exc:
+            details: dict[str, JSONValue] = {"checks": list(exc.checks)} if exc.checks else {}
+            raise _Refused(self._invalid(url, exc.message, **details)) from exc
 
     def _check_entry(self, entry: JSONValue, issuer: str | None, ctx: CheckContext) -> CheckResult:
         if not isinstance(entry, dict):
@@ -256,12 +312,15 @@ class StatusChecker:
         if known is not None:
             return known
         declared = entry.get("type")
-        if declared != _BITSTRING_ENTRY and declared != [_BITSTRING_ENTRY]:
+        legacy = STATUS_LIST_2021_ENTRY in _types(entry)
+        if declared != _BITSTRING_ENTRY and declared != [_BITSTRING_ENTRY] and not legacy:
             unsupported = self._unsupported(_types(entry))
             if unsupported is not None:
                 return unsupported
         try:
-            parsed = parse_status_entry(entry)
+            # StatusList2021 (W3C CCG) is the predecessor DCC's issuers still publish.
+            parse = parse_status_list_2021_entry if legacy else parse_status_entry
+            parsed = parse(entry)
         except StatusListError as exc:
             return _list_error(exc, _short(entry.get("statusListCredential")))
         if key is not None:
@@ -273,13 +332,6 @@ class StatusChecker:
 
     @staticmethod
     def _unsupported(types: list[str]) -> CheckResult | None:
-        if _ONE_EDTECH in types:
-            return CheckResult.warning(
-                "status.unsupported",
-                "the credential uses a 1EdTechRevocationList, which laurel does not check: "
-                "its revocation status was not checked",
-                type=_ONE_EDTECH,
-            )
         if _BITSTRING_ENTRY not in types:
             return CheckResult.warning(
                 "status.unsupported",
@@ -317,6 +369,11 @@ class StatusChecker:
                 )
             )
         return self._sized(cached, entry.status_size, url), age
+
+    def _note(self, result: CheckResult) -> None:
+        notes = self._notes.get(None)
+        if notes is not None:
+            notes.append(result)
 
     def _usable_for(self, cached: _Cached) -> float:
         """How long a list may be used at all: its ttl (capped), also when its host is down."""
@@ -446,13 +503,8 @@ class StatusChecker:
     def _from_response(self, url: str, fetched: FetchedDocument, ctx: CheckContext) -> _Cached:
         if not 200 <= fetched.status < 300:
             raise self._retrieval_failed(url, f"HTTP {fetched.status}", ctx)
-        try:
-            document = parse_document(fetched.body)
-        except LaurelError as exc:
-            raise _Refused(
-                self._invalid(url, f"it is not a readable document: {exc.message}")
-            ) from exc
-        cached = self._accept(url, fetched.final_url, document, ctx)
+        document, proven = self._document_of(url, fetched.body, ctx)
+        cached = self._accept(url, fetched.final_url, document, ctx, proven=proven)
         cached.etag, cached.max_age = fetched.etag, fetched.max_age
         return cached
 
@@ -465,37 +517,55 @@ class StatusChecker:
             **details,
         )
 
-    def _accept(self, url: str, final_url: str, document: JSONObject, ctx: CheckContext) -> _Cached:
-        """Verify a fetched list credential and cache it; raise _Refused when unusable."""
-        if document.get("id") != url:
-            # S14, X09: a list served for another URL is never used nor cached.
-            raise _Refused(
-                CheckResult.failed(
+    def _accept(
+        self,
+        url: str,
+        final_url: str,
+        document: JSONObject,
+        ctx: CheckContext,
+        *,
+        proven: bool = False,
+    ) -> _Cached:
+        """Verify a fetched list credential and cache it; raise _Refused when unusable.
+
+        `proven`: the list came as a VC-JWT whose signature by its issuer already verified.
+        """
+        mismatched = document.get("id") != url
+        if mismatched:
+            # S14: a hygiene rule (docs/STATUS-LISTS.md): the list is still read, its
+            # issuer must still be the badge's (S03), and it is never cached (X09).
+            self._note(
+                CheckResult.warning(
                     "status.list_id_mismatch",
-                    f"the list fetched from {_short(url)} says it is {_short(document.get('id'))}",
-                    error="STATUS_VERIFICATION_ERROR",
+                    f"the list fetched from {_short(url)} says it is "
+                    f"{_short(document.get('id'))}; its bit was read all the same (the "
+                    "badge names the URL, and the list is signed by the badge's issuer)",
                     list=url,
                 )
             )
         issuer = issuer_id(document)
-        list_ctx = CheckContext(policy=ctx.policy, resolver=self._resolver)
-        proof_results = check_proofs(
-            document, list_ctx, purpose="assertionMethod", controller=issuer, group="status"
-        )
-        failures = [r for r in proof_results if r.status is Status.FAILED]
-        if failures or not proof_results:
-            first = failures[0] if failures else None
-            why = f"{first.message} ({first.id})" if first else "it carries no proof"
-            raise _Refused(
-                self._invalid(url, why, checks=[r.id for r in failures] or ["proof.missing"])
+        if not proven:
+            list_ctx = CheckContext(policy=ctx.policy, resolver=self._resolver, web=ctx.web)
+            proof_results = check_proofs(
+                document, list_ctx, purpose="assertionMethod", controller=issuer, group="status"
             )
+            failures = [r for r in proof_results if r.status is Status.FAILED]
+            if failures or not proof_results:
+                first = failures[0] if failures else None
+                why = f"{first.message} ({first.id})" if first else "it carries no proof"
+                raise _Refused(
+                    self._invalid(url, why, checks=[r.id for r in failures] or ["proof.missing"])
+                )
+        # The list credential's own validity first (it is a credential to verify, before
+        # its bitstring is read: an expired list is refused as expired, whatever its size).
+        start, end = list_dates(document)
+        now = ctx.policy.now
+        valid_from = self._stamp(start, "validFrom", url)
+        valid_until = self._stamp(end, "validUntil", url)
         try:
-            status_list = read_list_credential(document)
+            status_list = read_any_list(document)
         except StatusListError as exc:
             raise _Refused(_list_error(exc, url)) from exc
-        now = ctx.policy.now
-        valid_from = self._stamp(status_list.valid_from, "validFrom", url)
-        valid_until = self._stamp(status_list.valid_until, "validUntil", url)
         if valid_until is not None and now > valid_until:
             raise _Refused(self._invalid(url, f"it expired on {valid_until:%Y-%m-%d %H:%M} UTC"))
         if valid_from is not None and now + ctx.policy.clock_skew < valid_from:
@@ -521,6 +591,8 @@ class StatusChecker:
                 self._newest.move_to_end(url)
                 while len(self._newest) > _MAX_REMEMBERED:
                     self._newest.popitem(last=False)
+            if mismatched:
+                return cached  # used for this check only, never cached (X09)
             self._cache[url] = cached
             self._cache.move_to_end(url)
             while len(self._cache) > self._max_lists:

@@ -320,6 +320,9 @@ GROUP_FAILURES: Final[dict[str, Words]] = {
         30, Tone.FAILED, N_("Not a valid Open Badge: it breaks the Open Badges 3.0 rules.")
     ),
     "format": Words(35, Tone.FAILED, N_("Not a well-formed credential.")),
+    # Endorsement checks are warnings (a failing endorsement does not fail the badge);
+    # these words serve a failure nobody named.
+    "endorsement": Words(20, Tone.FAILED, N_("One of its endorsements could not be checked.")),
 }
 
 # A presentation's own proof.* failures are about the holder's signature.
@@ -383,6 +386,7 @@ _GROUP_TITLES: Final[dict[str, str]] = {
     "schema": N_("Open Badges 3.0 rules"),
     "presentation": N_("Presentation"),
     "trust": N_("Issuer recognized"),
+    "endorsement": N_("Endorsements"),
 }
 _STATUS_LABELS: Final[dict[Status, str]] = {
     Status.PASSED: N_("Passed"),
@@ -673,6 +677,17 @@ _NOTES: Final[dict[str, Callable[[CheckResult, _Context], tuple[Part, ...] | Non
     "presentation.unsigned": _words_note(
         N_("The presentation is not signed: it does not prove who presents it.")
     ),
+    "issuer.host_dependent": _words_note(
+        N_(
+            "It is an Open Badges 2.0 badge: it verifies only while its issuer's site keeps it online."
+        )
+    ),
+    **{
+        f"endorsement.{name}": _words_note(
+            N_("An endorsement it carries does not hold up; the badge itself is not affected.")
+        )
+        for name in ("format", "signature", "validity", "status", "schema")
+    },
 }
 
 

@@ -10,8 +10,8 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from vc.formats.read import read_badge
 from vc.jsonld import CREDENTIALS_V2
-from vc.jsontext import parse_document
 from vc.proofs import add_proof
 from vc.results import VerificationResult
 from vc.timestamps import format_datetime_stamp
@@ -56,15 +56,49 @@ def import_credential(
         WalletError: a credential with that id is already in the wallet.
     """
     result = verify(data)
-    document = parse_document(data)
+    badge = read_badge(data)
     if not result.verified and not force:
         failed = ", ".join(c.id for c in result.failures()) or "no checks"
         raise NotVerifiedError(f"the badge does not verify ({failed}); it was not imported", result)
-    text = data.decode("utf-8")
-    stored = wallet.store.add_credential(
-        document, origin="imported", verified=result.verified, text=text
-    )
+    if badge.format == "data-integrity":
+        stored = wallet.store.add_credential(
+            badge.document, origin="imported", verified=result.verified, text=data.decode("utf-8")
+        )
+        return ImportOutcome(stored, result)
+    # A VC-JWT or an Open Badges 2.0 assertion: the credential it carries is kept for
+    # listing and display, and the signed original beside it, in one transaction.
+    hosts = result.summary.get("hosts")
+    store = wallet.store
+    with store.transaction():
+        stored = store.add_credential(badge.document, origin="imported", verified=result.verified)
+        store.set_original(
+            stored.id,
+            badge.format,
+            badge.text,
+            tuple(h for h in hosts if isinstance(h, str)) if isinstance(hosts, list) else (),
+        )
     return ImportOutcome(stored, result)
+
+
+def _presentable(wallet: Wallet, credential_id: str) -> JSONValue:
+    # VC 2.0, "Enveloped Verifiable Credentials": a VC-JWT is presented as the JWT it
+    # is, in a data: URL; its decoded JSON would carry no proof. An Open Badges 2.0
+    # assertion is no verifiable credential and cannot be presented.
+    stored = wallet.store.get_credential(credential_id)
+    original = wallet.store.original_of(credential_id)
+    if original is None:
+        return stored.document
+    if original.format == "vc-jwt":
+        return {
+            "@context": [CREDENTIALS_V2],
+            "type": "EnvelopedVerifiableCredential",
+            "id": f"data:application/vc+jwt,{original.text}",
+        }
+    raise WalletError(
+        f"{stored.name or credential_id} is an Open Badges 2.0 badge, which a presentation "
+        "cannot carry",
+        hint="Share it as it is (laurel export), or ask its issuer for an Open Badges 3.0 badge.",
+    )
 
 
 def present_credentials(
@@ -91,9 +125,7 @@ def present_credentials(
         WrongPassphraseError: the passphrase does not unlock the key.
     """
     identity = wallet.identity
-    credentials: list[JSONValue] = [
-        wallet.store.get_credential(cid).document for cid in credential_ids
-    ]
+    credentials: list[JSONValue] = [_presentable(wallet, cid) for cid in credential_ids]
     if without_anchors:
         from anchor.proof import signature_proofs
 

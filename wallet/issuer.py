@@ -23,6 +23,7 @@ from pathlib import Path
 
 from vc.errors import LaurelError
 from vc.issuance import IssuanceRefusedError, check_unsigned
+from vc.keys import Ed25519KeyPair
 from vc.types import JSONObject
 from wallet.achievement import AchievementError, load_achievement
 from wallet.badge import (
@@ -35,6 +36,7 @@ from wallet.badge import (
     build_badge,
     check_recipient,
     sign_checked,
+    sign_checked_jwt,
 )
 from wallet.home import Identity, Wallet
 from wallet.status import sign_unsigned_lists
@@ -73,6 +75,41 @@ def _credential(
     return build_badge(identity, achievement, recipient, options)
 
 
+def _sign_and_store(
+    wallet: Wallet,
+    key: Ed25519KeyPair,
+    credential: JSONObject,
+    options: IssueOptions,
+    *,
+    sampled: bool,
+    roster_key: str | None = None,
+) -> tuple[StoredCredential, str]:
+    """Sign, check and store one badge (in the caller's transaction); the text handed out.
+
+    A VC-JWT (``options.format == "jwt"``) is stored as the credential it carries, with
+    the token as its original: what export, bake and presentations give out.
+    """
+    store = wallet.store
+    if options.format == "jwt":
+        token = sign_checked_jwt(
+            wallet, key, credential, now=options.now, check=options.check, sampled=sampled
+        )
+        stored = store.add_credential(credential, origin="issued", roster_key=roster_key)
+        store.set_original(stored.id, "vc-jwt", token)
+        return stored, token
+    signed = sign_checked(
+        wallet,
+        key,
+        credential,
+        suite=options.suite,
+        now=options.now,
+        check=options.check,
+        sampled=sampled,
+    )
+    stored = store.add_credential(signed, origin="issued", roster_key=roster_key)
+    return stored, stored.text
+
+
 def issue_badge(
     wallet: Wallet, passphrase: str, achievement: JSONObject, recipient: str, options: IssueOptions
 ) -> StoredCredential:
@@ -91,10 +128,7 @@ def issue_badge(
     with store.transaction():
         # Allocated, signed and stored in one transaction: a crash anywhere rolls all back.
         add_status(store, identity, credential)
-        signed = sign_checked(
-            wallet, key, credential, suite=options.suite, now=options.now, check=options.check
-        )
-        stored = store.add_credential(signed, origin="issued")
+        stored, _ = _sign_and_store(wallet, key, credential, options, sampled=False)
         if identity.base_url:
             sign_unsigned_lists(store, key, identity, options.now)
     return stored
@@ -255,12 +289,12 @@ def roster_key(achievement: JSONObject, row: RosterRow) -> str:
     return hashlib.sha256(basis.encode("utf-8")).hexdigest()
 
 
-def _file_name(row: RosterRow) -> str:
+def _file_name(row: RosterRow, fmt: str = "data-integrity") -> str:
     # Letters and digits of every script stay readable ("José Müller" ->
     # "josé-müller"); everything else, path separators included, becomes "-".
     name = unicodedata.normalize("NFC", row.name).casefold()
     slug = re.sub(r"[^\w]+|_+", "-", name).strip("-")[:_SLUG_LIMIT].strip("-") or "recipient"
-    return f"{row.line:05d}-{slug}.json"
+    return f"{row.line:05d}-{slug}.{'jwt' if fmt == 'jwt' else 'json'}"
 
 
 def _chunks(rows: Sequence[RosterRow], size: int) -> Iterator[Sequence[RosterRow]]:
@@ -310,7 +344,7 @@ def plan_roster(
     return RosterPlan(
         to_issue=len(rows) - already,
         already_issued=already,
-        files=tuple(_file_name(row) for row in rows),
+        files=tuple(_file_name(row, options.format) for row in rows),
     )
 
 
@@ -351,24 +385,24 @@ def issue_roster(
                         identity, achievement, row.recipient, options, name=row.name
                     )
                     add_status(store, identity, credential)
-                    signed = sign_checked(
+                    stored, text = _sign_and_store(
                         wallet,
                         signing_key,
                         credential,
-                        suite=options.suite,
-                        now=options.now,
-                        check=options.check,
+                        options,
                         # The first badge of each chunk goes through the rule book and
                         # the verifier's pipeline; the others differ from it only in
                         # what laurel writes, and their signatures are verified.
                         sampled=checked_in_full,
+                        roster_key=key,
                     )
                     checked_in_full = True
-                    stored = store.add_credential(signed, origin="issued", roster_key=key)
                     issued += 1
                 else:
+                    original = store.original_of(stored.id)
+                    text = original.text if original is not None else stored.text
                     already += 1
-                exports.append((out_dir / _file_name(row), stored.text))
+                exports.append((out_dir / _file_name(row, options.format), text))
             if identity.base_url:  # lists opened by this chunk, signed once
                 sign_unsigned_lists(store, signing_key, identity, options.now)
         for path, text in exports:

@@ -30,8 +30,9 @@ CASES: list[tuple[Callable[[dict], None], str, str]] = [
     (_no_vc_type, "format.type", "schema.type"),
     (_no_issuer, "format.issuer", "schema.issuer"),
     (_empty_subject, "format.credential_subject", "schema.credential_subject"),
-    # A VC 1.1 context first: read as 1.1, which the OB 3.0 schema refuses as a whole.
-    (_v1_context_first, "format.context", "schema"),
+    # A VC 1.1 context first: checked with the 1.1 rules (issuanceDate is required), and
+    # the OB 3.0 schema of the 1.1 era refuses it as a whole.
+    (_v1_context_first, "format.validity_dates", "schema"),
 ]
 
 

@@ -113,6 +113,71 @@ def test_openbadgeslib_badges_verify_in_laurel(peer: Path, tmp_path: Path) -> No
     ]  # fmt: skip
 
 
+def test_openbadgeslib_badges_verify_through_the_pipeline(peer: Path, tmp_path: Path) -> None:
+    # What `laurel verify` does with each file: documents_in, then verify_bytes, the
+    # corpus web answering as the fetch guard does. openbadgeslib does not publish its
+    # RS256 issuer's profile; the issuer's own document naming its key is served here
+    # (laurel believes a header key only from the issuer's documents, SECURITY J02).
+    from tests.verifier.corpus_pipeline import verdict_text
+    from vc.errors import LaurelError
+    from verifier import VerificationPolicy, verify_bytes
+    from verifier.errors import FetchFailedError
+    from verifier.fetch import FetchedDocument
+    from verifier.sources import documents_in
+    from verifier.status import StatusChecker
+
+    _run(peer, "issue", str(tmp_path))
+    meta = json.loads((tmp_path / "meta.json").read_text())
+    pages = {
+        f"{meta['site']}/{p.relative_to(tmp_path / 'web').as_posix()}": p.read_bytes()
+        for p in (tmp_path / "web").rglob("*")
+        if p.is_file()
+    }
+    profile = f"{meta['site']}/profile"
+    (jwk,) = meta["issuer_jwks"]["ob3-rs256.jwt"]
+    pages[profile] = json.dumps(
+        {
+            "id": profile,
+            "type": ["Profile"],
+            "verificationMethod": [
+                {"id": f"{profile}#rsa", "type": "JsonWebKey", "controller": profile,
+                 "publicKeyJwk": jwk}
+            ],
+            "assertionMethod": [f"{profile}#rsa"],
+        }
+    ).encode()  # fmt: skip
+    web = corpus.OfflineWeb(pages)
+
+    def guarded(url: str) -> bytes:
+        try:
+            return web(url)
+        except LaurelError as exc:
+            raise FetchFailedError(exc.message) from exc
+
+    def fetch(url: str, **_: object) -> FetchedDocument:
+        return FetchedDocument(url, 200, "application/json", guarded(url))
+
+    resolver = DidResolver(web_fetcher=guarded)
+    verdicts = {}
+    for path in sorted(tmp_path.iterdir()):
+        if not path.is_file() or path.name == "meta.json":
+            continue
+        # Its OB 2.0 badges name the earner by a hashed email, its OB 3.0 ones by a DID.
+        earner = meta["email"] if path.name.startswith("ob2-") else "did:example:ana"
+        policy = VerificationPolicy(now=corpus.NOW, recipient=earner)
+        results = [
+            verify_bytes(
+                data, policy, resolver=resolver, status_checker=StatusChecker(fetch, resolver)
+            )
+            for _, data in documents_in(path.read_bytes())
+        ]
+        verdicts[path.name] = verdict_text(results)
+    expected = {name: "verified" for name in verdicts}
+    expected["ob3-revoked.jwt"] = "not verified: status.revoked"
+    assert verdicts == expected
+    assert len(verdicts) == 14
+
+
 def test_openbadgeslib_ob2_badge_for_another_recipient_is_refused(
     peer: Path, tmp_path: Path
 ) -> None:

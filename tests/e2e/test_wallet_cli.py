@@ -67,9 +67,10 @@ def test_issue_list_show_export_delete(home, achievement, tmp_path):
     items = json.loads(listed.output)
     assert [i["id"] for i in items] == [credential_id]
     assert set(items[0]) == {
-        "id", "shortId", "name", "issuer", "recipient", "recipientName", "validFrom",
+        "id", "shortId", "format", "name", "issuer", "recipient", "recipientName", "validFrom",
         "status", "state", "anchored",
     }  # fmt: skip
+    assert items[0]["format"] == "data-integrity"
     exported = run("export", "--home", str(home), credential_id)
     document = json.loads(exported.output)
     assert document["validUntil"] == "2030-06-30T00:00:00Z"

@@ -363,11 +363,24 @@ def test_context_may_be_the_v2_url_alone():
     assert _passes(check_format(_credential(**{"@context": V2})))
 
 
-def test_vc_1_1_documents_are_named_as_such():
+def test_vc_1_1_documents_are_checked_with_the_1_1_rules():
     document = _credential(**{"@context": ["https://www.w3.org/2018/credentials/v1"]})
+    # VC 1.1, "Issuance Date": a credential MUST have an issuanceDate.
     results = check_format(document)
-    assert results[0].id == "format.context"
-    assert "1.1" in results[0].message
+    assert _failed(results) == ["format.validity_dates"]
+    assert "issuanceDate" in results[0].message
+    document["issuanceDate"] = "2024-01-01T00:00:00Z"
+    results = check_format(document)
+    assert _passes(results)
+    assert "VC Data Model 1.1" in results[0].message
+    document["expirationDate"] = "2023-01-01T00:00:00Z"
+    assert _failed(check_format(document)) == ["format.validity_dates"]
+
+
+def test_vc_1_1_and_2_0_base_contexts_together_are_refused():
+    both = ["https://www.w3.org/2018/credentials/v1", "https://www.w3.org/ns/credentials/v2"]
+    document = _credential(**{"@context": both, "issuanceDate": "2024-01-01T00:00:00Z"})
+    assert "format.context" in _failed(check_format(document))
 
 
 def test_unbundled_context_is_reported_by_url_and_never_fetched(monkeypatch):

@@ -286,11 +286,25 @@ def test_s07_purpose_mismatch(host: FakeHost, checker: StatusChecker) -> None:
     assert check.details["error"] == "STATUS_VERIFICATION_ERROR"
 
 
-def test_s14_list_served_for_another_url(host: FakeHost, checker: StatusChecker) -> None:
-    host.lists[LIST_URL] = signed_list(url="https://issuer.example/status/9")
-    check = only(run(checker, badge_with_status()))
-    assert (check.id, check.status) == ("status.list_id_mismatch", Status.FAILED)
+def test_s14_list_served_for_another_url_is_read_and_named_never_cached(
+    host: FakeHost, checker: StatusChecker
+) -> None:
+    # Issue #13 (docs/STATUS-LISTS.md): a hygiene rule. The badge names the URL and the
+    # list is still the badge issuer's (S03), so its bit is read and reported, with a
+    # named warning; it is never cached under a URL it does not claim (X09).
+    host.lists[LIST_URL] = signed_list(url="https://issuer.example/status/9", set_bits={INDEX: 1})
+    results = run(checker, badge_with_status())
+    assert [(r.id, r.status) for r in results] == [
+        ("status.list_id_mismatch", Status.WARNING),
+        ("status.revoked", Status.FAILED),
+    ]
     assert checker.cached_urls() == []
+    host.lists[LIST_URL] = signed_list(url="https://issuer.example/status/9")
+    assert [r.id for r in run(checker, badge_with_status())] == [
+        "status.list_id_mismatch",
+        "status.revocation",
+    ]
+    assert host.calls == [LIST_URL, LIST_URL]
 
 
 def test_s15_an_older_list_after_a_newer_one_is_a_rollback(
@@ -348,7 +362,7 @@ def test_a_warm_checker_reads_each_entry_by_its_content(
     entry["statusListIndex"] = "0" + str(INDEX)
     assert only(run(checker, badge)).id == "status.malformed"
     entry["statusListIndex"] = str(INDEX)
-    entry["type"] = ["BitstringStatusListEntry", "1EdTechRevocationList"]
+    entry["type"] = ["ExampleStatusEntry"]
     assert only(run(checker, badge)).id == "status.unsupported"
     entry["type"] = "BitstringStatusListEntry"
     assert only(run(checker, badge)).status == Status.PASSED

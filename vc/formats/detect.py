@@ -24,7 +24,7 @@ from vc.errors import MalformedDocumentError
 from vc.jsontext import parse_document
 from vc.types import JSONObject, JSONValue
 
-__all__ = ["KINDS", "Detected", "detect"]
+__all__ = ["KINDS", "Detected", "detect", "detect_document"]
 
 #: Every kind :func:`detect` may answer, with its description.
 KINDS: dict[str, str] = {
@@ -135,6 +135,11 @@ def _json_kind(document: JSONObject) -> str:
     ):
         return "did-document"
     return "json"
+
+
+def detect_document(document: JSONObject) -> Detected:
+    """Name what a parsed JSON document is (as :func:`detect` does for its bytes)."""
+    return Detected(_json_kind(document))
 
 
 def _jwt_kind(token: bytes) -> str:

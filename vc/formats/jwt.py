@@ -65,6 +65,7 @@ __all__ = [
     "ACCEPTED_TYP",
     "JwtResult",
     "STATUS_LIST_TYPES",
+    "credential_of",
     "decode_jwt",
     "sign_jwt",
     "verify_compact",
@@ -171,6 +172,20 @@ def decode_jwt(token: str | bytes) -> DecodedJwt:
         "the JWT carries no credential (no `vc` claim, no VerifiableCredential type)",
         code="jwt_not_credential",
     )
+
+
+def credential_of(token: str | bytes) -> JSONObject:
+    """The credential a VC-JWT carries, as :func:`verify_jwt` reads it, NOT verified.
+
+    For a VC 1.1 ``vc``-claim token, the members its registered claims stand for are
+    filled in (VC DM 1.1, "JSON Web Token"). For display and storage only: nothing
+    here says the token is genuine.
+
+    Raises:
+        MalformedDocumentError: as :func:`decode_jwt`.
+    """
+    credential, _ = _credential_from(decode_jwt(token))
+    return credential
 
 
 @dataclass(frozen=True, slots=True)

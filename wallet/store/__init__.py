@@ -37,6 +37,7 @@ from wallet.errors import WalletError, WalletExistsError, WalletNotFoundError
 from wallet.store._anchoring import AnchorBatchRow
 from wallet.store._core import _utc_now
 from wallet.store._credentials import StoredCredential
+from wallet.store._originals import ORIGINAL_FORMATS, Original, Originals
 from wallet.store._people import AmbiguousIdError, People, short_id
 from wallet.store._schema import (
     _APPLICATION_ID,
@@ -61,9 +62,11 @@ from wallet.store._sqlite import (
 from wallet.store._status import StatusListRow, StatusLists
 
 __all__ = [
+    "ORIGINAL_FORMATS",
     "SCHEMA_VERSION",
     "AmbiguousIdError",
     "AnchorBatchRow",
+    "Original",
     "StatusListRow",
     "StoredCredential",
     "Store",
@@ -71,7 +74,7 @@ __all__ = [
 ]
 
 
-class Store(StatusLists, People):
+class Store(StatusLists, Originals, People):
     """An open wallet database; make one with :meth:`create` or :meth:`open`.
 
     Reads and writes are atomic: a write outside :meth:`transaction` runs in a

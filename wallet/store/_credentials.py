@@ -186,6 +186,10 @@ class Credentials(AnchorBatches):
                 raise CredentialNotFoundError(
                     f"no credential {_shown(credential_id)} in {self._path}"
                 )
+            # A VC-JWT's or OB 2.0 badge's original goes with it (store._originals).
+            self._conn.execute(
+                "DELETE FROM credential_originals WHERE credential_id = ?", (credential_id,)
+            )
 
     def credential_for_roster_key(self, roster_key: str) -> StoredCredential | None:
         """The credential stored for `roster_key`, or None.
@@ -246,15 +250,18 @@ class Credentials(AnchorBatches):
     def unanchored_issued(self) -> list[StoredCredential]:
         """Credentials this wallet issued that are neither anchored nor in a pending batch.
 
+        VC-JWT badges are left out: an anchor is a Data Integrity proof.
+
         Raises:
             WalletBusyError: another process held the database past the busy timeout.
         """
         pending: set[str] = set()
         for batch in self.anchor_batches("pending"):
             pending.update(batch.credential_ids)
+        # A VC-JWT carries no Data Integrity proof set for an anchor proof to join.
         rows = self._query(
             f"SELECT {_COLUMNS} FROM credentials WHERE origin = 'issued' AND anchored = 0 "  # noqa: S608 (constant column list)
-            "ORDER BY seq"
+            "AND id NOT IN (SELECT credential_id FROM credential_originals) ORDER BY seq"
         )
         return [c for c in map(self._row_to_credential, rows) if c.id not in pending]
 

@@ -121,6 +121,18 @@ _STATUS_SCHEMA: Final = (
         name          TEXT NOT NULL
     )
     """,
+    # Badges brought in as something other than Data Integrity JSON (a VC-JWT, an Open
+    # Badges 2.0 assertion): the format and the exact text that was verified (the JWT
+    # or JWS, or the hosted assertion as fetched), while `credentials` keeps the
+    # credential it carries. Written in the badge's transaction.
+    """
+    CREATE TABLE IF NOT EXISTS credential_originals (
+        credential_id TEXT PRIMARY KEY,
+        format        TEXT NOT NULL,
+        original      TEXT NOT NULL,
+        hosts         TEXT
+    )
+    """,
 )
 _STATUS_OBJECTS: Final = frozenset(
     {
@@ -129,6 +141,7 @@ _STATUS_OBJECTS: Final = frozenset(
         "status_allocations_credential",
         "anchor_batches",
         "recipient_names",
+        "credential_originals",
     }
 )
 
