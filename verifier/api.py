@@ -302,12 +302,14 @@ def verify_answer(
     them. With no `challenge`, nothing is consumed.
     """
     extra: list[CheckResult] = []
+    vouched = False
     if challenge is not None:
         taken = state.challenges.take(challenge, now)
         if taken.outcome == "ok":
             if taken.challenge is not None and taken.challenge.domain is not None:
                 domain = taken.challenge.domain
         elif taken.outcome == "unknown" and caller_vouches and not issued_here(challenge):
+            vouched = True
             extra.append(
                 CheckResult.passed(
                     "presentation.challenge_vouched",
@@ -328,6 +330,9 @@ def verify_answer(
         challenge=challenge,
         domain=domain,
         anchor_confirmations=state.anchor_confirmations,
+        # VC DM 2.0 leaves holder = subject to the verifier's business rules: a caller
+        # with its own challenge reads it as a warning; laurel's own requests hold it.
+        holder_must_be_subject=False if vouched else None,
     )
     result = verify(
         presentation,

@@ -653,9 +653,13 @@ def check_presentation_binding(
     if strangers:
         # VC DM 2.0, "Validation": that the holder is the subject is a business rule.
         # laurel holds it wherever a verifier asked for the presentation (a challenge);
-        # without one, nothing ties the presentation to a presenter anyway.
+        # without one, nothing ties the presentation to a presenter anyway. A VC-API
+        # caller with its own challenge gets it as a warning and applies its own rule.
         message = "the holder is not the subject of every credential presented"
-        if ctx.policy.challenge is not None:
+        strict = ctx.policy.holder_must_be_subject
+        if strict is None:
+            strict = ctx.policy.challenge is not None
+        if strict:
             results.append(
                 CheckResult.failed(
                     "presentation.holder_not_subject", message, credentials=list(strangers)
@@ -665,7 +669,12 @@ def check_presentation_binding(
             results.append(
                 CheckResult.warning(
                     "presentation.holder_not_subject",
-                    message + " (no challenge was asked, so this is not held against it)",
+                    message
+                    + (
+                        " (no challenge was asked, so this is not held against it)"
+                        if ctx.policy.challenge is None
+                        else " (the caller's own rule decides whether that matters)"
+                    ),
                     credentials=list(strangers),
                 )
             )

@@ -33,6 +33,10 @@ class VerificationPolicy:
     `recipient` is who the verifier expects the badge was awarded to (an email, a
     URL or a DID, given out of band): checked against an Open Badges 2.0 recipient
     identity, or an Open Badges 3.0 subject's ``id`` and ``identifier`` hashes.
+    `holder_must_be_subject` says whether a presentation whose holder is not the
+    subject of every credential fails (True) or warns (False); None: it fails
+    wherever a challenge was asked (laurel's own requests and ``laurel verify
+    --challenge``).
     """
 
     now: dt.datetime
@@ -46,6 +50,7 @@ class VerificationPolicy:
     require_anchor: bool = False
     network_budget: float = NETWORK_BUDGET_SECONDS
     recipient: str | None = None
+    holder_must_be_subject: bool | None = None
 
     def __post_init__(self) -> None:
         if self.now.tzinfo is None:

@@ -283,6 +283,25 @@ def test_caller_supplied_challenge_is_vouched_for_by_the_caller(client: FlaskCli
         assert {"presentation.challenge_vouched", "presentation.challenge"} <= set(body["checks"])
 
 
+def test_p06_holder_not_subject_is_the_callers_rule_with_its_own_challenge(
+    client: FlaskClient,
+) -> None:
+    # VC DM 2.0 leaves "the holder is the subject" to the verifier's business rules (the
+    # W3C suite presents another subject's credential and expects it verified). A caller
+    # with its own challenge gets the warning, named, and decides; with a challenge laurel
+    # issued (its own request flow) a stolen badge still fails.
+    value = "caller-holder-rule-challenge"
+    vp = presentation([badge()], holder=MALLORY, challenge=value, domain=DOMAIN)
+    body = verify_vp(client, vp, challenge=value, domain=DOMAIN).get_json()
+    assert body["verified"] is True
+    assert "presentation.holder_not_subject" in body["warnings"]
+    issued = challenge(client)
+    vp = presentation([badge()], holder=MALLORY, challenge=issued, domain=DOMAIN)
+    resp = verify_vp(client, vp, challenge=issued)
+    assert resp.status_code == 422
+    assert resp.get_json()["errors"] == ["presentation.holder_not_subject"]
+
+
 def test_p10_a_forgotten_challenge_of_laurels_is_never_taken_for_the_callers(
     client: FlaskClient,
 ) -> None:
