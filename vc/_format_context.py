@@ -19,6 +19,7 @@ from vc._format_report import (
 )
 from vc.compaction import FormReport
 from vc.errors import LaurelError, MalformedDocumentError, UnknownContextError
+from vc.jsontext import key_count
 from vc.types import JSONObject, JSONValue
 
 __all__ = [
@@ -230,6 +231,8 @@ def _without_restated_contexts(part: JSONObject, skip: frozenset[str]) -> JSONOb
     say: the compacted-form test is made without them (compaction never writes a
     nested @context back). Otherwise the document is judged as it is, and refused.
     """
+    if not key_count(part, "@context", skip=skip | {"@context"}):
+        return part
     nested = list(_nested_context_nodes(part, skip))
     if not nested:
         return part

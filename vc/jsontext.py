@@ -25,6 +25,7 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_DOCUMENT_BYTES",
     "MAX_STRING_LENGTH",
+    "key_count",
     "parse_document",
 ]
 
@@ -189,3 +190,23 @@ def _obviously_within_limits(text: str) -> bool:
         and len(text) <= 2 * MAX_ARRAY_LENGTH
         and text.count("{") + text.count("[") < MAX_DEPTH
     )
+
+
+_COMPACT = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":"))
+
+
+def key_count(value: Any, *keys: str, skip: frozenset[str] = frozenset()) -> int:
+    """At least how often the `keys` are member names in `value` (never fewer).
+
+    Members of the top object named in `skip` are left out. One pass of the C
+    encoder: a string that spells ``"key":`` inside it counts too, so the answer may
+    be high, never low. A walk looking for a rare member runs only when this says it
+    can be there.
+    """
+    if skip and isinstance(value, dict):
+        value = {k: v for k, v in value.items() if k not in skip}
+    try:
+        text = _COMPACT.encode(value)
+    except (TypeError, ValueError, RecursionError):
+        return MAX_DOCUMENT_BYTES  # not plain JSON: let the caller walk it
+    return sum(text.count(f"{json.dumps(key)}:") for key in keys)

@@ -20,6 +20,7 @@ from vc.errors import (
     UnknownContextError,
     UnsupportedSuiteError,
 )
+from vc.jsontext import key_count
 from vc.model import data_model_version
 from vc.results import CheckResult, Status
 from vc.timestamps import parse_datetime_stamp
@@ -380,7 +381,13 @@ def check_contexts(document: JSONObject, *, skip: frozenset[str] = frozenset()) 
             )
         if entry in jsonld.EXAMPLE_CONTEXTS:
             examples.append(entry)
-    for nested in _nested_contexts(document, skip=skip | {"proof"}):
+    below = skip | {"proof", "@context"}
+    nested_contexts = (
+        _nested_contexts(document, skip=skip | {"proof"})
+        if key_count(document, "@context", skip=below)
+        else iter(())
+    )
+    for nested in nested_contexts:
         # An embedded credential (an EndorsementCredential in issuer.endorsement or
         # achievement.endorsement) carries its own @context: fine when it is made only
         # of bundled, pinned URLs, which JSON-LD processes like the document's own.

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from vc.jsontext import key_count
 from vc.results import CheckResult, Status, VerificationResult
 from vc.types import JSONObject, JSONValue
 from verifier.checks import NOT_FETCHED, CheckContext, issuer_id
@@ -64,6 +65,8 @@ def find_endorsements(credential: JSONObject) -> Iterator[tuple[str, JSONObject 
 
     Looked for anywhere in the credential but its proofs, not inside an endorsement.
     """
+    if not key_count(credential, "endorsement", "endorsementJwt", skip=frozenset({"proof"})):
+        return
     stack: list[tuple[str, JSONValue, int]] = [("", credential, 0)]
     while stack:
         path, node, depth = stack.pop(0)
