@@ -16,6 +16,7 @@ import pytest
 from tests.e2e.conftest import District
 from tests.wallet.conftest import PASSPHRASE
 from vc.did import DidResolver
+from vc.formats.jwt import credential_of
 from verifier.errors import FetchBlockedError
 from verifier.guarded_http import GuardedHttp
 from verifier.policy import VerificationPolicy
@@ -122,3 +123,19 @@ def test_v01_credential_offer_uri_at_a_private_address_is_not_fetched(teacher: W
             _verify,
             now=dt.datetime.now(dt.UTC),
         )
+
+
+def test_laurel_receives_a_jwt_vc_json_badge_kept_as_its_token(
+    district: District, teacher: Wallet
+) -> None:
+    offer, pin = district.offer(("OpenBadgeCredential_jwt_vc_json",))
+    outcome = receive_offer(
+        teacher, PASSPHRASE, offer, pin, LOOPBACK, _verify, now=dt.datetime.now(dt.UTC)
+    )
+    assert outcome.result.verified
+    stored = outcome.credential
+    assert stored.document["credentialSubject"]["id"] == teacher.identity.did
+    original = teacher.store.original_of(stored.id)
+    assert original is not None
+    assert original.format == "vc-jwt"
+    assert credential_of(original.text) == stored.document
