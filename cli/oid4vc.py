@@ -62,6 +62,14 @@ def _qr_file(text: str, path: Path) -> None:
     type=click.Path(path_type=Path),
     help="Where to write the offer's QR code (FILE.png or FILE.svg; a folder with --roster).",
 )
+@click.option(
+    "--format",
+    "badge_format",
+    type=click.Choice(["data-integrity", "jwt"]),
+    default="data-integrity",
+    show_default=True,
+    help="How the wallet gets it signed: Data Integrity (ldp_vc) or a VC-JWT (jwt_vc_json).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print {offer, pin, expires, qr} as JSON.")
 @_home_option
 @_funnel
@@ -70,6 +78,7 @@ def offer(
     roster_file: Path | None,
     achievement_file: Path | None,
     qr_path: Path | None,
+    badge_format: str,
     as_json: bool,
     home: Path | None,
 ) -> None:
@@ -83,9 +92,10 @@ def offer(
     \b
     Examples:
       laurel offer urn:uuid:… --qr offer.png
+      laurel offer urn:uuid:… --format jwt
       laurel offer --roster cohort.csv --achievement formative.json --qr offers/ --json
     """
-    from wallet.oid4vci import make_offer
+    from wallet.oid4vci import OFFERED, make_offer
 
     if (credential_id is None) == (roster_file is None):
         raise click.UsageError("give a badge ID, or --roster CSV (with --achievement)")
@@ -93,7 +103,7 @@ def offer(
     with _open_wallet(home) as wallet:
         if roster_file is None:
             assert credential_id is not None  # noqa: S101 - narrowed by the check above
-            made = make_offer(wallet, credential_id, now=now)
+            made = make_offer(wallet, credential_id, now=now, configurations=OFFERED[badge_format])
             target = qr_path or Path("offer.png")
             _qr_file(made.offer, target)
             record = {
@@ -122,7 +132,7 @@ def offer(
         rows = []
         for row in read_roster(roster_file.read_bytes()):
             stored = roster_badge(wallet, achievement, row)
-            made = make_offer(wallet, stored.id, now=now)
+            made = make_offer(wallet, stored.id, now=now, configurations=OFFERED[badge_format])
             target = folder / f"{row.line:05d}.png"
             _qr_file(made.offer, target)
             rows.append(

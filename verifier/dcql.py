@@ -8,7 +8,7 @@ Credential Query ``id``, each value an array of presentations (one, as
 
     >>> query = open_badge_query()
     >>> [c["format"] for c in query["credentials"]]
-    ['ldp_vc', 'dc+sd-jwt']
+    ['ldp_vc', 'jwt_vc_json', 'dc+sd-jwt']
     >>> presented, problems = read_vp_token('{"openbadge_ldp": [{"type": "VerifiablePresentation"}]}', query)
     >>> presented[0].format, problems
     ('ldp_vc', [])
@@ -42,9 +42,9 @@ FORMATS = {
     "jwt_vc_json": "openbadge_jwt",
     "dc+sd-jwt": "openbadge_sd_jwt",
 }
-#: The formats asked for: those laurel verifies. ``jwt_vc_json`` joins when laurel's
-#: VC-JWT reader does (a wallet must not be asked for what would then be refused).
-ASKED = ("ldp_vc", "dc+sd-jwt")
+#: The formats asked for: those laurel verifies (a wallet must not be asked for what
+#: would then be refused).
+ASKED = ("ldp_vc", "jwt_vc_json", "dc+sd-jwt")
 _OB_CONTEXT_PREFIX = "https://purl.imsglobal.org/spec/ob/v3p0/context"
 
 

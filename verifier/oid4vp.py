@@ -54,6 +54,7 @@ from verifier.policy import VerificationPolicy
 from verifier.sdjwt import verify_sd_jwt_vc
 from verifier.verdict import verdict_json
 from verifier.verify import verify
+from verifier.vpjwt import VP_JWT_ALGORITHMS, presented_credentials, verify_vp_jwt
 
 __all__ = [
     "REQUEST_OBJECT_TYPE",
@@ -143,6 +144,7 @@ def _client_metadata() -> JSONObject:
                 "proof_type_values": ["DataIntegrityProof", "Ed25519Signature2020"],
                 "cryptosuite_values": ["eddsa-rdfc-2022", "eddsa-jcs-2022"],
             },
+            "jwt_vc_json": {"alg_values": list(VP_JWT_ALGORITHMS)},
             "dc+sd-jwt": {
                 "sd-jwt_alg_values": ["EdDSA"],
                 "kb-jwt_alg_values": ["EdDSA", "ES256"],
@@ -371,6 +373,18 @@ def _verify_one(
     if item.format == "dc+sd-jwt" and isinstance(item.presentation, str):
         return verify_sd_jwt_vc(
             item.presentation, policy, resolver=service.resolver, vct_values=(OPEN_BADGE_TYPE,)
+        )
+    if item.format == "jwt_vc_json" and isinstance(item.presentation, str):
+        # OID4VP 1.0, "VC signed as a JWT, not using JSON-LD": a VP-JWT over nonce and aud.
+        result = verify_vp_jwt(
+            item.presentation,
+            policy,
+            resolver=service.resolver,
+            status_checker=service.status,
+            anchors=service.anchors,
+        )
+        return _with_query_check(
+            result, {"verifiableCredential": presented_credentials(item.presentation)}
         )
     if item.format == "ldp_vc" and isinstance(item.presentation, dict):
         document = item.presentation

@@ -7,6 +7,7 @@ verifier are separate programs); the caller passes in the verification to run.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,7 +21,16 @@ from wallet.errors import WalletError
 from wallet.home import Wallet
 from wallet.store import StoredCredential
 
-__all__ = ["ImportOutcome", "NotVerifiedError", "import_credential", "present_credentials"]
+__all__ = [
+    "ImportOutcome",
+    "NotVerifiedError",
+    "import_credential",
+    "present_as_jwt",
+    "present_credentials",
+]
+
+#: VC Data Model 1.1's context: a VP-JWT's ``vp`` claim is that model's encoding.
+_CREDENTIALS_V1 = "https://www.w3.org/2018/credentials/v1"
 
 
 class NotVerifiedError(WalletError):
@@ -98,6 +108,54 @@ def _presentable(wallet: Wallet, credential_id: str) -> JSONValue:
         f"{stored.name or credential_id} is an Open Badges 2.0 badge, which a presentation "
         "cannot carry",
         hint="Share it as it is (laurel export), or ask its issuer for an Open Badges 3.0 badge.",
+    )
+
+
+def present_as_jwt(
+    wallet: Wallet,
+    passphrase: str,
+    credential_ids: list[str],
+    *,
+    nonce: str,
+    audience: str,
+    now: dt.datetime,
+) -> str:
+    """A VP-JWT of badges held as VC-JWTs, signed by this wallet's key over `nonce` and `audience`.
+
+    VC Data Model 1.1, "JSON Web Token" (the encoding OID4VP 1.0's ``jwt_vc_json``
+    uses): ``iss`` is the holder, the presentation is the ``vp`` claim, its
+    credentials the VC-JWTs as issued; ``nonce`` and ``aud`` bind it to one request
+    of one verifier (OID4VP 1.0, "VC signed as a JWT, not using JSON-LD").
+
+    Raises:
+        CredentialNotFoundError: an id is not in the wallet.
+        WalletError: a badge is not held as a VC-JWT.
+        WrongPassphraseError: the passphrase does not unlock the key.
+    """
+    from vc.jws import sign_jwt
+
+    tokens: list[JSONValue] = []
+    for cid in credential_ids:
+        wallet.store.get_credential(cid)
+        original = wallet.store.original_of(cid)
+        if original is None or original.format != "vc-jwt":
+            raise WalletError(f"{cid} is not held as a VC-JWT; present it as ldp_vc")
+        tokens.append(original.text)
+    identity = wallet.identity
+    claims: JSONObject = {
+        "iss": identity.did,
+        "aud": audience,
+        "nonce": nonce,
+        "iat": int(now.timestamp()),
+        "jti": f"urn:uuid:{uuid.uuid4()}",
+        "vp": {
+            "@context": [_CREDENTIALS_V1],
+            "type": ["VerifiablePresentation"],
+            "verifiableCredential": tokens,
+        },
+    }
+    return sign_jwt(
+        wallet.signing_key(passphrase), claims, typ="JWT", kid=identity.verification_method
     )
 
 

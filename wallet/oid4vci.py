@@ -10,7 +10,9 @@
 - ``POST <path>/oid4vci/token``: "Token Endpoint", pre-authorized code + ``tx_code``.
 - ``POST <path>/oid4vci/nonce``: "Nonce Endpoint".
 - ``POST <path>/oid4vci/credential``: "Credential Endpoint", a ``jwt`` proof
-  ("jwt Proof Type") whose ``kid`` is a did:key URL: the badge is issued to that DID.
+  ("jwt Proof Type") whose ``kid`` is a did:key URL: the badge is issued to that DID,
+  as ``ldp_vc`` (a JSON object) or ``jwt_vc_json`` (the VC-JWT, a string; "VC Signed
+  as a JWT, Not Using JSON-LD").
 
 Errors are named as the specification names them (``invalid_grant``,
 ``invalid_proof``, ``invalid_nonce``, ``unknown_credential_configuration``, …).
@@ -34,7 +36,7 @@ from vc.errors import LaurelError, MalformedDocumentError
 from vc.jsontext import parse_document
 from vc.jws import ED25519_ALGORITHMS, JwsError, read_header, verify_jwt
 from vc.openbadges import OB3_CONTEXT
-from vc.types import JSONObject
+from vc.types import JSONObject, JSONValue
 from wallet.home import Wallet
 from wallet.offers import OfferBook, OfferError
 
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CONFIGURATIONS",
+    "OFFERED",
     "OfferText",
     "make_offer",
     "roster_badge",
@@ -59,10 +62,17 @@ __all__ = [
 PRE_AUTHORIZED_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 #: OID4VCI 1.0, "jwt Proof Type": the proof JWT's typ.
 PROOF_TYPE = "openid4vci-proof+jwt"
-#: Credential configuration id -> (format, Data Integrity cryptosuite).
+#: Credential configuration id -> (format, what signs it: a Data Integrity cryptosuite,
+#: or for ``jwt_vc_json`` the JWS algorithm).
 CONFIGURATIONS = {
     "OpenBadgeCredential_ldp_vc": ("ldp_vc", "eddsa-rdfc-2022"),
     "OpenBadgeCredential_ldp_vc_jcs": ("ldp_vc", "eddsa-jcs-2022"),
+    "OpenBadgeCredential_jwt_vc_json": ("jwt_vc_json", "EdDSA"),
+}
+#: The configurations an offer holds, by ``laurel offer --format`` (data-integrity by default).
+OFFERED = {
+    "data-integrity": ("OpenBadgeCredential_ldp_vc", "OpenBadgeCredential_ldp_vc_jcs"),
+    "jwt": ("OpenBadgeCredential_jwt_vc_json",),
 }
 _PROOF_MAX_AGE = dt.timedelta(minutes=5)
 _CREDENTIALS_V2 = "https://www.w3.org/ns/credentials/v2"
@@ -89,6 +99,14 @@ def credential_issuer_metadata(issuer: str, name: str) -> JSONObject:
     """The Credential Issuer Metadata of `issuer` (OID4VCI 1.0, "Credential Issuer Metadata Parameters")."""
     configurations: JSONObject = {}
     for config_id, (format_, suite) in CONFIGURATIONS.items():
+        types: list[JSONValue] = ["VerifiableCredential", "OpenBadgeCredential"]
+        # "VC Signed as a JWT, Not Using JSON-LD": credential_definition holds type only;
+        # ldp_vc's holds @context too ("VC Secured using Data Integrity ...").
+        definition: JSONObject = (
+            {"type": types}
+            if format_ == "jwt_vc_json"
+            else {"@context": [_CREDENTIALS_V2, OB3_CONTEXT], "type": types}
+        )
         configurations[config_id] = {
             "format": format_,
             "credential_signing_alg_values_supported": [suite],
@@ -96,10 +114,7 @@ def credential_issuer_metadata(issuer: str, name: str) -> JSONObject:
             "proof_types_supported": {
                 "jwt": {"proof_signing_alg_values_supported": list(ED25519_ALGORITHMS)}
             },
-            "credential_definition": {
-                "@context": [_CREDENTIALS_V2, OB3_CONTEXT],
-                "type": ["VerifiableCredential", "OpenBadgeCredential"],
-            },
+            "credential_definition": definition,
             "credential_metadata": {"display": [{"name": "Open Badge", "locale": "en"}]},
         }
     return {
@@ -151,7 +166,7 @@ def make_offer(
     credential_id: str,
     *,
     now: dt.datetime,
-    configurations: tuple[str, ...] = tuple(CONFIGURATIONS),
+    configurations: tuple[str, ...] = OFFERED["data-integrity"],
 ) -> OfferText:
     """Offer one of the wallet's issued badges (single use, expiring, with a PIN).
 
@@ -376,15 +391,15 @@ def oid4vci_blueprint(
                     error="unknown_credential_configuration",
                 )
             holder = holder_of(jwts[0], at)
-            document = _issue(
-                home, passphrase, credential_id, holder, CONFIGURATIONS[config_id][1], at, check
+            format_, suite = CONFIGURATIONS[config_id]
+            issued_id, issued = _issue(
+                home, passphrase, credential_id, holder, format_, suite, at, check
             )
-            issued_id = str(document.get("id"))
         except OfferError as exc:
             return _error(exc.error, exc.message)
         finally:
             offers.finish(offer_id, issued_id)
-        return _json({"credentials": [{"credential": document}]})
+        return _json({"credentials": [{"credential": issued}]})
 
     return blueprint
 
@@ -394,10 +409,14 @@ def _issue(
     passphrase: str,
     credential_id: str,
     holder: str,
+    format_: str,
     suite: str,
     now: dt.datetime,
     check: IssuedCheck | None = None,
-) -> JSONObject:
+) -> tuple[str, JSONObject | str]:
+    # The id of the badge issued, and the credential as the Credential Response carries
+    # it: an ldp_vc as its JSON object, a jwt_vc_json as the JWT itself ("Credential
+    # Response": "MUST NOT be re-encoded").
     from vc.issuance import IssuanceRefusedError
     from wallet.vcapi import issue_given_credential
 
@@ -411,10 +430,19 @@ def _issue(
                 "this badge was issued to another DID", error="credential_request_denied"
             )
         document = _bind(stored.document, holder)
+        jwt = format_ == "jwt_vc_json"
         try:
-            return issue_given_credential(
-                wallet, passphrase, document, {"cryptosuite": suite}, now=now, check=check
-            ).document
+            stored = issue_given_credential(
+                wallet,
+                passphrase,
+                document,
+                None if jwt else {"cryptosuite": suite},
+                now=now,
+                check=check,
+                jwt=jwt,
+            )
         except IssuanceRefusedError as exc:
             # Never signed: laurel's own verifier would refuse the re-made badge.
             raise OfferError(exc.message, error="credential_request_denied") from exc
+        original = wallet.store.original_of(stored.id) if jwt else None
+        return stored.id, original.text if original is not None else stored.document

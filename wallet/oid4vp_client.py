@@ -9,7 +9,10 @@ Prefixes"), ``typ`` ``oauth-authz-req+jwt``, the same ``client_id`` as the link;
 W3C credential laurel holds ("Digital Credentials Query Language"). The answer is
 a presentation signed over ``nonce`` (challenge) and the client identifier (domain),
 as "Preventing Replay of Verifiable Presentations" and the ``ldp_vc`` "Presentation
-Response" require, posted to ``response_uri`` ("Response Mode direct_post").
+Response" require, posted to ``response_uri`` ("Response Mode direct_post"). Badges
+held as VC-JWTs answer a ``jwt_vc_json`` query when the request has one: a VP-JWT
+whose ``nonce`` is the request's and ``aud`` its client identifier ("VC signed as a
+JWT, not using JSON-LD", "Presentation Response").
 """
 
 from __future__ import annotations
@@ -22,8 +25,8 @@ from dataclasses import dataclass
 from vc.did import DidResolver
 from vc.errors import LaurelError
 from vc.jws import JwsError, read_header, verify_jwt
-from vc.types import JSONObject
-from wallet.holder import present_credentials
+from vc.types import JSONObject, JSONValue
+from wallet.holder import present_as_jwt, present_credentials
 from wallet.home import Wallet
 from wallet.transport import Http, ProtocolError, json_body
 
@@ -43,15 +46,18 @@ class AuthorizationRequest:
     response_uri: str
     nonce: str
     state: str | None
-    query_id: str
+    #: The ``ldp_vc`` Credential Query an Open Badge answers (None if the request has none).
+    query_id: str | None
     verifier_did: str
+    #: The ``jwt_vc_json`` one, which badges held as VC-JWTs answer.
+    jwt_query_id: str | None = None
 
 
-def _query_id(dcql: object) -> str:
-    # The first ldp_vc Credential Query whose type_values an Open Badge satisfies.
+def _query_id(dcql: object, format_: str) -> str | None:
+    # The first Credential Query of `format_` whose type_values an Open Badge satisfies.
     credentials = dcql.get("credentials") if isinstance(dcql, dict) else None
     for query in credentials if isinstance(credentials, list) else []:
-        if not isinstance(query, dict) or query.get("format") != "ldp_vc":
+        if not isinstance(query, dict) or query.get("format") != format_:
             continue
         meta = query.get("meta")
         alternatives = meta.get("type_values") if isinstance(meta, dict) else None
@@ -68,10 +74,7 @@ def _query_id(dcql: object) -> str:
                 for t in needed
             ):
                 return str(query.get("id"))
-    raise ProtocolError(
-        "the request asks for no credential laurel holds (an Open Badge as ldp_vc)",
-        error="access_denied",
-    )
+    return None
 
 
 def read_request(link: str, http: Http, resolver: DidResolver) -> AuthorizationRequest:
@@ -132,13 +135,21 @@ def read_request(link: str, http: Http, resolver: DidResolver) -> AuthorizationR
     if "transaction_data" in claims:
         # "Wallets that do not support this parameter MUST reject requests that contain it."
         raise ProtocolError("transaction_data is not supported", error="invalid_transaction_data")
+    dcql = claims.get("dcql_query")
+    ldp_query, jwt_query = _query_id(dcql, "ldp_vc"), _query_id(dcql, "jwt_vc_json")
+    if ldp_query is None and jwt_query is None:
+        raise ProtocolError(
+            "the request asks for no credential laurel holds (an Open Badge as ldp_vc or jwt_vc_json)",
+            error="access_denied",
+        )
     return AuthorizationRequest(
         client_id=client_id,
         response_uri=response_uri,
         nonce=nonce,
         state=state if isinstance(state, str) else None,
-        query_id=_query_id(claims.get("dcql_query")),
+        query_id=ldp_query,
         verifier_did=verifier_did,
+        jwt_query_id=jwt_query,
     )
 
 
@@ -157,15 +168,37 @@ def answer_request(
         ProtocolError: the verifier refused the answer (its error named).
         FetchBlockedError: the response_uri is at an address the guard refuses.
     """
-    presentation = present_credentials(
-        wallet,
-        passphrase,
-        credential_ids,
-        challenge=request.nonce,
-        domain=request.client_id,
-        now=now,
+    as_jwt = request.jwt_query_id is not None and all(
+        (original := wallet.store.original_of(cid)) is not None and original.format == "vc-jwt"
+        for cid in credential_ids
     )
-    fields = {"vp_token": json.dumps({request.query_id: [presentation]}, separators=(",", ":"))}
+    presentation: JSONValue
+    if as_jwt and request.jwt_query_id is not None:
+        query_id = request.jwt_query_id
+        presentation = present_as_jwt(
+            wallet,
+            passphrase,
+            credential_ids,
+            nonce=request.nonce,
+            audience=request.client_id,
+            now=now,
+        )
+    elif request.query_id is not None:
+        query_id = request.query_id
+        presentation = present_credentials(
+            wallet,
+            passphrase,
+            credential_ids,
+            challenge=request.nonce,
+            domain=request.client_id,
+            now=now,
+        )
+    else:
+        raise ProtocolError(
+            "the request asks for jwt_vc_json only, and not every badge chosen is held as a VC-JWT",
+            error="access_denied",
+        )
+    fields = {"vp_token": json.dumps({query_id: [presentation]}, separators=(",", ":"))}
     if request.state is not None:
         fields["state"] = request.state
     answer = http.post(

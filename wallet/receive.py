@@ -5,7 +5,9 @@ OID4VCI 1.0, in order: "Credential Offer" (by value, or by reference through
 server's RFC 8414 metadata, "Token Endpoint" (the pre-authorized code and the PIN),
 "Nonce Endpoint", "Credential Endpoint" with a ``jwt`` proof ("jwt Proof Type")
 signed by the wallet's key (``kid`` its did:key URL), then the badge is verified
-(the caller's verification) and stored. Every request goes through the injected
+(the caller's verification) and stored: an ``ldp_vc`` as its JSON, a ``jwt_vc_json``
+("VC Signed as a JWT, Not Using JSON-LD") as the credential it carries with the
+token as its original, as ``laurel import`` keeps a VC-JWT. Every request goes through the injected
 :class:`wallet.transport.Http` (the CLI's is the fetch guard).
 """
 
@@ -18,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from vc.errors import MalformedDocumentError
+from vc.formats.jwt import credential_of
 from vc.jsontext import parse_document
 from vc.jws import sign_jwt
 from vc.results import VerificationResult
@@ -31,7 +34,7 @@ __all__ = ["Offer", "parse_offer", "receive_offer"]
 PRE_AUTHORIZED_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 PROOF_TYPE = "openid4vci-proof+jwt"
 #: The formats this wallet stores, in the order it prefers them.
-_FORMATS = ("ldp_vc",)
+_FORMATS = ("ldp_vc", "jwt_vc_json")
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +151,7 @@ def receive_offer(
     if str(metadata.get("credential_issuer", "")).rstrip("/") != offer.credential_issuer:
         # "Credential Issuer Metadata Parameters": it MUST be identical to the one used.
         raise ProtocolError("the issuer's metadata names another credential_issuer")
-    config_id, _ = _choose(offer, metadata)
+    config_id, format_ = _choose(offer, metadata)
     servers = metadata.get("authorization_servers")
     server = servers[0] if isinstance(servers, list) and servers else offer.credential_issuer
     authorization = json_body(
@@ -195,12 +198,26 @@ def receive_offer(
     )
     credentials = answer.get("credentials")
     first = credentials[0] if isinstance(credentials, list) and len(credentials) == 1 else None
-    document = first.get("credential") if isinstance(first, dict) else None
-    if not isinstance(document, dict):
-        raise ProtocolError("the credential endpoint gave no ldp_vc credential")
+    document, data = _credential_of(
+        first.get("credential") if isinstance(first, dict) else None, format_
+    )
     subject = document.get("credentialSubject")
     if not isinstance(subject, dict) or subject.get("id") != identity.did:
         # The key proved was this wallet's: a badge for anyone else is not ours to keep.
         raise ProtocolError("the issuer sent a badge that is not bound to this wallet's DID")
-    data = json.dumps(document, ensure_ascii=False).encode("utf-8")
     return import_credential(wallet, data, verify)
+
+
+def _credential_of(value: object, format_: str) -> tuple[JSONObject, bytes]:
+    # The credential as the holder binding reads it, and the bytes to verify and keep.
+    # "Credential Response": an ldp_vc is a JSON object, a jwt_vc_json the JWT itself.
+    if format_ == "jwt_vc_json":
+        if not isinstance(value, str):
+            raise ProtocolError("the credential endpoint gave no jwt_vc_json credential (a JWT)")
+        try:
+            return credential_of(value), value.strip().encode("ascii")
+        except (MalformedDocumentError, UnicodeEncodeError) as exc:
+            raise ProtocolError("the jwt_vc_json credential is not a VC-JWT") from exc
+    if not isinstance(value, dict):
+        raise ProtocolError("the credential endpoint gave no ldp_vc credential")
+    return value, json.dumps(value, ensure_ascii=False).encode("utf-8")

@@ -19,12 +19,12 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from vc.issuance import DATA_INTEGRITY_V2, data_model
+from vc.issuance import DATA_INTEGRITY_V2, IssuanceRefusedError, data_model
 from vc.proofs import CRYPTOSUITES
 from vc.results import CheckResult
 from vc.timestamps import format_datetime_stamp
 from vc.types import JSONObject, JSONValue
-from wallet.badge import DEFAULT_SUITE, IssuedCheck, sign_checked
+from wallet.badge import DEFAULT_SUITE, IssuedCheck, sign_checked, sign_checked_jwt
 from wallet.errors import CredentialNotFoundError
 from wallet.home import Identity, Wallet
 from wallet.status import allocate_entries, sign_unsigned_lists
@@ -188,8 +188,13 @@ def issue_given_credential(
     *,
     now: dt.datetime,
     check: IssuedCheck | None = None,
+    jwt: bool = False,
 ) -> StoredCredential:
     """Complete, check, sign, check again and store a credential a platform sent.
+
+    With `jwt`, it is signed as a VC-JWT instead (:func:`wallet.badge.sign_checked_jwt`)
+    and stored as the credential it carries, with the token as its original (as
+    ``laurel issue --format jwt`` keeps one).
 
     Raises:
         IssuanceRefusedError: every problem with the options or the credential.
@@ -212,10 +217,17 @@ def issue_given_credential(
     with store.transaction():
         # Status entries, signature and storage in one transaction: a refusal keeps nothing.
         _add_wallet_status(document, identity, wallet)
-        signed = sign_checked(
-            wallet, key, document, suite=suite, now=now, check=check, before=problems
-        )
-        stored = store.add_credential(signed, origin="issued")
+        if jwt:
+            if problems:
+                raise IssuanceRefusedError(problems)
+            token = sign_checked_jwt(wallet, key, document, now=now, check=check)
+            stored = store.add_credential(document, origin="issued")
+            store.set_original(stored.id, "vc-jwt", token)
+        else:
+            signed = sign_checked(
+                wallet, key, document, suite=suite, now=now, check=check, before=problems
+            )
+            stored = store.add_credential(signed, origin="issued")
         if identity.base_url:
             sign_unsigned_lists(store, key, identity, now)
     return stored

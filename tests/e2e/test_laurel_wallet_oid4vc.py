@@ -16,6 +16,7 @@ import pytest
 from tests.e2e.conftest import District
 from tests.wallet.conftest import PASSPHRASE
 from vc.did import DidResolver
+from vc.formats.jwt import credential_of
 from verifier.errors import FetchBlockedError
 from verifier.guarded_http import GuardedHttp
 from verifier.policy import VerificationPolicy
@@ -122,3 +123,56 @@ def test_v01_credential_offer_uri_at_a_private_address_is_not_fetched(teacher: W
             _verify,
             now=dt.datetime.now(dt.UTC),
         )
+
+
+def test_laurel_receives_a_jwt_vc_json_badge_kept_as_its_token(
+    district: District, teacher: Wallet
+) -> None:
+    offer, pin = district.offer(("OpenBadgeCredential_jwt_vc_json",))
+    outcome = receive_offer(
+        teacher, PASSPHRASE, offer, pin, LOOPBACK, _verify, now=dt.datetime.now(dt.UTC)
+    )
+    assert outcome.result.verified
+    stored = outcome.credential
+    assert stored.document["credentialSubject"]["id"] == teacher.identity.did
+    original = teacher.store.original_of(stored.id)
+    assert original is not None
+    assert original.format == "vc-jwt"
+    assert credential_of(original.text) == stored.document
+
+
+def test_laurel_round_trip_as_jwt_vc_json(district: District, teacher: Wallet) -> None:
+    offer, pin = district.offer(("OpenBadgeCredential_jwt_vc_json",))
+    now = dt.datetime.now(dt.UTC)
+    stored = receive_offer(teacher, PASSPHRASE, offer, pin, LOOPBACK, _verify, now=now).credential
+    started = json.loads(
+        LOOPBACK.post(f"{district.base}/oid4vp/requests", b"", content_type="application/json").body
+    )
+    request = read_request(started["request"], LOOPBACK, DidResolver())
+    assert request.jwt_query_id == "openbadge_jwt"
+    # The issuer kept what it signed: the VC-JWT, as the original of the badge it stored.
+    with Wallet.open(district.home) as issuer:
+        kept = issuer.store.original_of(stored.id)
+        assert kept is not None
+        assert kept.format == "vc-jwt"
+        assert kept.text == teacher.store.original_of(stored.id).text  # type: ignore[union-attr]
+    answer_request(teacher, PASSPHRASE, request, [stored.id], LOOPBACK, now=now)
+    verdict = json.loads(LOOPBACK.get(started["status_uri"]).body)
+    assert verdict["status"] == "verified", verdict["result"]["errors"]
+    # Answered as jwt_vc_json: the holder's signature is the VP-JWT's.
+    assert "format.vp_jwt" in verdict["result"]["checks"]
+    assert "presentation.signature" in verdict["result"]["checks"]
+
+
+def test_issuer_metadata_describes_jwt_vc_json_as_the_spec_does(district: District) -> None:
+    # OID4VCI 1.0, "VC Signed as a JWT, Not Using JSON-LD": credential_definition is type only.
+    url = f"{district.base}/.well-known/openid-credential-issuer"  # the issuer has no path
+    metadata = json.loads(LOOPBACK.get(url).body)
+    config = metadata["credential_configurations_supported"]["OpenBadgeCredential_jwt_vc_json"]
+    assert config["format"] == "jwt_vc_json"
+    assert config["credential_signing_alg_values_supported"] == ["EdDSA"]
+    assert config["credential_definition"] == {
+        "type": ["VerifiableCredential", "OpenBadgeCredential"]
+    }
+    ldp = metadata["credential_configurations_supported"]["OpenBadgeCredential_ldp_vc"]
+    assert "@context" in ldp["credential_definition"]

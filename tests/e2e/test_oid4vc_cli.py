@@ -241,3 +241,64 @@ def test_offer_needs_a_base_url_and_an_issued_badge(tmp_path: Path) -> None:
     code, _, err = run("offer", "urn:uuid:x", "--home", str(home))
     assert code == 1
     assert "--base-url" in err
+
+
+def test_offer_format_jwt_receive_present_as_jwt_vc_json(
+    district: tuple[Path, int], tmp_path: Path
+) -> None:
+    home, port = district
+    achievement = tmp_path / "achievement.json"
+    achievement.write_text(json.dumps(ACHIEVEMENT), encoding="utf-8")
+    code, out, err = run(
+        "issue",
+        "--home",
+        str(home),
+        "--achievement",
+        str(achievement),
+        "--recipient",
+        "b@s.example",
+    )
+    assert code == 0, err
+    badge_id = out.strip().splitlines()[-1]
+    qr = tmp_path / "offer.svg"
+    code, out, err = run(
+        "offer", badge_id, "--format", "jwt", "--home", str(home), "--qr", str(qr), "--json"
+    )
+    assert code == 0, err
+    offered = json.loads(out)
+    assert "OpenBadgeCredential_jwt_vc_json" in urllib.parse.unquote(offered["offer"])
+    assert "ldp_vc" not in urllib.parse.unquote(offered["offer"])
+
+    teacher = tmp_path / "teacher"
+    Wallet.create(teacher, name="Ben", passphrase=PASSPHRASE, kdf=KdfParams.for_tests()).close()
+    code, out, err = run(
+        "receive",
+        offered["offer"],
+        "--pin",
+        offered["pin"],
+        "--home",
+        str(teacher),
+        "--allow-private-network",
+    )
+    assert code == 0, err
+    received_id = out.strip().splitlines()[-1]
+    with Wallet.open(teacher) as wallet:
+        original = wallet.store.original_of(received_id)
+        assert original is not None
+        assert original.format == "vc-jwt"
+
+    status, started = _http(port, "POST", "/oid4vp/requests")
+    assert status == 201
+    code, out, err = run(
+        "present",
+        received_id,
+        "--request",
+        started["request"],
+        "--home",
+        str(teacher),
+        "--allow-private-network",
+    )
+    assert code == 0, err
+    verdict = _http(port, "GET", "/" + started["status_uri"].split("/", 3)[3])[1]
+    assert verdict["status"] == "verified", verdict["result"]["errors"]
+    assert "format.vp_jwt" in verdict["result"]["checks"]

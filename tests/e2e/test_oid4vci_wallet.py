@@ -22,9 +22,10 @@ import pytest
 from tests.e2e.conftest import District
 from tests.oid4vc_peers import run_peer
 from vc.did import DidResolver, did_key_from_public_key
+from vc.formats.jwt import credential_of
 from vc.keys import Ed25519KeyPair
 from verifier.policy import VerificationPolicy
-from verifier.verify import verify
+from verifier.verify import verify, verify_bytes
 from wallet.offers import MAX_PIN_FAILURES
 
 pytestmark = pytest.mark.e2e
@@ -226,3 +227,23 @@ def test_owf_wallet_receives_from_laurel_and_presents_to_laurel(
     verdict = _http("GET", started["status_uri"])[1]
     assert verdict["status"] == "verified", verdict["result"]["errors"]
     assert "presentation.holder" in verdict["result"]["checks"]
+
+
+def test_owf_wallet_receives_a_jwt_vc_json_badge(district: District, tmp_path: Path) -> None:
+    # OID4VCI 1.0, "VC Signed as a JWT, Not Using JSON-LD": the credential is the JWT itself.
+    offer, pin = district.offer(("OpenBadgeCredential_jwt_vc_json",))
+    answer = run_peer(
+        "wallet_receive.mjs",
+        {"offer": offer, "pin": pin, "holder_seed": HOLDER_SEED},
+        tmp_path,
+    )
+    assert answer["ok"], answer
+    token = answer["value"]["credentials"][0]["credential"]
+    assert isinstance(token, str)
+    assert credential_of(token)["credentialSubject"]["id"] == HOLDER_DID
+    result = verify_bytes(
+        token.encode("ascii"),
+        VerificationPolicy(now=dt.datetime.now(dt.UTC)),
+        resolver=DidResolver(),
+    )
+    assert result.verified, [c.id for c in result.failures()]

@@ -19,9 +19,10 @@ from typing import Any
 import pytest
 from werkzeug.serving import make_server
 
-from tests.builders import sign, unsigned_badge
+from tests.builders import ISSUER, sign, unsigned_badge
 from tests.oid4vc_peers import run_peer
 from vc.did import DidResolver, did_key_from_public_key
+from vc.formats.jwt import sign_jwt
 from vc.keys import Ed25519KeyPair
 from verifier.app import create_app
 
@@ -209,3 +210,49 @@ def test_v02_answer_to_a_query_never_asked_is_refused(verifier: str, tmp_path: P
     _, verdict = _present(verifier, tmp_path, query_id="passport")
     assert verdict["status"] == "not_verified"
     assert "format.vp_token_unknown_query" in verdict["result"]["errors"]
+
+
+def _vc_jwt() -> str:
+    return sign_jwt(unsigned_badge(subject=HOLDER_DID), ISSUER.key, ISSUER.vm)
+
+
+def test_owf_wallet_presents_a_vc_jwt_as_jwt_vc_json(verifier: str, tmp_path: Path) -> None:
+    started = _post(f"{verifier}/oid4vp/requests")
+    answer = run_peer(
+        "wallet_present.mjs",
+        {
+            "request": started["request"],
+            "format": "jwt_vc_json",
+            "holder_seed": HOLDER_SEED,
+            "credential": _vc_jwt(),
+        },
+        tmp_path,
+    )
+    assert answer["status"] == 200
+    verdict = _get(started["status_uri"])
+    assert verdict["status"] == "verified", json.dumps(verdict["result"]["problemDetails"])
+    assert {
+        "format.vp_jwt",
+        "presentation.signature",
+        "presentation.challenge",
+        "presentation.domain",
+        "presentation.query",
+    } <= set(verdict["result"]["checks"])
+
+
+def test_v02_owf_vp_jwt_replayed_with_another_nonce_fails(verifier: str, tmp_path: Path) -> None:
+    started = _post(f"{verifier}/oid4vp/requests")
+    run_peer(
+        "wallet_present.mjs",
+        {
+            "request": started["request"],
+            "format": "jwt_vc_json",
+            "holder_seed": HOLDER_SEED,
+            "credential": _vc_jwt(),
+            "override": {"nonce": "a-nonce-of-another-request"},
+        },
+        tmp_path,
+    )
+    verdict = _get(started["status_uri"])
+    assert verdict["status"] == "not_verified"
+    assert "presentation.challenge_mismatch" in verdict["result"]["errors"]

@@ -2,10 +2,11 @@
 // @openid4vc/openid4vp resolves the openid4vp:// link (fetches and verifies the signed
 // request object, checks the client identifier prefix), Digital Bazaar's
 // @digitalbazaar/vc signs an ldp_vc presentation (eddsa-rdfc-2022), @sd-jwt/sd-jwt-vc
-// makes an SD-JWT+KB, and the OWF library posts the answer (direct_post).
+// makes an SD-JWT+KB, jose signs a jwt_vc_json VP-JWT (VC DM 1.1 "vp" claim, over
+// nonce and aud), and the OWF library posts the answer (direct_post).
 //
 // usage: node wallet_present.mjs INPUT.json   (prints one JSON line)
-//   INPUT: {"request", "format": "ldp_vc" | "dc+sd-jwt", "holder_seed", "credential",
+//   INPUT: {"request", "format": "ldp_vc" | "dc+sd-jwt" | "jwt_vc_json", "holder_seed", "credential",
 //           "override": {"nonce"?, "audience"?, "query_id"?}}
 import { Openid4vpClient } from '@openid4vc/openid4vp';
 import { setGlobalConfig } from '@openid4vc/utils';
@@ -14,7 +15,15 @@ import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
 import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 import { digest, generateSalt } from '@sd-jwt/crypto-nodejs';
-import { callbacks, documentLoader, ed25519Signer, keyFromSeed, print, readJson } from './common.mjs';
+import {
+  callbacks,
+  documentLoader,
+  ed25519Signer,
+  keyFromSeed,
+  print,
+  readJson,
+  signJwt,
+} from './common.mjs';
 
 setGlobalConfig({ allowInsecureUrls: true }); // the verifier listens on loopback http in tests
 
@@ -60,6 +69,23 @@ if (input.format === 'ldp_vc') {
     input.credential,
     { achievement: { name: true } },
     { kb: { payload: { iat: Math.floor(Date.now() / 1000), aud: audience, nonce } } },
+  );
+} else if (input.format === 'jwt_vc_json') {
+  // OID4VP 1.0, "VC signed as a JWT, not using JSON-LD": nonce and aud as claims.
+  presentation = await signJwt(
+    holder.privateKey,
+    { alg: 'EdDSA', typ: 'JWT', kid: holder.kid },
+    {
+      iss: holder.did,
+      aud: audience,
+      nonce,
+      iat: Math.floor(Date.now() / 1000),
+      vp: {
+        '@context': ['https://www.w3.org/2018/credentials/v1'],
+        type: ['VerifiablePresentation'],
+        verifiableCredential: [input.credential],
+      },
+    },
   );
 } else {
   throw new Error(`unsupported format ${input.format}`);

@@ -66,7 +66,11 @@ def test_the_signed_request_object_says_what_the_spec_asks(client: FlaskClient) 
     assert (claims["response_type"], claims["response_mode"]) == ("vp_token", "direct_post")
     assert len(claims["nonce"]) >= 22
     assert len(claims["state"]) >= 22
-    assert [c["format"] for c in claims["dcql_query"]["credentials"]] == ["ldp_vc", "dc+sd-jwt"]
+    assert [c["format"] for c in claims["dcql_query"]["credentials"]] == [
+        "ldp_vc",
+        "jwt_vc_json",
+        "dc+sd-jwt",
+    ]
     assert claims["aud"] == "https://self-issued.me/v2"
     assert started["expires"] == "2026-03-01T12:10:00Z"
 
@@ -104,7 +108,10 @@ def test_an_ldp_vc_answer_is_verified_and_the_request_is_then_gone(client: Flask
             {"vp_token": '{"openbadge_ldp": [{}], "openbadge_sd_jwt": ["e30.e30.x~"]}'},
             "format.vp_token_count",
         ),
-        ({"vp_token": '{"openbadge_jwt": ["e30.e30.x"]}'}, "format.vp_token_unknown_query"),
+        ({"vp_token": '{"openbadge_mdoc": ["e30.e30.x"]}'}, "format.vp_token_unknown_query"),
+        ({"vp_token": '{"openbadge_jwt": [{"vp": {}}]}'}, "format.vp_token_format"),
+        ({"vp_token": '{"openbadge_jwt": ["e30.e30.x"]}'}, "presentation.alg_not_allowed"),
+        ({"vp_token": '{"openbadge_jwt": ["not a jwt"]}'}, "format.vp_jwt_malformed"),
         ({"vp_token": '{"openbadge_sd_jwt": [{"not": "a string"}]}'}, "format.vp_token_format"),
     ],
 )
