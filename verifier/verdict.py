@@ -254,6 +254,17 @@ FAILURES: Final[dict[str, Words]] = {
     "presentation.unsigned": Words(
         60, Tone.FAILED, N_("The answer is not signed, so it does not prove who presents it.")
     ),
+    "presentation.signature_invalid": Words(
+        60, Tone.FAILED, N_("The answer's signature does not hold: it was changed or forged.")
+    ),
+    "presentation.key_not_holder": Words(
+        60, Tone.FAILED, N_("The answer is signed with a key that is not the presenter's.")
+    ),
+    "presentation.alg_not_allowed": Words(
+        60, Tone.FAILED, N_("The answer is signed in a way this verifier does not accept.")
+    ),
+    "presentation.expired": Words(61, Tone.FAILED, N_("This answer has expired.")),
+    "presentation.not_yet_valid": Words(61, Tone.FAILED, N_("This answer is not valid yet.")),
     "format.too_many_credentials": Words(
         58, Tone.FAILED, N_("The presentation carries more badges than a verifier accepts.")
     ),
@@ -375,6 +386,12 @@ CHECK_TITLES: Final[dict[str, str]] = {
     "presentation.holder": N_("Presented by its earner"),
     "presentation.key_binding": N_("Key belongs to the holder"),
     "presentation.unsigned": N_("Signed by its holder"),
+    "presentation.signature": N_("Signed by its holder"),
+    "presentation.signature_invalid": N_("Signed by its holder"),
+    "presentation.key_not_holder": N_("Key belongs to the holder"),
+    "presentation.alg_not_allowed": N_("Signed by its holder"),
+    "presentation.expired": N_("Made for this request"),
+    "presentation.not_yet_valid": N_("Made for this request"),
 }
 _GROUP_TITLES: Final[dict[str, str]] = {
     "format": N_("Format"),
