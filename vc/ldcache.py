@@ -20,7 +20,7 @@ from typing import Any
 
 from vc import jsonld, ldterms
 
-__all__ = ["FORMAT", "cache_path", "changed", "load", "save"]
+__all__ = ["FORMAT", "cache_path", "changed", "load", "lookup", "save"]
 
 #: The layout of the file; a change makes every existing file unread.
 FORMAT = 1
@@ -31,15 +31,14 @@ _REGISTERED = [False]
 
 def cache_path() -> Path | None:
     """Where the states are kept for this set of pinned contexts (None: caching is off)."""
-    folder = os.environ.get("LAUREL_CACHE_DIR")
-    if folder == "":
-        return None
+    from vc import cachedir
+
+    folder = cachedir.folder()
     if folder is None:
-        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-        folder = str(Path(base) / "laurel")
+        return None
     pins = json.dumps(sorted(jsonld.PINNED_CONTEXTS.items()), separators=(",", ":"))
     digest = hashlib.sha256(f"{FORMAT}\n{pins}".encode()).hexdigest()[:24]
-    return Path(folder) / f"contexts-{digest}.json"
+    return folder / f"contexts-{digest}.json"
 
 
 def changed() -> None:
@@ -70,6 +69,7 @@ def save() -> None:
     path = cache_path()
     if path is None or not _DIRTY[0]:
         return
+    _build_all()
     with ldterms._LOCK:
         states = list(ldterms._STATES.values())
         scoped = dict(ldterms._SCOPED)
@@ -108,68 +108,100 @@ def save() -> None:
 
 
 def load() -> int:
-    """Read the states of the cache file into memory; how many (0 when there is none)."""
+    """Index the states of the cache file; how many it holds (0 when there is none).
+
+    Nothing is built yet: :func:`lookup` builds a state (and the ones it reverts to)
+    the first time a document needs it, so a process pays for the few states its
+    documents reach, not for every state the cache has learned.
+    """
     path = cache_path()
     if path is None:
         return 0
     try:
         payload = json.loads(path.read_text("utf-8"))
-        states = _states(payload)
-    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        if payload.get("format") != FORMAT:
+            raise ValueError("another format")
+        rows: list[dict[str, Any]] = payload["states"]
+        scoped: dict[str, Any] = payload["scoped"]
+        index = {_recipe(row): i for i, row in enumerate(rows)}
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         return 0  # unreadable: made again as needed
     with ldterms._LOCK:
-        ldterms._SCOPED.update(payload["scoped"])
-        for state in states:
-            ldterms._STATES.setdefault(state.recipe, state)
-    return len(states)
+        ldterms._SCOPED.update(scoped)
+        _PENDING.clear()
+        _PENDING.update(rows=rows, scoped=scoped, index=index, built=[None] * len(rows))
+    return len(rows)
 
 
-def _states(payload: dict[str, Any]) -> list[ldterms.ActiveContext]:
-    if payload.get("format") != FORMAT:
-        raise ValueError("another format")
-    scoped: dict[str, Any] = payload["scoped"]
-    rows: list[dict[str, Any]] = payload["states"]
-    built: list[ldterms.ActiveContext] = []
+#: The cache file's rows, not yet built: rows, scoped, index (recipe -> row), built.
+_PENDING: dict[str, Any] = {}
 
-    def build(i: int) -> ldterms.ActiveContext:
-        while len(built) <= i:
-            built.append(None)  # type: ignore[arg-type]
-        if built[i] is not None:
-            return built[i]
-        row = rows[i]
-        previous = None if row["previous"] is None else build(row["previous"])
-        terms = {}
-        for name, iri, kind, container, language, direction, reverse, prefix, nest, key in row[
-            "terms"
-        ]:
-            terms[name] = ldterms.Term(
-                name=name,
-                iri=iri,
-                type=kind,
-                container=frozenset(container),
-                language=language,
-                direction=direction,
-                reverse=reverse,
-                prefix=prefix,
-                nest=nest,
-                scoped=None if key is None else scoped[key],
-                scoped_key=key,
-            )
-        urls, steps = row["recipe"]
-        state = ldterms.make_context(
-            (tuple(urls), tuple((k, bool(p), bool(o)) for k, p, o in steps)),
-            terms,
-            vocab=row["vocab"],
-            default_language=bool(row["language"]),
-            default_direction=bool(row["direction"]),
-            previous=previous,
+
+def _recipe(row: dict[str, Any]) -> ldterms.Recipe:
+    urls, steps = row["recipe"]
+    return (tuple(urls), tuple((k, bool(p), bool(o)) for k, p, o in steps))
+
+
+def lookup(recipe: ldterms.Recipe) -> ldterms.ActiveContext | None:
+    """The state `recipe` leads to, built from the cache file (None: not in it)."""
+    i = _PENDING.get("index", {}).get(recipe)
+    if i is None:
+        return None
+    try:
+        state = _build(i)
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None  # a damaged row: the state is processed again instead
+    with ldterms._LOCK:
+        return ldterms._STATES.setdefault(state.recipe, state)
+
+
+def _build(i: int) -> ldterms.ActiveContext:
+    built: list[ldterms.ActiveContext | None] = _PENDING["built"]
+    done = built[i]
+    if done is not None:
+        return done
+    row = _PENDING["rows"][i]
+    scoped = _PENDING["scoped"]
+    previous = None if row["previous"] is None else _build(row["previous"])
+    terms = {}
+    for name, iri, kind, container, language, direction, reverse, prefix, nest, key in row["terms"]:
+        terms[name] = ldterms.Term(
+            name=name,
+            iri=iri,
+            type=kind,
+            container=frozenset(container),
+            language=language,
+            direction=direction,
+            reverse=reverse,
+            prefix=prefix,
+            nest=nest,
+            scoped=None if key is None else scoped[key],
+            scoped_key=key,
         )
-        built[i] = state
-        return state
+    state = ldterms.make_context(
+        _recipe(row),
+        terms,
+        vocab=row["vocab"],
+        default_language=bool(row["language"]),
+        default_direction=bool(row["direction"]),
+        previous=previous,
+    )
+    built[i] = state
+    return state
 
+
+def _build_all() -> None:
+    # Before a save: every row of the file becomes a state, with its transitions, so
+    # that writing what is known never drops what the file held.
+    rows = _PENDING.get("rows")
+    if not rows:
+        return
     for i in range(len(rows)):
-        build(i)
-    for i, row in enumerate(rows):
-        for key, propagate, override, child in row["children"]:
-            built[i].children[(key, bool(propagate), bool(override))] = built[child]
-    return built
+        try:
+            state = _build(i)
+            for key, propagate, override, child in rows[i]["children"]:
+                state.children.setdefault((key, bool(propagate), bool(override)), _build(child))
+        except (KeyError, TypeError, ValueError, IndexError):
+            continue
+        with ldterms._LOCK:
+            ldterms._STATES.setdefault(state.recipe, state)

@@ -114,6 +114,13 @@ class ActiveContext:
         hit = self.children.get(step)
         if hit is not None:
             return hit
+        from vc import ldcache
+
+        cached = ldcache.lookup((self.recipe[0], (*self.recipe[1], step)))
+        if cached is not None:
+            with _LOCK:
+                self.children[step] = cached
+            return cached
         _SCOPED[term.scoped_key] = term.scoped
         proc, options = processor()
         result = jsonld.run_pyld(
@@ -356,14 +363,14 @@ def root_context(urls: tuple[str, ...]) -> ActiveContext:
     for url in urls:
         if url not in jsonld.PINNED_CONTEXTS:
             raise UnknownContextError(f"context {url[:200]!r} is not bundled with laurel")
-    if not _LOADED[0]:
-        from vc import ldcache
+    from vc import ldcache
 
+    if not _LOADED[0]:
         _LOADED[0] = True
         ldcache.load()
-        hit = _STATES.get(recipe)
-        if hit is not None:
-            return hit
+    hit = ldcache.lookup(recipe)
+    if hit is not None:
+        return hit
     proc, options = processor()
     initial = proc._get_initial_context(options)
     processed = jsonld.run_pyld(lambda: proc._process_context(initial, list(urls), options))

@@ -421,7 +421,6 @@ def _opened(items: Sequence[JSONValue]) -> list[JSONValue]:
     # The credentials as the holder binding reads them: an enveloped VC-JWT by its
     # payload (not verified here; its own checks say whether it holds).
     from vc.errors import MalformedDocumentError as _Malformed
-    from vc.formats.jwt import decode_jwt
 
     opened: list[JSONValue] = []
     for item in items:
@@ -429,6 +428,8 @@ def _opened(items: Sequence[JSONValue]) -> list[JSONValue]:
         if token is None:
             opened.append(item)
             continue
+        from vc.formats.jwt import decode_jwt  # the JOSE library only when a JWT is there
+
         try:
             decoded = decode_jwt(token)
         except _Malformed:

@@ -47,8 +47,12 @@ def test_states_read_back_equal_to_the_ones_pyld_made(cache_dir: Path) -> None:
     ldterms._STATES.clear()
     try:
         assert ldcache.load() >= 3
+        assert not ldterms._STATES  # indexed, built only when asked for
         for recipe, signature in made.items():
-            assert _signature(ldterms._STATES[recipe]) == signature
+            state = ldcache.lookup(recipe)
+            assert state is not None
+            assert _signature(state) == signature
+        assert ldterms.root_context((V2, OB)) is ldcache.lookup(((V2, OB), ()))
     finally:
         ldterms._STATES.clear()
         ldterms._STATES.update(saved)
