@@ -211,8 +211,9 @@ class _Walk:
             term is not None and term.iri == _OB_IMAGE
         ):
             # A node where the term coerces to a datatype: compaction cannot use the term.
+            # Walked all the same, so that the terms it hides are named as the reference's
+            # expansion names them (found by the generated-documents test).
             self.refuse(path, f"{prop} takes a value, not an object")
-            return
         self.node(ctx, prop, node, path)
 
     def value_object(

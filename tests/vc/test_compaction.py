@@ -235,6 +235,20 @@ def test_the_format_check_names_the_member_written_as_an_iri() -> None:
     assert "compacted form of its own @context" in failed[0].message
 
 
+def test_a_node_where_a_date_belongs_is_refused_and_its_terms_named() -> None:
+    # Found by the generated documents: the walk refused `validFrom` written as a node and
+    # stopped there, while the reference named the undefined term inside it. It now walks
+    # on (or leaves the document to the reference), and the two agree.
+    document = unsigned_badge()
+    document["validFrom"] = {
+        "@type": "http://www.w3.org/2001/XMLSchema#dateTime",
+        "grade@value": "2026-01-01T00:00:00Z",
+    }
+    assert _agree(document, frozenset({"proof"})) in (True, None)
+    report = compaction.inspect(document)
+    assert not report.compacted or report.undefined
+
+
 def test_a_node_repeating_the_documents_id_is_refused() -> None:
     document = unsigned_badge()
     document["evidence"] = [{"id": document["id"], "type": ["Evidence"], "name": "moved"}]
