@@ -46,6 +46,7 @@ __all__ = [
     "DEFAULT_QUEUE",
     "DEFAULT_QUEUE_WAIT",
     "DEFAULT_ROUTE_LIMITS",
+    "GUESSING_ONLY",
     "RETRY_AFTER",
     "LimitPolicy",
     "install_limits",
@@ -74,6 +75,12 @@ DEFAULT_ROUTE_LIMITS: Mapping[tuple[str, str], tuple[int, int]] = {
     # OID4VP: each request made is a transaction kept in the shared store.
     ("POST", "/oid4vp/requests"): (60, 60),
 }
+#: Routes behind the issuer's bearer token: only refused tokens count against the limit,
+#: so a caller guessing the token is slowed and the issuer itself (a roster, the W3C
+#: suite's hundred credentials a minute) is not; the in-flight bound still caps its work.
+GUESSING_ONLY: frozenset[tuple[str, str]] = frozenset(
+    {("POST", "/credentials/issue"), ("POST", "/credentials/status")}
+)
 # Never shed: a load balancer must see the worker alive while it is busy.
 _NEVER_SHED = frozenset({"laurel_api.health", "static"})
 
@@ -138,7 +145,10 @@ def install_limits(app: Flask, policy: LimitPolicy | None = None) -> Limiter:
             if text is None:
                 continue
             view: Any = app.view_functions[rule.endpoint]
-            app.view_functions[rule.endpoint] = limiter.limit(text, methods=[method])(view)
+            deduct = _refused_token if (method, rule.rule) in GUESSING_ONLY else None
+            app.view_functions[rule.endpoint] = limiter.limit(
+                text, methods=[method], deduct_when=deduct
+            )(view)
     limiter.init_app(app)
 
     @app.after_request
@@ -153,6 +163,10 @@ def install_limits(app: Flask, policy: LimitPolicy | None = None) -> Limiter:
         return response
 
     return limiter
+
+
+def _refused_token(response: Response) -> bool:
+    return response.status_code in (401, 403)
 
 
 def _limit_for(wanted: Mapping[tuple[str, str], str], method: str, rule: str) -> str | None:

@@ -40,6 +40,31 @@ def test_challenges_are_limited_per_client_with_retry_after() -> None:
     assert "Retry-After" not in ok.headers
 
 
+def test_issuing_counts_only_refused_tokens() -> None:
+    # Token guessing is slowed; the issuer with its token is not (a roster through the
+    # VC-API, the W3C suite's hundred credentials a minute).
+    app = create_app(resolver=DidResolver(), testing=True)
+
+    @app.post("/credentials/issue")
+    def issue() -> tuple[str, int]:
+        from flask import request
+
+        return ("", 201) if request.headers.get("Authorization") == "Bearer right" else ("", 401)
+
+    install_limits(app, LimitPolicy(route_limits={("POST", "/credentials/issue"): (2, 60)}))
+    client = app.test_client()
+    good = {"Authorization": "Bearer right"}
+    assert [client.post("/credentials/issue", headers=good).status_code for _ in range(5)] == [
+        201
+    ] * 5
+    bad = {"Authorization": "Bearer guess"}
+    assert [client.post("/credentials/issue", headers=bad).status_code for _ in range(3)] == [
+        401,
+        401,
+        429,
+    ]
+
+
 def test_the_request_page_is_limited_too() -> None:
     client = _app(route_limits={("GET", "/request"): (2, 60)}).test_client()
     assert [client.get("/request").status_code for _ in range(3)] == [303, 303, 429]
