@@ -8,16 +8,7 @@ Exit codes: 0 ok / verified, 1 not verified or failed, 2 usage or unreadable inp
 
 from __future__ import annotations
 
-from cli import (  # noqa: F401 (each registers its commands)
-    anchor,
-    issue,
-    oid4vc,
-    portfolio,
-    present,
-    verify,
-    wallet,
-)
-from cli._common import cli
+from cli._common import cli  # each command's module is imported when it runs
 
 __all__ = ["main"]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import importlib
 import json
 import os
 import re
@@ -80,7 +81,51 @@ def _escape(text: str) -> str:
     return escape(text)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+#: Which module defines each command: a command's module is imported when the command
+#: is run (or help lists them all), so `laurel verify` starts without the wallet's,
+#: the issuer's and the protocols' code. tests/e2e/test_cli.py keeps the table true.
+COMMAND_MODULES: dict[str, str] = {
+    **dict.fromkeys(("anchor", "key"), "cli.anchor"),
+    **dict.fromkeys(("issue", "revoke", "status", "suspend", "unsuspend"), "cli.issue"),
+    **dict.fromkeys(("offer", "receive"), "cli.oid4vc"),
+    "portfolio": "cli.portfolio",
+    "present": "cli.present",
+    **dict.fromkeys(("demo", "serve", "verify"), "cli.verify"),
+    **dict.fromkeys(
+        (
+            "backup",
+            "bake",
+            "delete",
+            "did",
+            "export",
+            "import",
+            "init",
+            "list",
+            "passwd",
+            "restore",
+            "show",
+        ),
+        "cli.wallet",
+    ),
+}
+
+
+class _LazyGroup(click.Group):
+    """A group whose commands are registered by importing their module on first use."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMAND_MODULES.get(cmd_name)
+        if cmd_name not in self.commands and module is not None:
+            importlib.import_module(module)
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        for module in sorted(set(COMMAND_MODULES.values())):
+            importlib.import_module(module)
+        return super().list_commands(ctx)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="laurel")
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks for errors.")
 def cli(verbose: bool) -> None:

@@ -218,3 +218,21 @@ def test_verify_path_does_not_import_heavy_modules(files):
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout) == []
+
+
+def test_every_command_is_found_in_the_module_the_lazy_group_names() -> None:
+    # `laurel verify` imports only cli.verify; the table must name every command's module.
+    import importlib
+
+    import click
+
+    from cli._common import COMMAND_MODULES
+
+    defined: dict[str, str] = {}
+    for module_name in sorted(set(COMMAND_MODULES.values())):
+        module = importlib.import_module(module_name)
+        for value in vars(module).values():
+            if isinstance(value, click.Command) and cli.commands.get(value.name or "") is value:
+                defined[value.name or ""] = module_name
+    assert defined == COMMAND_MODULES
+    assert sorted(cli.list_commands(click.Context(cli))) == sorted(COMMAND_MODULES)
