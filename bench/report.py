@@ -1,7 +1,8 @@
 """bench/REPORT.md: the machine described, then one section per benchmark.
 
 Each benchmark replaces only its own section (between ``<!-- NAME -->`` markers),
-so `bench.run` and `bench.serve` can be run apart and the report keeps both.
+in place, so `bench.run` and `bench.serve` can be run apart and the report keeps both,
+with the hand-written sections after them.
 """
 
 from __future__ import annotations
@@ -74,6 +75,14 @@ def write_section(name: str, body: str) -> Path:
     sections[name] = (
         f"_{stamp}, commit {info['commit']}; load average {load()} at the end_\n\n{body.rstrip()}\n"
     )
+    if REPORT.exists():
+        # Only this section changes: the other sections and the hand-written text around
+        # them (shedding, soak, fuzzing, the attack catalog) stay as they are.
+        block = f"<!-- {name} -->\n{sections[name].rstrip()}\n<!-- /{name} -->"
+        pattern = re.compile(rf"<!-- {re.escape(name)} -->\n.*?<!-- /{re.escape(name)} -->", re.S)
+        if pattern.search(text):
+            REPORT.write_text(pattern.sub(lambda _m: block, text, count=1), encoding="utf-8")
+            return REPORT
     lines = [
         "# laurel benchmarks",
         "",

@@ -59,6 +59,9 @@ NONCE_TTL = dt.timedelta(minutes=5)
 PIN_LENGTH = 6
 #: Wrong transaction codes after which the offer is burned.
 MAX_PIN_FAILURES = 5
+#: How long a claim holds an offer: past a worker's request timeout (30 s), so a claim
+#: whose worker was killed before recording the badge lapses and the token works again.
+CLAIM_TTL = dt.timedelta(seconds=60)
 
 _TABLES = (
     """CREATE TABLE IF NOT EXISTS oid4vci_offers (
@@ -73,7 +76,8 @@ _TABLES = (
         expires REAL NOT NULL,
         token_hash TEXT UNIQUE,
         token_expires REAL,
-        issued_id TEXT
+        issued_id TEXT,
+        claimed_until REAL
     )""",
     "CREATE TABLE IF NOT EXISTS oid4vci_nonces (nonce TEXT PRIMARY KEY, expires REAL NOT NULL)",
 )
@@ -137,6 +141,9 @@ class OfferBook:
         with self._transaction() as db:
             for statement in _TABLES:
                 db.execute(statement)
+            columns = {row[1] for row in db.execute("PRAGMA table_info(oid4vci_offers)")}
+            if "claimed_until" not in columns:  # a store made before claims could lapse
+                db.execute("ALTER TABLE oid4vci_offers ADD COLUMN claimed_until REAL")
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -249,15 +256,21 @@ class OfferBook:
         stamp = _stamp(now)
         with self._transaction() as db:
             row = db.execute(
-                "SELECT offer_id, credential_id, configurations, state, token_expires"
-                " FROM oid4vci_offers WHERE token_hash = ?",
+                "SELECT offer_id, credential_id, configurations, state, token_expires,"
+                " claimed_until FROM oid4vci_offers WHERE token_hash = ?",
                 (_hash(token),),
             ).fetchone()
-            if row is None or row[3] != "redeemed" or stamp >= float(row[4]):
+            # A claim whose worker died (killed between claim and finish) lapses after
+            # CLAIM_TTL; one still running holds the offer, so two requests never both issue.
+            lapsed = row is not None and row[3] == "issuing" and stamp >= float(row[5] or 0)
+            if row is None or (row[3] != "redeemed" and not lapsed) or stamp >= float(row[4]):
                 raise OfferError(
                     "the access token is unknown, used or expired", error="invalid_token"
                 )
-            db.execute("UPDATE oid4vci_offers SET state = 'issuing' WHERE offer_id = ?", (row[0],))
+            db.execute(
+                "UPDATE oid4vci_offers SET state = 'issuing', claimed_until = ? WHERE offer_id = ?",
+                (stamp + CLAIM_TTL.total_seconds(), row[0]),
+            )
         return str(row[0]), str(row[1]), tuple(json.loads(row[2]))
 
     def finish(self, offer_id: str, issued_id: str | None) -> None:

@@ -97,3 +97,46 @@ def test_nonces_are_single_use_and_expire(book: OfferBook) -> None:
     assert not book.use_nonce(nonce, now=NOW)
     late = book.new_nonce(now=NOW)
     assert not book.use_nonce(late, now=NOW + dt.timedelta(hours=1))
+
+
+def test_kill_9_during_a_redemption_leaves_the_offer_to_be_claimed_again(
+    book: OfferBook, tmp_wallet: Wallet
+) -> None:
+    # A worker killed between claiming the offer and recording the badge: the claim
+    # holds the offer for CLAIM_TTL (a second request cannot issue it meanwhile), then
+    # lapses, and the holder's token fetches the badge.
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+    from wallet.offers import CLAIM_TTL
+
+    made = book.create("urn:uuid:b1", ["c"], now=NOW)
+    token = book.redeem(made.code, made.pin, now=NOW).access_token
+    script = (
+        "import datetime as dt, os, signal, sys\n"
+        "from pathlib import Path\n"
+        "from wallet.offers import OfferBook\n"
+        "now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)\n"
+        "OfferBook(Path(sys.argv[1])).claim(sys.argv[2], now=now)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_wallet.store.path), token],
+        cwd=REPO,
+        env={**os.environ},
+        capture_output=True,
+        check=False,
+    )
+    assert done.returncode == -signal.SIGKILL
+    with pytest.raises(OfferError) as caught:
+        book.claim(token, now=NOW + dt.timedelta(seconds=5))
+    assert caught.value.error == "invalid_token"
+    later = NOW + CLAIM_TTL + dt.timedelta(seconds=1)
+    offer_id, credential_id, _ = book.claim(token, now=later)
+    assert credential_id == "urn:uuid:b1"
+    book.finish(offer_id, "urn:uuid:issued")
+    with pytest.raises(OfferError):
+        book.claim(token, now=later)
