@@ -197,7 +197,12 @@ def _start(log: Path) -> tuple[subprocess.Popen[bytes], int]:
     laurel = str(Path(sys.executable).parent / "laurel")
     with log.open("wb") as sink:
         proc = subprocess.Popen(
-            [laurel, "serve", "--port", str(port), "--workers", "2", "--allow-private-network"],
+            # 40 requests at once may all land on one worker (whichever accepts first):
+            # a queue with room for all of them, so the test measures /health, not shedding.
+            [
+                *(laurel, "serve", "--port", str(port), "--workers", "2", "--queue", "64"),
+                "--allow-private-network",
+            ],
             stdout=sink,
             stderr=subprocess.STDOUT,
             env={**os.environ},
