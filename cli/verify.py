@@ -279,28 +279,37 @@ def verify(
     console = None if as_json else _console()
     worst = EXIT_OK
 
-    def one(name: str) -> tuple[str, list[tuple[str, VerificationResult, bytes]]]:
+    def one(name: str) -> list[tuple[str, int, str | None, VerificationResult | None, bytes]]:
+        # Each answer: what it is called, its exit code, and for --json its line, made
+        # here, in the worker (the parent of --jobs only writes lines, in order).
         read_name, data = next(_read_inputs((name,)))
-        return read_name, _verify_input(
+        answers: list[tuple[str, int, str | None, VerificationResult | None, bytes]] = []
+        for label, result, document in _verify_input(
             data, policy, resolver, status_checker, anchors, follow_links=follow_links
-        )
-
-    # stdin can be read once only, by this process.
-    workers = 1 if "-" in inputs else min(jobs or default_jobs(), len(inputs))
-    for name, results in map_in_order(one, inputs, jobs=workers):
-        for label, result, document in results:
-            shown = f"{name} ({label})" if label else name
-            if result.unreadable:
-                worst = EXIT_USAGE
-            elif not result.verified and worst == EXIT_OK:
-                worst = EXIT_FAILED
+        ):
+            shown = f"{read_name} ({label})" if label else read_name
+            code = EXIT_USAGE if result.unreadable else EXIT_OK if result.verified else EXIT_FAILED
             if console is None:
                 from verifier.verdict import verdict_json
 
                 line = {"input": shown, **result.to_json(), "verdict": verdict_json(result)}
-                sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
-                sys.stdout.flush()
+                answers.append((shown, code, json.dumps(line, ensure_ascii=False), None, b""))
             else:
+                answers.append((shown, code, None, result, document))
+        return answers
+
+    # stdin can be read once only, by this process.
+    workers = 1 if "-" in inputs else min(jobs or default_jobs(), len(inputs))
+    for answers in map_in_order(one, inputs, jobs=workers):
+        for shown, code, text, result, document in answers:
+            if code == EXIT_USAGE:
+                worst = EXIT_USAGE
+            elif code == EXIT_FAILED and worst == EXIT_OK:
+                worst = EXIT_FAILED
+            if text is not None:
+                sys.stdout.write(text + "\n")
+                sys.stdout.flush()
+            elif console is not None and result is not None:
                 render_result(console, shown, result, document=_parsed(document), registry=registry)
     sys.exit(worst)
 
