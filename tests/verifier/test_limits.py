@@ -33,7 +33,8 @@ def test_challenges_are_limited_per_client_with_retry_after() -> None:
     assert refused.status_code == 429
     assert refused.mimetype == "application/problem+json"
     assert refused.get_json()["status"] == 429
-    assert 1 <= int(refused.headers["Retry-After"]) <= 61  # the window, rounded up
+    # The 60 s window, from the first of the three requests, rounded up to whole seconds.
+    assert int(refused.headers["Retry-After"]) in (60, 61)
     # Verification itself is not limited per client.
     ok = client.post("/credentials/verify", json={"verifiableCredential": badge()})
     assert ok.status_code == 200
