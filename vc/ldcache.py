@@ -13,12 +13,10 @@ from __future__ import annotations
 import atexit
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from vc import jsonld, ldterms
+from vc import cachedir, jsonld, ldterms
 
 __all__ = ["FORMAT", "cache_path", "changed", "load", "lookup", "save"]
 
@@ -31,8 +29,6 @@ _REGISTERED = [False]
 
 def cache_path() -> Path | None:
     """Where the states are kept for this set of pinned contexts (None: caching is off)."""
-    from vc import cachedir
-
     folder = cachedir.folder()
     if folder is None:
         return None
@@ -94,17 +90,9 @@ def save() -> None:
         for s in states
     ]
     payload = {"format": FORMAT, "scoped": scoped, "states": rows}
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(
-            "w", dir=path.parent, prefix=".contexts-", suffix=".tmp", delete=False
-        ) as handle:
-            json.dump(payload, handle, separators=(",", ":"), ensure_ascii=False)
-            temporary = handle.name
-        os.replace(temporary, path)
-        _DIRTY[0] = False
-    except OSError:
-        return
+    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    cachedir.write_private(path, text.encode("utf-8"))
+    _DIRTY[0] = False
 
 
 def load() -> int:
@@ -118,7 +106,10 @@ def load() -> int:
     if path is None:
         return 0
     try:
-        payload = json.loads(path.read_text("utf-8"))
+        data = cachedir.read_private(path)
+        if data is None:
+            return 0
+        payload = json.loads(data)
         if payload.get("format") != FORMAT:
             raise ValueError("another format")
         rows: list[dict[str, Any]] = payload["states"]
