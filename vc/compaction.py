@@ -57,6 +57,13 @@ __all__ = [
 # Keywords whose use moves data out of the members a verifier reads (SECURITY.md R04):
 # refused even where a round trip would give them back.
 _REFUSED_KEYWORDS = frozenset({"@included", "@reverse", "@nest", "@graph", "@index", "@set"})
+# The keywords a node or value object of a credential can hold (the rest refused above or
+# taken by the walk). Any other (a context's @protected, Framing's @preserve ...) carries no
+# quad and pyld keeps it through a round trip: it is refused wherever it stands.
+_NODE_KEYWORDS = (
+    frozenset({"@context", "@id", "@type", "@value", "@language", "@direction", "@list"})
+    | _REFUSED_KEYWORDS
+)
 _KEYWORD = re.compile(r"^@[a-zA-Z]+$")
 # Open Badges 3.0 contexts give one IRI to a property term and a class term, so Term
 # Selection writes the class's name where the specification (and every issuer) writes
@@ -256,6 +263,11 @@ class _Walk:
     def member(
         self, ctx: ActiveContext, typed: ActiveContext, key: str, value: JSONValue, path: _Path
     ) -> None:
+        if value is None:
+            # JSON-LD ignores a null member and compaction never writes one: a member no
+            # signature covers, whatever its name.
+            self.refuse(path, f"{key} is null; leave the member out", strict=True)
+            return
         term = ctx.terms.get(key)
         if term is None:
             self.unmapped(ctx, key, value, path)
@@ -351,7 +363,7 @@ class _Walk:
                     path, f"{key} moves data where a verifier does not read it", strict=True
                 )
             elif _KEYWORD.match(key):
-                raise _Fallback
+                self.refuse(path, f"{key} is a JSON-LD keyword no credential holds", strict=True)
             else:
                 self.undefined.append(key)
             return
@@ -456,7 +468,7 @@ def normalize(value: JSONValue, aliases: dict[str, str] | None = None) -> JSONVa
     A one-item list is its item (compaction writes a single value without brackets);
     a node with only an ``id`` is that id (compaction writes a reference to it as a
     string where the term expects an IRI); ``null`` and ``[]`` are absent (they carry
-    no data); language tags compare without case (BCP 47; expansion lower-cases them);
+    no data) except as the value of a keyword; language tags compare without case (BCP 47; expansion lower-cases them);
     `aliases` maps type names to the one compaction writes for the same IRI (Open
     Badges' ``AchievementCredential`` for ``OpenBadgeCredential``), and the first Open
     Badges context.json's property/class pun (``achievement``) and its datatype-coerced
@@ -471,7 +483,9 @@ def normalize(value: JSONValue, aliases: dict[str, str] | None = None) -> JSONVa
         out = {
             _KEY_PUNS.get(k, k): normalize(v, aliases) if k != "type" else _types(v, aliases)
             for k, v in value.items()
-            if v is not None and v != []
+            # An empty keyword member ("@type": [], "@context": []) changes no quad but
+            # is no form compaction writes: it stays, so the round trip tells it apart.
+            if (v is not None and v != []) or k.startswith("@")
         }
         language = out.get("@language")
         if isinstance(language, str):
@@ -624,6 +638,22 @@ def walk(document: JSONObject, *, skip: frozenset[str] = frozenset({"proof"})) -
     return FormReport(undefined=found, problems=tuple(walker.problems), view=view or document)
 
 
+def _stray_keywords(value: JSONValue) -> Iterator[str]:
+    # Null members, and keyword members outside _NODE_KEYWORDS, anywhere but in an @context.
+    stack: list[JSONValue] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            for key, inner in item.items():
+                if key == "@context":
+                    continue
+                if (_KEYWORD.match(key) and key not in _NODE_KEYWORDS) or inner is None:
+                    yield key
+                stack.append(inner)
+
+
 def reference(document: JSONObject, *, skip: frozenset[str] = frozenset({"proof"})) -> FormReport:
     """The answer of :func:`inspect` by pyld's round trip alone (the oracle of the walk).
 
@@ -654,6 +684,15 @@ def inspect(
     fast = walk(document, skip=skip)
     if fast is not None:
         return fast
+    body = {k: v for k, v in document.items() if k not in skip}
+    stray = next(_stray_keywords(body), None)
+    if stray is not None:
+        # pyld keeps such a member through a round trip; the walk refuses it, and so does
+        # this path, wherever the walk stopped first.
+        problem = FormProblem(
+            stray, f"{stray} is null or a JSON-LD keyword no credential holds", strict=True
+        )
+        return FormReport(undefined=(), problems=(problem,), view=None, reference=True)
     if on_reference is not None:
         on_reference()
     return reference(document, skip=skip)

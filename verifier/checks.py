@@ -401,6 +401,12 @@ def check_contexts(document: JSONObject, *, skip: frozenset[str] = frozenset()) 
                 f"an @context nested inside the document is not made of bundled, pinned "
                 f"contexts ({_short(unknown[0])})",
             )
+        if not nested_entries:
+            # An empty one changes nothing a processor reads, so it is a member the
+            # signature does not cover (found by the generated edits).
+            return CheckResult.failed(
+                "proof.context", "an @context nested inside the document is empty"
+            )
         examples.extend(e for e in nested_entries if e in jsonld.EXAMPLE_CONTEXTS)
     if examples:
         return CheckResult.warning(

@@ -249,6 +249,33 @@ def test_a_node_where_a_date_belongs_is_refused_and_its_terms_named() -> None:
     assert not report.compacted or report.undefined
 
 
+@pytest.mark.parametrize(
+    ("at", "key", "value"),
+    [
+        ((), "@type", []),
+        ((), "@preserve", {}),
+        ((), "@protected", {}),
+        (("issuer",), "@default", []),
+        (("issuer",), "@context", []),
+        ((), "A:", None),
+        (("issuer",), "description", None),
+    ],
+)
+def test_members_that_carry_no_quad_are_still_edits(
+    at: tuple[str, ...], key: str, value: Any
+) -> None:
+    # Found by the generated edits (5,000 examples): an empty keyword member, a framing
+    # keyword or a null member changes no quad, so an RDFC signature still holds; none is a form
+    # compaction writes, so the document is refused, never verified as it stands.
+    document = unsigned_badge()
+    node = document
+    for step in at:
+        node = node[step]
+    node[key] = value
+    report = compaction.inspect(document)
+    assert not report.compacted
+
+
 def test_a_node_repeating_the_documents_id_is_refused() -> None:
     document = unsigned_badge()
     document["evidence"] = [{"id": document["id"], "type": ["Evidence"], "name": "moved"}]

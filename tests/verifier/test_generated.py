@@ -50,6 +50,18 @@ def test_an_edited_rdfc_badge_verifies_only_when_unchanged(document: dict) -> No
     assert not result.verified or document == ORIGINAL
 
 
+def test_an_empty_nested_context_is_an_edit_and_fails() -> None:
+    # Found by the generated edits: `"@context": []` inside the issuer changes no quad,
+    # so the RDFC signature holds; an edit nonetheless, refused by name.
+    import copy
+
+    document = copy.deepcopy(ORIGINAL)
+    document["issuer"]["@context"] = []
+    result = _verify(document)
+    assert not result.verified
+    assert result.check("proof.context").status.value == "failed"
+
+
 @SLOW
 @given(edited_documents(ORIGINAL_JCS))
 def test_an_edited_jcs_badge_verifies_only_when_unchanged(document: dict) -> None:
