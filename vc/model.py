@@ -8,7 +8,7 @@
     'credential'
     >>> [(c.id, c.status.value) for c in check_format(credential)]
     [('format', 'passed')]
-    >>> [c.id for c in check_format({**credential, "issuer": None})]
+    >>> [c.id for c in check_format({**credential, "issuer": "not a url"})]
     ['format.issuer']
 
 :func:`check_format` reports every problem it finds as its own failed
