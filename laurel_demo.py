@@ -301,7 +301,7 @@ def _service_tour(console: Console, service: _Service, badge: bytes, teacher: Wa
     """A verify call, a challenge, a presentation and its replay, against the service."""
     from vc.proofs import add_proof
 
-    console.print(f"(the same app `laurel serve` runs under gunicorn; here on {service.url})")
+    console.print(f"(the same app `laurel serve` runs under granian; here on {service.url})")
     status, answer = service.post(
         "/credentials/verify", {"verifiableCredential": json.loads(badge)}
     )

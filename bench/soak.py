@@ -30,7 +30,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def workers_of(pid: int) -> list[int]:
-    """The gunicorn worker processes under master `pid`."""
+    """The worker processes under the server's master `pid`."""
     with contextlib.suppress(OSError):
         return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
     return []

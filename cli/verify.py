@@ -353,6 +353,12 @@ def demo(keep: bool) -> None:
     type=click.IntRange(0, 8),
     help="Reverse proxies in front whose X-Forwarded-For names the client (rate limits per client).",
 )
+@click.option(
+    "--access-log/--no-access-log",
+    default=True,
+    show_default=True,
+    help="One line per request on standard output (client, request line, status, time).",
+)
 @click.option("--domain", help="The domain challenges are bound to (default: the request's Host).")
 @click.option(
     "--store",
@@ -395,6 +401,7 @@ def serve(
     in_flight: int | None,
     queue: int | None,
     proxies: int,
+    access_log: bool,
     domain: str | None,
     store_uri: str,
     allow_private_network: bool,
@@ -406,7 +413,7 @@ def serve(
     embedded_chain: Path | None,
     confirmations: int | None,
 ) -> None:
-    """Run the verifier service (gunicorn): the page at / and VC-API JSON routes.
+    """Run the verifier service (granian): the page at / and VC-API JSON routes.
 
     With --wallet HOME: the wallet's status lists (and did.json), and its pages at
     /wallet/ (log in with the passphrase: every badge, which are public, import by
@@ -481,7 +488,7 @@ def serve(
         from verifier.trust import TrustRegistry
 
         registry = TrustRegistry.from_file(trust_file)
-    # Signs the wallet pages' login cookies; made before gunicorn forks, so every
+    # Signs the wallet pages' login cookies; made before the server forks, so every
     # worker knows it, and new at each start, so a restart logs everyone out.
     secret = secrets.token_bytes(32)
     loopback = host in ("127.0.0.1", "localhost", "::1")
@@ -509,6 +516,7 @@ def serve(
             in_flight=in_flight,
             queue=queue,
             proxies=proxies,
+            access_log=access_log,
         )
 
         def factory() -> Any:

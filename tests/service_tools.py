@@ -34,8 +34,11 @@ def call(
     *,
     headers: Mapping[str, str] | None = None,
     timeout: float = 30,
-) -> tuple[int, dict[str, Any], dict[str, str]]:
-    """One HTTP request to 127.0.0.1:`port`: status, JSON body (or {}), headers."""
+) -> tuple[int, dict[str, Any], http.client.HTTPMessage]:
+    """One HTTP request to 127.0.0.1:`port`: status, JSON body (or {}), headers.
+
+    The headers are looked up without regard to case, as HTTP names them.
+    """
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         payload = None if body is None else json.dumps(body).encode()
@@ -48,7 +51,7 @@ def call(
             parsed = json.loads(raw) if raw else {}
         except ValueError:
             parsed = {"_text": raw.decode("utf-8", "replace")}
-        return response.status, parsed, dict(response.getheaders())
+        return response.status, parsed, response.msg
     finally:
         connection.close()
 

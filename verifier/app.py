@@ -1,4 +1,4 @@
-"""The verifier service's Flask app factory (``laurel serve`` runs it under gunicorn).
+"""The verifier service's Flask app factory (``laurel serve`` runs it under granian).
 
 >>> app = create_app(resolver=DidResolver(), testing=True)
 >>> app.test_client().get("/health").get_json()

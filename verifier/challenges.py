@@ -191,7 +191,7 @@ class ChallengeStore(StoredChallenges):
 class SharedChallengeStore(StoredChallenges):
     """Challenges in a SQLite file, shared by every worker process of `laurel serve`.
 
-    With several gunicorn workers, a challenge issued by one must be known to the
+    With several server workers, a challenge issued by one must be known to the
     others, and used only once across all of them: each `take` is one
     ``BEGIN IMMEDIATE`` transaction on the shared file.
     """

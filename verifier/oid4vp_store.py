@@ -106,7 +106,7 @@ class SqliteTransactionStore:
             with self._lock:
                 yield self._shared
             return
-        # One connection per thread and per process (gunicorn forks after creation).
+        # One connection per thread and per process (the server forks after creation).
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
         if db is None or getattr(self._local, "pid", None) != os.getpid():
             db = self._connect()

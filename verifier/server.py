@@ -1,16 +1,22 @@
-"""`laurel serve`: the verifier app behind gunicorn, a production WSGI server.
+"""`laurel serve`: the verifier app behind granian, a production HTTP server.
 
-Gunicorn forks `workers` processes, each with its own app (and caches); its
-timeouts and request-line/header limits sit in front of the app's own body limit.
-Each worker runs `threads` threads but admits only `in_flight` requests at once
-(:mod:`verifier.limits`): the spare threads answer ``/health`` and shed the excess
-with a quick 503 instead of queueing it. The shared state (challenges, rate-limit
+Granian (Rust) reads requests and writes answers; each of its `workers` processes
+(forked, each with its own app and caches) runs the WSGI app in `threads` Python
+threads but admits only `in_flight` requests at once (:mod:`verifier.limits`): the
+spare threads answer ``/health`` and shed the excess with a quick 503 instead of
+queueing it. A client that sends its headers slowly holds a connection in Rust, not
+a Python thread (SECURITY.md X04). The shared state (challenges, rate-limit
 counters) lives in :func:`verifier.state.open_store`'s store: a SQLite file for one
 machine, Redis for several.
+
+Chosen by measurement (bench/REPORT.md): against gunicorn's gthread worker on the
+same app, granian cost less CPU per request and kept ``/health`` answering under
+300 slow clients, which gunicorn's threads did not.
 """
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,7 +27,13 @@ from flask import Flask
 from verifier.limits import DEFAULT_IN_FLIGHT, DEFAULT_QUEUE, LimitPolicy, install_limits
 from verifier.state import StateStore
 
-__all__ = ["SPARE_THREADS", "ServeOptions", "guard", "serve"]
+__all__ = ["ACCESS_LOG_FORMAT", "SPARE_THREADS", "ServeOptions", "guard", "serve"]
+
+#: The access log line: the client, the request, the status and how long it took.
+ACCESS_LOG_FORMAT = (
+    '[%(time)s] %(addr)s "%(method)s %(path)s %(protocol)s" %(status)d %(dt_ms).1fms'
+)
+
 
 #: Threads per worker beyond those admitted to work: they answer /health and refuse the
 #: excess at once, so a burst of connections does not queue behind the work in flight.
@@ -42,7 +54,10 @@ class ServeOptions:
     in_flight: int = DEFAULT_IN_FLIGHT
     #: Requests per worker that may wait for a slot (each waits in a thread).
     queue: int = DEFAULT_QUEUE
-    timeout: int = 30
+    #: Seconds a client has to send a request's headers before the connection is closed.
+    header_timeout: int = 10
+    #: One line per request on standard output.
+    access_log: bool = True
     #: Reverse proxies in front whose X-Forwarded-For is believed (per-client limits
     #: then count the client, not the proxy); 0: the peer address is the client.
     proxies: int = 0
@@ -64,6 +79,7 @@ class ServeOptions:
         in_flight: int | None = None,
         queue: int | None = None,
         proxies: int = 0,
+        access_log: bool = True,
     ) -> ServeOptions:
         """Options with a thread for each request working or waiting, and spare ones to refuse."""
         admitted = in_flight or DEFAULT_IN_FLIGHT
@@ -76,6 +92,7 @@ class ServeOptions:
             in_flight=admitted,
             queue=waiting,
             proxies=proxies,
+            access_log=access_log,
         )
 
 
@@ -101,42 +118,44 @@ def guard(app: Flask, store: StateStore, options: ServeOptions) -> Flask:
     return app
 
 
-def _tune_worker(switch_interval: float) -> Callable[[Any], None]:
-    def post_worker_init(_worker: Any) -> None:
-        sys.setswitchinterval(switch_interval)
+class _ThreadAdviceFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Python threads" not in record.getMessage()
 
-    return post_worker_init
+
+def _worker_app(app_factory: Callable[[], Any], switch_interval: float) -> Callable[..., Any]:
+    # Runs in each worker process after the fork: its own app, caches and GIL setting.
+    def load(*_args: Any, **_kwargs: Any) -> Any:
+        sys.setswitchinterval(switch_interval)
+        return app_factory()
+
+    return load
 
 
 def serve(options: ServeOptions, app_factory: Callable[[], Any]) -> None:
     """Serve the app made by `app_factory` until interrupted (blocks)."""
-    from gunicorn.app.base import BaseApplication
+    from granian.constants import Interfaces
+    from granian.http import HTTP1Settings
+    from granian.server import Server
 
-    settings = {
-        "bind": f"{options.host}:{options.port}",
-        "workers": options.workers,
-        # gthread: a slow client ties up a thread, not a whole worker process.
-        "worker_class": "gthread",
-        "threads": options.threads,
-        "timeout": options.timeout,
-        "graceful_timeout": 10,
-        "keepalive": 5,
-        "limit_request_line": 8190,
-        "limit_request_fields": 50,
-        "limit_request_field_size": 8190,
-        "accesslog": "-",
-        "errorlog": "-",
-        "loglevel": "info",
-        "proc_name": "laurel-serve",
-        "post_worker_init": _tune_worker(options.switch_interval),
-    }
-
-    class _Gunicorn(BaseApplication):  # type: ignore[misc]
-        def load_config(self) -> None:
-            for key, value in settings.items():
-                self.cfg.set(key, value)
-
-        def load(self) -> Any:
-            return app_factory()
-
-    _Gunicorn().run()
+    server = Server(
+        "laurel",  # a name only: each worker loads the app with `_worker_app`
+        address=options.host,
+        port=options.port,
+        interface=Interfaces.WSGI,
+        workers=options.workers,
+        # The app's threads: `in_flight` working, `queue` waiting, the rest refusing.
+        blocking_threads=options.threads,
+        # Rust reads requests: a slow client holds a connection, not a Python thread,
+        # until its headers are in (SECURITY.md X04).
+        http1_settings=HTTP1Settings(header_read_timeout=options.header_timeout * 1000),
+        log_access=options.access_log,
+        log_access_format=ACCESS_LOG_FORMAT,
+        respawn_failed_workers=True,
+        respawn_interval=1.0,
+        workers_kill_timeout=10,
+    )
+    # The thread count is deliberate (most threads wait for a slot or refuse at once):
+    # granian's advice against it is not for the operator.
+    logging.getLogger("_granian").addFilter(_ThreadAdviceFilter())
+    server.serve(target_loader=_worker_app(app_factory, options.switch_interval), wrap_loader=False)

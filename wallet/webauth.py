@@ -57,7 +57,7 @@ class Session:
 class Gate:
     """Logins, sessions and CSRF tokens for one `laurel serve` (thread-safe).
 
-    `secret` signs cookies and tokens (made by the CLI before gunicorn forks, so
+    `secret` signs cookies and tokens (made by the CLI before the server forks its workers, so
     every worker shares it); `loopback` limits the Host header to loopback names;
     `clock` gives wall-clock seconds (a cookie outlives a process).
     """

@@ -23,8 +23,13 @@ GOOD_DID = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
 
 
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> set[str]:
+    # Through list_commands/get_command: `laurel` loads its commands lazily, so
+    # group.commands holds only those some earlier test happened to load.
     names: set[str] = set()
-    for name, command in group.commands.items():
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None, name
         if isinstance(command, click.Group):
             names |= _commands(command, (*prefix, name))
         else:

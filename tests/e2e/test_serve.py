@@ -1,4 +1,4 @@
-"""`laurel serve` for real: gunicorn with two workers on loopback."""
+"""`laurel serve` for real: granian with two workers on loopback."""
 
 from __future__ import annotations
 

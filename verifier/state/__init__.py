@@ -1,7 +1,7 @@
 """Shared state of the verifier service: one small Protocol, three stores.
 
 Challenges, OID4VP/OID4VCI transaction state and rate-limit counters live in a
-:class:`StateStore`. One machine uses SQLite (every gunicorn worker opens the same
+:class:`StateStore`. One machine uses SQLite (every server worker opens the same
 file); several machines behind a load balancer use Redis (``--store redis://HOST``
 or ``LAUREL_STORE``); tests and single-process uses keep it in memory.
 

@@ -50,7 +50,7 @@ class SqliteStateStore:
         return db
 
     def _db(self) -> sqlite3.Connection:
-        # One connection per thread and per process (gunicorn workers fork after creation).
+        # One connection per thread and per process (the server's workers fork after creation).
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
         if db is None or getattr(self._local, "pid", None) != os.getpid():
             db = self._connect()
