@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from anchor.chain import EMBEDDED_CHAIN_ID
+from anchor.embedded import EMBEDDED_CHAIN_ID
 from cli import cli
 from tests.wallet.conftest import ACHIEVEMENT, PASSPHRASE
 from wallet.home import Wallet
