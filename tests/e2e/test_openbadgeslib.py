@@ -122,7 +122,7 @@ def test_openbadgeslib_badges_verify_through_the_pipeline(peer: Path, tmp_path: 
     from vc.errors import LaurelError
     from verifier import VerificationPolicy, verify_bytes
     from verifier.errors import FetchFailedError
-    from verifier.fetch import FetchedDocument
+    from verifier.fetched import FetchedDocument
     from verifier.sources import documents_in
     from verifier.status import StatusChecker
 
