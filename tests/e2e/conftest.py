@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
-import socket
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
+from tests.service_tools import free_port, serve_app
 from tests.wallet.conftest import ACHIEVEMENT, PASSPHRASE
 from vc.did import DidResolver
 from verifier.app import create_app
@@ -44,15 +41,9 @@ class District:
         ), made.pin
 
 
-def _free_port() -> int:
-    with contextlib.closing(socket.socket()) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def district(tmp_path_factory: pytest.TempPathFactory) -> Iterator[District]:
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     home = tmp_path_factory.mktemp("district") / "wallet"
     with Wallet.create(
@@ -74,11 +65,5 @@ def district(tmp_path_factory: pytest.TempPathFactory) -> Iterator[District]:
     )
     app.register_blueprint(issuer_blueprint(home, passphrase=None, token=None))  # status lists
     app.register_blueprint(oid4vci_blueprint(home, passphrase=PASSPHRASE))
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serve_app(app, port):
         yield District(home, base, stored.id)
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)

@@ -11,15 +11,14 @@ import datetime as dt
 import json
 import re
 import shlex
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.builders import HOLDER, badge, presentation, sign, unsigned_badge
+from tests.service_tools import serve_app
 from vc.did import DidResolver
 from verifier.app import create_app
 
@@ -57,16 +56,8 @@ def xss_badge() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
-    app = create_app(resolver=DidResolver(), clock=lambda: NOW)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with serve_app(create_app(resolver=DidResolver(), clock=lambda: NOW)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -245,15 +236,8 @@ class _Recorder:
 def live() -> Iterator[tuple[str, _Recorder]]:
     """The verifier on the real clock, as `laurel serve` runs it: the CLI signs with now."""
     recorder = _Recorder(create_app(resolver=DidResolver()))
-    server = make_server("127.0.0.1", 0, recorder, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", recorder
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with serve_app(recorder) as url:
+        yield url, recorder
 
 
 @pytest.fixture(scope="module")

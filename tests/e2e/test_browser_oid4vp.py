@@ -7,16 +7,15 @@ the verdict appears in the page's verdict element without a reload.
 from __future__ import annotations
 
 import hashlib
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.builders import sign, unsigned_badge
 from tests.oid4vc_peers import run_peer
+from tests.service_tools import serve_app
 from vc.did import DidResolver, did_key_from_public_key
 from vc.keys import Ed25519KeyPair
 from verifier.app import create_app
@@ -29,15 +28,8 @@ HOLDER_SEED = hashlib.sha256(b"browser wallet holder").hexdigest()
 
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, create_app(resolver=DidResolver()), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with serve_app(create_app(resolver=DidResolver())) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
