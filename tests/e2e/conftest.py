@@ -1,4 +1,4 @@
-"""Shared e2e fixtures: a district's wallet serving OID4VCI (and laurel's verifier) on loopback."""
+"""Shared e2e fixtures: a district's wallet, on disk or serving OID4VCI on loopback; an achievement."""
 
 from __future__ import annotations
 
@@ -22,6 +22,24 @@ from wallet.keystore import KdfParams
 from wallet.offers import OfferBook
 from wallet.oid4vci import offer_uri, oid4vci_blueprint
 from wallet.service import issuer_blueprint
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    """A district's wallet, without a base URL."""
+    path = tmp_path / "district"
+    Wallet.create(
+        path, name="Riverside School District", passphrase=PASSPHRASE, kdf=KdfParams.for_tests()
+    ).close()
+    return path
+
+
+@pytest.fixture
+def achievement(tmp_path: Path) -> Path:
+    """The test achievement, in a file."""
+    path = tmp_path / "achievement.json"
+    path.write_text(json.dumps(ACHIEVEMENT), encoding="utf-8")
+    return path
 
 
 @dataclass

@@ -6,6 +6,7 @@ without /usr/bin/chromium or playwright the tests fail and say to run scripts/br
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import json
@@ -60,8 +61,9 @@ def base_url() -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+@contextlib.contextmanager
+def chromium(args: list[str] = CHROMIUM_ARGS) -> Iterator[Any]:
+    """Debian's Chromium, headless, through playwright; the test fails where either is missing."""
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: run scripts/browser (installs Debian's chromium)")
     try:
@@ -70,12 +72,18 @@ def browser() -> Iterator[Any]:
         pytest.fail(f"playwright is not installed ({exc}): run scripts/browser")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            executable_path=str(CHROMIUM), headless=True, args=args
         )
         try:
             yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with chromium() as launched:
+        yield launched
 
 
 class Tab:

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from tests.builders import sign, unsigned_badge
+from tests.e2e.test_browser import chromium
 from tests.oid4vc_peers import run_peer
 from tests.service_tools import serve_app
 from vc.did import DidResolver, did_key_from_public_key
@@ -22,7 +23,6 @@ from verifier.app import create_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
-CHROMIUM = Path("/usr/bin/chromium")
 HOLDER_SEED = hashlib.sha256(b"browser wallet holder").hexdigest()
 
 
@@ -34,18 +34,8 @@ def base_url() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def page() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/browser (installs Debian's chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        try:
-            yield browser.new_context().new_page()
-        finally:
-            browser.close()
+    with chromium(["--no-sandbox", "--disable-gpu"]) as browser:
+        yield browser.new_context().new_page()
 
 
 def test_the_verdict_appears_when_the_wallet_answers(

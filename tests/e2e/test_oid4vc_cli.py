@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from cli import cli
 from tests.service_tools import call, free_port, laurel_serve
-from tests.wallet.conftest import ACHIEVEMENT, PASSPHRASE
+from tests.wallet.conftest import PASSPHRASE
 from wallet.home import Wallet
 from wallet.keystore import KdfParams
 
@@ -45,10 +45,8 @@ def district(tmp_path: Path) -> Iterator[tuple[Path, int]]:
         yield home, port
 
 
-def _issue(home: Path, tmp_path: Path, recipient: str) -> str:
-    """A badge issued by the wallet at `home` to `recipient`: its id."""
-    achievement = tmp_path / "achievement.json"
-    achievement.write_text(json.dumps(ACHIEVEMENT), encoding="utf-8")
+def _issue(home: Path, achievement: Path, recipient: str) -> str:
+    """A badge of `achievement` issued by the wallet at `home` to `recipient`: its id."""
     code, out, err = run(
         "issue", "--home", str(home), "--achievement", str(achievement), "--recipient", recipient
     )
@@ -79,10 +77,10 @@ def _present(port: int, received_id: str, teacher: Path) -> dict:
 
 
 def test_offer_receive_present_with_laurel_on_both_sides(
-    district: tuple[Path, int], tmp_path: Path
+    district: tuple[Path, int], achievement: Path, tmp_path: Path
 ) -> None:
     home, port = district
-    badge_id = _issue(home, tmp_path, "ana@school.example")
+    badge_id = _issue(home, achievement, "ana@school.example")
     qr = tmp_path / "offer.png"
     code, out, err = run("offer", badge_id, "--home", str(home), "--qr", str(qr), "--json")
     assert code == 0, err
@@ -120,7 +118,7 @@ def test_present_refuses_an_openid4vp_request_at_a_private_address(tmp_path: Pat
     assert "refused to fetch" in err
 
 
-def test_offer_every_row_of_a_roster(tmp_path: Path) -> None:
+def test_offer_every_row_of_a_roster(achievement: Path, tmp_path: Path) -> None:
     home = tmp_path / "district"
     Wallet.create(
         home,
@@ -129,8 +127,6 @@ def test_offer_every_row_of_a_roster(tmp_path: Path) -> None:
         kdf=KdfParams.for_tests(),
         base_url="https://badges.riverside.example",
     ).close()
-    achievement = tmp_path / "achievement.json"
-    achievement.write_text(json.dumps(ACHIEVEMENT), encoding="utf-8")
     roster = tmp_path / "cohort.csv"
     roster.write_text(
         "name,email\nAna,ana@school.example\nBo,bo@school.example\n", encoding="utf-8"
@@ -183,10 +179,10 @@ def test_offer_needs_a_base_url_and_an_issued_badge(tmp_path: Path) -> None:
 
 
 def test_offer_format_jwt_receive_present_as_jwt_vc_json(
-    district: tuple[Path, int], tmp_path: Path
+    district: tuple[Path, int], achievement: Path, tmp_path: Path
 ) -> None:
     home, port = district
-    badge_id = _issue(home, tmp_path, "b@s.example")
+    badge_id = _issue(home, achievement, "b@s.example")
     qr = tmp_path / "offer.svg"
     code, out, err = run(
         "offer", badge_id, "--format", "jwt", "--home", str(home), "--qr", str(qr), "--json"

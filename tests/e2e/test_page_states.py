@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from tests.builders import HOLDER, ISSUER, presentation, sign, unsigned_badge
-from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS, PHONE, Tab
+from tests.e2e.test_browser import PHONE, Tab, chromium
 from tests.service_tools import serve_app
 from tests.verifier.test_status import FakeHost, signed_list
 from vc.did import DidResolver
@@ -176,20 +176,10 @@ def offline_url() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/browser (installs Debian's chromium)")
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing: run scripts/axe (installs axe-core from tools/axe)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture(scope="module")
