@@ -153,7 +153,8 @@ class ChainDirectory:
 
     def chains(self) -> Iterator[Chain | AnchorError]:
         """Each configured chain (connected lazily), or the error connecting to it gave."""
-        from anchor.chain import EmbeddedChain, RpcChain
+        from anchor.embedded import EmbeddedChain
+        from anchor.rpc import RpcChain
 
         if self.embedded_path is not None:
             # Opened afresh each time (a few ms): another process may have mined since.
@@ -192,9 +193,9 @@ def _registry_runtime_code() -> bytes:
 
 def _code_at(chain: Chain, address: str) -> bytes | None:
     """The runtime code at `address`, or None for a chain that only says whether there is any."""
-    from anchor.chain import _Web3Chain
+    from anchor.web3chain import Web3Chain
 
-    if not isinstance(chain, _Web3Chain):
+    if not isinstance(chain, Web3Chain):
         return None
     w3 = chain.w3
     code = chain._call(
@@ -261,7 +262,7 @@ def check_ledger(
         return _judge_record(anchor, cached.lookup, cached.block_hash) or _passed(
             anchor, cached.lookup, cached.finality
         )
-    from anchor.chain import rpc_deadline
+    from anchor.rpc import rpc_deadline
 
     errors: list[str] = []
     other_ids: list[int] = []
@@ -485,7 +486,7 @@ _CHAIN_NAMES = {
 
 
 def _chain_name(chain_id: int) -> str:
-    from anchor.chain import EMBEDDED_CHAIN_ID
+    from anchor.embedded import EMBEDDED_CHAIN_ID
 
     if chain_id == EMBEDDED_CHAIN_ID:
         return "the embedded chain"

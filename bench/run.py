@@ -127,7 +127,7 @@ def laurel_full_pipeline(data: bytes) -> Callable[[], None]:
 def _badge_with_status() -> tuple[bytes, Callable[..., object]]:
     """A jcs badge with revocation and suspension entries, and a fetch serving its lists."""
     from vc.status import Bitstring, build_list_credential, status_entry
-    from verifier.fetch import FetchedDocument
+    from verifier.fetched import FetchedDocument
 
     key = Ed25519KeyPair.from_seed(hashlib.sha256(b"laurel bench issuer").digest())
     did = f"did:key:{key.public_key.multibase}"

@@ -127,8 +127,8 @@ def anchor(
 def _wait_for_depth(rpc: str, block: int, confirmations: int) -> None:
     import time
 
-    from anchor.chain import RpcChain
     from anchor.errors import ChainError
+    from anchor.rpc import RpcChain
 
     node = RpcChain(rpc)
     console = _console(stderr=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -23,6 +24,28 @@ from cli._common import (
     cli,
 )
 from cli.anchor import _anchor_and_report
+
+
+@dataclass(frozen=True, slots=True)
+class _IssueArgs:
+    """What `laurel issue` was asked, as click parsed its options."""
+
+    achievement_file: Any
+    recipient: str | None
+    roster: Any
+    out_dir: Path | None
+    include_name: bool
+    dry_run: bool
+    suite: str
+    badge_format: str
+    valid_until: str | None
+    evidence: tuple[str, ...]
+    evidence_name: tuple[str, ...]
+    result: str | None
+    out: Path | None
+    anchor_now: bool
+    rpc: str | None
+    home: Path | None
 
 
 @cli.command()
@@ -94,24 +117,7 @@ from cli.anchor import _anchor_and_report
 @click.option("--rpc", metavar="URL", help="With --anchor: the JSON-RPC node to anchor on.")
 @_home_option
 @_funnel
-def issue(
-    achievement_file: Any,
-    recipient: str | None,
-    roster: Any,
-    out_dir: Path | None,
-    include_name: bool,
-    dry_run: bool,
-    suite: str,
-    badge_format: str,
-    valid_until: str | None,
-    evidence: tuple[str, ...],
-    evidence_name: tuple[str, ...],
-    result: str | None,
-    out: Path | None,
-    anchor_now: bool,
-    rpc: str | None,
-    home: Path | None,
-) -> None:
+def issue(**options: Any) -> None:
     """Issue an Open Badges 3.0 credential, or one per row of a roster.
 
     \b
@@ -131,41 +137,27 @@ def issue(
     from wallet.badge import RecipientError
     from wallet.issuer import RosterError
 
-    if (recipient is None) == (roster is None):
+    asked = _IssueArgs(**options)
+    if (asked.recipient is None) == (asked.roster is None):
         raise click.UsageError("give exactly one of --recipient or --roster")
-    if roster is not None and out_dir is None and not dry_run:
+    if asked.roster is not None and asked.out_dir is None and not asked.dry_run:
         raise click.UsageError("--roster needs --out-dir")
-    if include_name and roster is None:
+    if asked.include_name and asked.roster is None:
         raise click.UsageError("--include-name goes with --roster")
-    if len(evidence_name) > len(evidence):
+    if len(asked.evidence_name) > len(asked.evidence):
         raise click.UsageError("each --evidence-name needs its --evidence")
-    if rpc is not None and not anchor_now:
+    if asked.rpc is not None and not asked.anchor_now:
         raise click.UsageError("--rpc goes with --anchor")
-    if dry_run and (anchor_now or out is not None):
+    if asked.dry_run and (asked.anchor_now or asked.out is not None):
         raise click.UsageError("--dry-run signs nothing: it goes without --anchor and --out")
     try:
-        _issue(
-            achievement_file,
-            recipient=recipient,
-            roster=roster,
-            out_dir=out_dir,
-            include_name=include_name,
-            dry_run=dry_run,
-            suite=suite,
-            badge_format=badge_format,
-            valid_until=valid_until,
-            evidence=evidence,
-            evidence_name=evidence_name,
-            result=result,
-            out=out,
-            anchor_now=anchor_now,
-            rpc=rpc,
-            home=home,
-        )
+        _issue(asked)
     except IssuanceRefusedError as exc:
-        _refuse(exc.message.split(" (", 1)[0], _lines(exc, _shown(achievement_file)), exc.hint)
+        _refuse(
+            exc.message.split(" (", 1)[0], _lines(exc, _shown(asked.achievement_file)), exc.hint
+        )
     except RosterError as exc:
-        source = _shown(roster)
+        source = _shown(asked.roster)
         _refuse(
             exc.message.split(": ", 1)[0], [f"{source} {line}" for line in exc.lines()], exc.hint
         )
@@ -205,25 +197,7 @@ def _refuse(message: str, lines: list[str], hint: str) -> NoReturn:
     sys.exit(EXIT_USAGE)
 
 
-def _issue(
-    achievement_file: Any,
-    *,
-    recipient: str | None,
-    roster: Any,
-    out_dir: Path | None,
-    include_name: bool,
-    dry_run: bool,
-    suite: str,
-    badge_format: str,
-    valid_until: str | None,
-    evidence: tuple[str, ...],
-    evidence_name: tuple[str, ...],
-    result: str | None,
-    out: Path | None,
-    anchor_now: bool,
-    rpc: str | None,
-    home: Path | None,
-) -> None:
+def _issue(asked: _IssueArgs) -> None:
     from vc.issuance import IssuanceRefusedError, check_unsigned
     from verifier.issued import verify_issued
     from wallet.badge import build_badge
@@ -238,21 +212,23 @@ def _issue(
     )
 
     now = dt.datetime.now(dt.UTC)
-    names = list(evidence_name) + [None] * (len(evidence) - len(evidence_name))
+    names = list(asked.evidence_name) + [None] * (len(asked.evidence) - len(asked.evidence_name))
     options = IssueOptions(
-        suite=suite,
-        format=badge_format,
-        valid_until=_valid_until(valid_until, now=now),
-        evidence=tuple(Evidence(url, name) for url, name in zip(evidence, names, strict=True)),
-        result=result,
+        suite=asked.suite,
+        format=asked.badge_format,
+        valid_until=_valid_until(asked.valid_until, now=now),
+        evidence=tuple(
+            Evidence(url, name) for url, name in zip(asked.evidence, names, strict=True)
+        ),
+        result=asked.result,
         now=now,
-        include_name=include_name,
+        include_name=asked.include_name,
         check=verify_issued,
     )
-    achievement = load_achievement(achievement_file.read())
-    rows = read_roster(roster.read()) if roster is not None else None
-    with _open_wallet(home) as wallet:
-        if dry_run:
+    achievement = load_achievement(asked.achievement_file.read())
+    rows = read_roster(asked.roster.read()) if asked.roster is not None else None
+    with _open_wallet(asked.home) as wallet:
+        if asked.dry_run:
             if rows is not None:
                 plan = plan_roster(wallet, achievement, rows, options)
                 click.echo(
@@ -260,21 +236,23 @@ def _issue(
                     f"{plan.already_issued} already are; nothing was signed or written"
                 )
                 return
-            assert recipient is not None  # noqa: S101 -- exactly one of the two, checked above
-            problems = check_unsigned(build_badge(wallet.identity, achievement, recipient, options))
+            assert asked.recipient is not None  # noqa: S101 -- exactly one of the two, checked above
+            problems = check_unsigned(
+                build_badge(wallet.identity, achievement, asked.recipient, options)
+            )
             if problems:
                 raise IssuanceRefusedError(problems)
             click.echo("dry run: the badge can be issued; nothing was signed")
             return
         passphrase = _passphrase()
-        if recipient is not None:
-            stored = issue_badge(wallet, passphrase, achievement, recipient, options)
-            if anchor_now:
-                _anchor_and_report(wallet, passphrase, rpc=rpc)
+        if asked.recipient is not None:
+            stored = issue_badge(wallet, passphrase, achievement, asked.recipient, options)
+            if asked.anchor_now:
+                _anchor_and_report(wallet, passphrase, rpc=asked.rpc)
                 stored = wallet.store.get_credential(stored.id)
-            if out is not None:
+            if asked.out is not None:
                 original = wallet.store.original_of(stored.id)
-                out.write_text(original.text if original else stored.text, encoding="utf-8")
+                asked.out.write_text(original.text if original else stored.text, encoding="utf-8")
             click.echo(stored.id)
             return
         assert rows is not None  # noqa: S101 -- exactly one of the two, checked above
@@ -287,7 +265,7 @@ def _issue(
                 passphrase,
                 achievement,
                 rows,
-                out_dir or Path("."),
+                asked.out_dir or Path("."),
                 options,
                 progress=lambda n: bar.advance(task, n),
             )
@@ -295,8 +273,8 @@ def _issue(
 
         # The badges carry no names: the wallet keeps them, to find and name each badge.
         record_roster_names(wallet.store, achievement, rows)
-        if anchor_now:
-            _anchor_and_report(wallet, passphrase, rpc=rpc)
+        if asked.anchor_now:
+            _anchor_and_report(wallet, passphrase, rpc=asked.rpc)
     click.echo(
         f"{report.issued} issued, {report.already_issued} already issued, "
         f"{report.files} files written to {report.out_dir}"
@@ -304,6 +282,12 @@ def _issue(
 
 
 # -- status lists (revoke, suspend, publish) -------------------------------------------
+
+
+_reason_option = click.option(
+    "--reason", metavar="TEXT", help="Why (kept in the wallet, not published)."
+)
+_yes_option = click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 
 
 def _resolved(home: Path | None, credential_id: str) -> str:
@@ -349,8 +333,8 @@ def _change_status(
 
 @cli.command()
 @click.argument("credential_id")
-@click.option("--reason", metavar="TEXT", help="Why (kept in the wallet, not published).")
-@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@_reason_option
+@_yes_option
 @click.option("--rpc", metavar="URL", help="The node of the chain the badge is anchored on.")
 @click.option(
     "--no-chain", is_flag=True, help="Do not record the revocation in the anchor registry."
@@ -401,8 +385,8 @@ def revoke(
 
 @cli.command()
 @click.argument("credential_id")
-@click.option("--reason", metavar="TEXT", help="Why (kept in the wallet, not published).")
-@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@_reason_option
+@_yes_option
 @_home_option
 @_funnel
 def suspend(credential_id: str, reason: str | None, yes: bool, home: Path | None) -> None:
@@ -419,7 +403,7 @@ def suspend(credential_id: str, reason: str | None, yes: bool, home: Path | None
 
 @cli.command()
 @click.argument("credential_id")
-@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@_yes_option
 @_home_option
 @_funnel
 def unsuspend(credential_id: str, yes: bool, home: Path | None) -> None:

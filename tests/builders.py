@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 from dataclasses import dataclass
 
 from vc.did import did_key_from_public_key
+from vc.errors import LaurelError
 from vc.keys import Ed25519KeyPair
 from vc.openbadges import Achievement, build_open_badge
 from vc.proofs import add_proof
@@ -91,3 +93,17 @@ def presentation(
     return add_proof(
         vp, by.key, by.vm, cryptosuite=suite, created=CREATED, proof_purpose=purpose, **options
     )
+
+
+class JsonWeb:
+    """A fake web: URL -> JSON document; records every request, and a missing page is a 404."""
+
+    def __init__(self, pages: dict[str, object]) -> None:
+        self.pages = pages
+        self.requests: list[str] = []
+
+    def __call__(self, url: str) -> bytes:
+        self.requests.append(url)
+        if url not in self.pages:
+            raise LaurelError(f"404 {url}")
+        return json.dumps(self.pages[url]).encode()

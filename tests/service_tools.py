@@ -1,4 +1,4 @@
-"""Real services on loopback for the tests: `laurel serve` instances and a Redis server."""
+"""Real services on loopback for the tests: `laurel serve` instances, a Flask app in a thread, Redis."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -134,10 +135,12 @@ def redis_server() -> Iterator[RedisServer]:
 
 
 class LaurelServe:
-    """One `laurel serve` process on a loopback port."""
+    """One `laurel serve` process on a loopback port (`port`, or a free one)."""
 
-    def __init__(self, *args: str, env: Mapping[str, str] | None = None) -> None:
-        self.port = free_port()
+    def __init__(
+        self, *args: str, env: Mapping[str, str] | None = None, port: int | None = None
+    ) -> None:
+        self.port = port or free_port()
         self.args = args
         self.env = {**os.environ, **(env or {})}
         self.proc: subprocess.Popen[bytes] | None = None
@@ -173,10 +176,28 @@ class LaurelServe:
 
 
 @contextlib.contextmanager
-def laurel_serve(*args: str, env: Mapping[str, str] | None = None) -> Iterator[LaurelServe]:
+def laurel_serve(
+    *args: str, env: Mapping[str, str] | None = None, port: int | None = None
+) -> Iterator[LaurelServe]:
     """A running `laurel serve`, stopped afterwards."""
-    server = LaurelServe(*args, env=env)
+    server = LaurelServe(*args, env=env, port=port)
     try:
         yield server.start()
     finally:
         server.stop()
+
+
+@contextlib.contextmanager
+def serve_app(app: Any, port: int = 0) -> Iterator[str]:
+    """`app` served by werkzeug in a thread on 127.0.0.1:`port` (0: a free one); its base URL."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)

@@ -533,12 +533,12 @@ def check_anchor(
 @contextlib.contextmanager
 def _chain_budget(ctx: CheckContext) -> Iterator[None]:
     # The chain's JSON-RPC requests share the verification's network budget too
-    # (anchor.chain, and web3 with it, is imported only when a chain is consulted).
+    # (anchor.rpc, and web3 with it, is imported only when a chain is consulted).
     left = budget.remaining()
     if left is None or ctx.anchors is None or not ctx.anchors.configured:
         yield
         return
-    from anchor.chain import rpc_deadline
+    from anchor.rpc import rpc_deadline
 
     with rpc_deadline(max(left, 0.001)):
         yield

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import Final, Protocol
 
 from verifier.errors import FetchBlockedError, FetchFailedError
-from verifier.fetch import FetchedDocument
+from verifier.fetched import FetchedDocument
 
 __all__ = ["MAX_IMAGE_BYTES", "ImageFetch", "ImageInliner"]
 

@@ -46,7 +46,7 @@ from verifier.status_documents import UnreadableList, list_dates, list_document,
 
 if TYPE_CHECKING:
     # The fetch guard (http.client, ssl) is imported only by what fetches.
-    from verifier.fetch import FetchedDocument
+    from verifier.fetched import FetchedDocument
 
 __all__ = [
     "MAX_STATUS_ENTRIES",

@@ -43,7 +43,7 @@ from verifier.web import WebReader
 
 if TYPE_CHECKING:
     from anchor.check import ChainDirectory
-    from verifier.fetch import FetchedDocument
+    from verifier.fetched import FetchedDocument
 
 __all__ = [
     "MAX_PRESENTED_CREDENTIALS",

@@ -128,7 +128,8 @@ def open_chain(
         WrongChainError: `chain_id` is given and the node serves another chain.
         ChainUnreachableError: the node cannot be reached.
     """
-    from anchor.chain import EmbeddedChain, RpcChain
+    from anchor.embedded import EmbeddedChain
+    from anchor.rpc import RpcChain
 
     if rpc is None:
         embedded = EmbeddedChain.open(embedded_chain_path(wallet.home), writable=True)
@@ -343,9 +344,10 @@ def _send_batch(
 
 
 def _find_anchor(chain: Chain, contract: str, root: bytes, block: int, sender: str) -> Receipt:
-    from anchor.chain import Receipt, _Web3Chain
+    from anchor.chain import Receipt
+    from anchor.web3chain import Web3Chain
 
-    if not isinstance(chain, _Web3Chain):
+    if not isinstance(chain, Web3Chain):
         raise ContractError("cannot look up an earlier anchor on this chain")
     registry = chain._registry(contract)
     logs = registry.events.Anchored.get_logs(
@@ -382,7 +384,7 @@ def revoke_on_chain(
         ChainUnreachableError, ContractError, UnfundedAccountError: the chain refused;
             the status list revocation stands, and this can be run again.
     """
-    from anchor.chain import EMBEDDED_CHAIN_ID
+    from anchor.embedded import EMBEDDED_CHAIN_ID
 
     batch = wallet.store.anchor_batch_of(credential_id)
     if batch is None:

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from eth_account import Account
 
-from anchor.chain import EmbeddedChain
 from anchor.check import ChainDirectory
+from anchor.embedded import EmbeddedChain
 from anchor.merkle import MerkleTree, leaf_hash
 from anchor.proof import (
     AnchorProof,

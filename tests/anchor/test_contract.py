@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from eth_account import Account
 
-from anchor.chain import EmbeddedChain, Receipt, registry_artifact
+from anchor.chain import Receipt, registry_artifact
+from anchor.embedded import EmbeddedChain
 from anchor.errors import ContractError
 from tests.chain_tools import REPO, node_binary, solc_dir
 

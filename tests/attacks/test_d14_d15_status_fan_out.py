@@ -32,7 +32,8 @@ from tests.builders import MALLORY, sign, unsigned_badge
 from vc.results import Status
 from vc.status import status_entry
 from verifier.errors import FetchFailedError
-from verifier.fetch import MAX_FETCHES_PER_HOST, Fetcher, FetchPolicy
+from verifier.fetch import Fetcher, FetchPolicy
+from verifier.host_slots import MAX_FETCHES_PER_HOST
 from verifier.policy import VerificationPolicy
 from verifier.verify import networked_status_checker, verify
 

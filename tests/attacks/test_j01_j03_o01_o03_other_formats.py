@@ -54,7 +54,7 @@ class Spy:
         raise FetchFailedError(f"{url} does not answer")
 
     def fetch(self, url: str, **_: object) -> object:
-        from verifier.fetch import FetchedDocument
+        from verifier.fetched import FetchedDocument
 
         return FetchedDocument(url, 200, "application/json", self(url))
 

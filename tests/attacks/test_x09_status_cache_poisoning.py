@@ -22,7 +22,7 @@ from tests.verifier.test_status import (
 from vc.did import DidResolver
 from vc.results import Status
 from vc.status import status_entry
-from verifier.fetch import FetchedDocument
+from verifier.fetched import FetchedDocument
 from verifier.status import StatusChecker
 from verifier.verify import verify
 

@@ -1,20 +1,17 @@
-"""Shared e2e fixtures: a district's wallet serving OID4VCI (and laurel's verifier) on loopback."""
+"""Shared e2e fixtures: a district's wallet, on disk or serving OID4VCI on loopback; an achievement."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
-import socket
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
+from tests.service_tools import free_port, serve_app
 from tests.wallet.conftest import ACHIEVEMENT, PASSPHRASE
 from vc.did import DidResolver
 from verifier.app import create_app
@@ -25,6 +22,24 @@ from wallet.keystore import KdfParams
 from wallet.offers import OfferBook
 from wallet.oid4vci import offer_uri, oid4vci_blueprint
 from wallet.service import issuer_blueprint
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    """A district's wallet, without a base URL."""
+    path = tmp_path / "district"
+    Wallet.create(
+        path, name="Riverside School District", passphrase=PASSPHRASE, kdf=KdfParams.for_tests()
+    ).close()
+    return path
+
+
+@pytest.fixture
+def achievement(tmp_path: Path) -> Path:
+    """The test achievement, in a file."""
+    path = tmp_path / "achievement.json"
+    path.write_text(json.dumps(ACHIEVEMENT), encoding="utf-8")
+    return path
 
 
 @dataclass
@@ -44,15 +59,9 @@ class District:
         ), made.pin
 
 
-def _free_port() -> int:
-    with contextlib.closing(socket.socket()) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def district(tmp_path_factory: pytest.TempPathFactory) -> Iterator[District]:
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     home = tmp_path_factory.mktemp("district") / "wallet"
     with Wallet.create(
@@ -74,11 +83,5 @@ def district(tmp_path_factory: pytest.TempPathFactory) -> Iterator[District]:
     )
     app.register_blueprint(issuer_blueprint(home, passphrase=None, token=None))  # status lists
     app.register_blueprint(oid4vci_blueprint(home, passphrase=PASSPHRASE))
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serve_app(app, port):
         yield District(home, base, stored.id)
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)

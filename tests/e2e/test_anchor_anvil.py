@@ -26,11 +26,11 @@ import pytest
 import requests
 from eth_account import Account
 
-from anchor.chain import RpcChain
 from anchor.check import ChainDirectory
 from anchor.errors import UnfundedAccountError, WrongChainError
 from anchor.merkle import MerkleTree
 from anchor.proof import AnchorProof, anchor_proofs, credential_leaf, with_anchor_proof
+from anchor.rpc import RpcChain
 from tests.chain_tools import anvil_binary
 from tests.wallet.conftest import ACHIEVEMENT, PASSPHRASE
 from vc.results import Status, VerificationResult

@@ -9,33 +9,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
-from anchor.chain import EMBEDDED_CHAIN_ID
+from anchor.embedded import EMBEDDED_CHAIN_ID
 from cli import cli
-from tests.wallet.conftest import ACHIEVEMENT, PASSPHRASE
-from wallet.home import Wallet
-from wallet.keystore import KdfParams
+from tests.wallet.conftest import PASSPHRASE
 
 ENV = {"LAUREL_PASSPHRASE": PASSPHRASE}
 SUBJECT = "did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp"
-
-
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    path = tmp_path / "district"
-    Wallet.create(
-        path, name="Riverside School District", passphrase=PASSPHRASE, kdf=KdfParams.for_tests()
-    ).close()
-    return path
-
-
-@pytest.fixture
-def achievement(tmp_path: Path) -> Path:
-    path = tmp_path / "achievement.json"
-    path.write_text(json.dumps(ACHIEVEMENT), encoding="utf-8")
-    return path
 
 
 def run(*args: str, env: dict[str, str] | None = None):

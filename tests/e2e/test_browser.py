@@ -6,20 +6,20 @@ without /usr/bin/chromium or playwright the tests fail and say to run scripts/br
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import json
 import re
 import shlex
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.builders import HOLDER, badge, presentation, sign, unsigned_badge
+from tests.service_tools import serve_app
 from vc.did import DidResolver
 from verifier.app import create_app
 
@@ -57,20 +57,13 @@ def xss_badge() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
-    app = create_app(resolver=DidResolver(), clock=lambda: NOW)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with serve_app(create_app(resolver=DidResolver(), clock=lambda: NOW)) as url:
+        yield url
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+@contextlib.contextmanager
+def chromium(args: list[str] = CHROMIUM_ARGS) -> Iterator[Any]:
+    """Debian's Chromium, headless, through playwright; the test fails where either is missing."""
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: run scripts/browser (installs Debian's chromium)")
     try:
@@ -79,12 +72,18 @@ def browser() -> Iterator[Any]:
         pytest.fail(f"playwright is not installed ({exc}): run scripts/browser")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            executable_path=str(CHROMIUM), headless=True, args=args
         )
         try:
             yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with chromium() as launched:
+        yield launched
 
 
 class Tab:
@@ -245,15 +244,8 @@ class _Recorder:
 def live() -> Iterator[tuple[str, _Recorder]]:
     """The verifier on the real clock, as `laurel serve` runs it: the CLI signs with now."""
     recorder = _Recorder(create_app(resolver=DidResolver()))
-    server = make_server("127.0.0.1", 0, recorder, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", recorder
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with serve_app(recorder) as url:
+        yield url, recorder
 
 
 @pytest.fixture(scope="module")

@@ -7,53 +7,35 @@ the verdict appears in the page's verdict element without a reload.
 from __future__ import annotations
 
 import hashlib
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.builders import sign, unsigned_badge
+from tests.e2e.test_browser import chromium
 from tests.oid4vc_peers import run_peer
+from tests.service_tools import serve_app
 from vc.did import DidResolver, did_key_from_public_key
 from vc.keys import Ed25519KeyPair
 from verifier.app import create_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
-CHROMIUM = Path("/usr/bin/chromium")
 HOLDER_SEED = hashlib.sha256(b"browser wallet holder").hexdigest()
 
 
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, create_app(resolver=DidResolver()), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with serve_app(create_app(resolver=DidResolver())) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def page() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/browser (installs Debian's chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        try:
-            yield browser.new_context().new_page()
-        finally:
-            browser.close()
+    with chromium(["--no-sandbox", "--disable-gpu"]) as browser:
+        yield browser.new_context().new_page()
 
 
 def test_the_verdict_appears_when_the_wallet_answers(

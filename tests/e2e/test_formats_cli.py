@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from cli import cli
 from tests.vc.formats.corpus import CORPUS
-from tests.wallet.conftest import ACHIEVEMENT, PASSPHRASE
+from tests.wallet.conftest import PASSPHRASE
 from wallet.home import Wallet
 from wallet.keystore import KdfParams
 
@@ -39,13 +39,6 @@ def district(tmp_path: Path) -> Path:
 @pytest.fixture
 def teacher(tmp_path: Path) -> Path:
     return _wallet(tmp_path / "teacher", "Ana")
-
-
-@pytest.fixture
-def achievement(tmp_path: Path) -> Path:
-    path = tmp_path / "achievement.json"
-    path.write_text(json.dumps(ACHIEVEMENT), encoding="utf-8")
-    return path
 
 
 def _payload(token: str) -> dict:

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -69,14 +70,21 @@ def test_laurel_wrong_pin_is_named(district: District, teacher: Wallet) -> None:
     assert caught.value.error == "invalid_grant"
 
 
-def test_laurel_receives_then_answers_laurel_verifier(district: District, teacher: Wallet) -> None:
+def _received_and_asked(
+    district: District, teacher: Wallet, now: dt.datetime
+) -> tuple[Any, dict[str, Any], Any]:
+    """The district's badge received by `teacher`, a new OID4VP request and what it asks."""
     offer, pin = district.offer()
-    now = dt.datetime.now(dt.UTC)
     stored = receive_offer(teacher, PASSPHRASE, offer, pin, LOOPBACK, _verify, now=now).credential
     started = json.loads(
         LOOPBACK.post(f"{district.base}/oid4vp/requests", b"", content_type="application/json").body
     )
-    request = read_request(started["request"], LOOPBACK, DidResolver())
+    return stored, started, read_request(started["request"], LOOPBACK, DidResolver())
+
+
+def test_laurel_receives_then_answers_laurel_verifier(district: District, teacher: Wallet) -> None:
+    now = dt.datetime.now(dt.UTC)
+    stored, started, request = _received_and_asked(district, teacher, now)
     assert request.client_id.startswith("decentralized_identifier:did:key:")
     answer_request(teacher, PASSPHRASE, request, [stored.id], LOOPBACK, now=now)
     verdict = json.loads(LOOPBACK.get(started["status_uri"]).body)
@@ -98,13 +106,8 @@ def test_v02_response_uri_at_a_private_address_is_not_posted_to(
 ) -> None:
     from dataclasses import replace
 
-    offer, pin = district.offer()
     now = dt.datetime.now(dt.UTC)
-    stored = receive_offer(teacher, PASSPHRASE, offer, pin, LOOPBACK, _verify, now=now).credential
-    started = json.loads(
-        LOOPBACK.post(f"{district.base}/oid4vp/requests", b"", content_type="application/json").body
-    )
-    request = read_request(started["request"], LOOPBACK, DidResolver())
+    stored, _, request = _received_and_asked(district, teacher, now)
     # A request naming a private response_uri: the default guard refuses to post there.
     hostile = replace(request, response_uri="http://192.168.1.10/collect")
     with pytest.raises(FetchBlockedError):

@@ -4,15 +4,7 @@
 
 from __future__ import annotations
 
-import contextlib
-import http.client
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from cli import cli
-from tests.wallet.conftest import ACHIEVEMENT, PASSPHRASE
+from tests.service_tools import call, free_port, laurel_serve
+from tests.wallet.conftest import PASSPHRASE
 from wallet.home import Wallet
 from wallet.keystore import KdfParams
 
@@ -35,25 +28,9 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def _free_port() -> int:
-    with contextlib.closing(socket.socket()) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _http(port: int, method: str, path: str) -> tuple[int, dict]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        connection.request(method, path)
-        answer = connection.getresponse()
-        return answer.status, json.loads(answer.read() or b"{}")
-    finally:
-        connection.close()
-
-
 @pytest.fixture
 def district(tmp_path: Path) -> Iterator[tuple[Path, int]]:
-    port = _free_port()
+    port = free_port()
     home = tmp_path / "district"
     Wallet.create(
         home,
@@ -62,59 +39,48 @@ def district(tmp_path: Path) -> Iterator[tuple[Path, int]]:
         kdf=KdfParams.for_tests(),
         base_url=f"http://127.0.0.1:{port}",
     ).close()
-    laurel = str(Path(sys.executable).parent / "laurel")
-    proc = subprocess.Popen(
-        [
-            laurel,
-            "serve",
-            "--port",
-            str(port),
-            "--workers",
-            "2",
-            "--wallet",
-            str(home),
-            "--allow-private-network",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, **ENV},
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            with contextlib.suppress(OSError):
-                if _http(port, "GET", "/health")[0] == 200:
-                    break
-            assert proc.poll() is None, "laurel serve exited"
-            assert time.monotonic() < deadline, "laurel serve did not come up"
-            time.sleep(0.1)
+    with laurel_serve(
+        "--workers", "2", "--wallet", str(home), "--allow-private-network", env=ENV, port=port
+    ):
         yield home, port
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+
+
+def _issue(home: Path, achievement: Path, recipient: str) -> str:
+    """A badge of `achievement` issued by the wallet at `home` to `recipient`: its id."""
+    code, out, err = run(
+        "issue", "--home", str(home), "--achievement", str(achievement), "--recipient", recipient
+    )
+    assert code == 0, err
+    return out.strip().splitlines()[-1]
+
+
+def _receive(offer: str, pin: str, teacher: Path) -> tuple[int, str, str]:
+    """`laurel receive` of `offer` (a link or a photo of its QR code) into `teacher`."""
+    return run("receive", offer, "--pin", pin, "--home", str(teacher), "--allow-private-network")
+
+
+def _present(port: int, received_id: str, teacher: Path) -> dict:
+    """`laurel present --request` to a new OID4VP request of the district: its verdict."""
+    status, started, _ = call(port, "POST", "/oid4vp/requests")
+    assert status == 201
+    code, _, err = run(
+        "present",
+        received_id,
+        "--request",
+        started["request"],
+        "--home",
+        str(teacher),
+        "--allow-private-network",
+    )
+    assert code == 0, err
+    return call(port, "GET", "/" + started["status_uri"].split("/", 3)[3])[1]
 
 
 def test_offer_receive_present_with_laurel_on_both_sides(
-    district: tuple[Path, int], tmp_path: Path
+    district: tuple[Path, int], achievement: Path, tmp_path: Path
 ) -> None:
     home, port = district
-    achievement = tmp_path / "achievement.json"
-    achievement.write_text(json.dumps(ACHIEVEMENT), encoding="utf-8")
-    code, out, err = run(
-        "issue",
-        "--home",
-        str(home),
-        "--achievement",
-        str(achievement),
-        "--recipient",
-        "ana@school.example",
-    )
-    assert code == 0, err
-    badge_id = out.strip().splitlines()[-1]
+    badge_id = _issue(home, achievement, "ana@school.example")
     qr = tmp_path / "offer.png"
     code, out, err = run("offer", badge_id, "--home", str(home), "--qr", str(qr), "--json")
     assert code == 0, err
@@ -126,15 +92,7 @@ def test_offer_receive_present_with_laurel_on_both_sides(
     teacher = tmp_path / "teacher"
     Wallet.create(teacher, name="Ana", passphrase=PASSPHRASE, kdf=KdfParams.for_tests()).close()
     # The teacher receives from a photo of the offer's QR code.
-    code, out, err = run(
-        "receive",
-        str(qr),
-        "--pin",
-        offered["pin"],
-        "--home",
-        str(teacher),
-        "--allow-private-network",
-    )
+    code, out, err = _receive(str(qr), offered["pin"], teacher)
     assert code == 0, err
     received_id = out.strip().splitlines()[-1]
     with Wallet.open(teacher) as wallet:
@@ -143,32 +101,11 @@ def test_offer_receive_present_with_laurel_on_both_sides(
             == wallet.identity.did
         )
     # The same offer again: refused by name.
-    code, out, err = run(
-        "receive",
-        offered["offer"],
-        "--pin",
-        offered["pin"],
-        "--home",
-        str(teacher),
-        "--allow-private-network",
-    )
+    code, out, err = _receive(offered["offer"], offered["pin"], teacher)
     assert code == 1
     assert "invalid_grant" in err
 
-    status, started = _http(port, "POST", "/oid4vp/requests")
-    assert status == 201
-    code, out, err = run(
-        "present",
-        received_id,
-        "--request",
-        started["request"],
-        "--home",
-        str(teacher),
-        "--allow-private-network",
-    )
-    assert code == 0, err
-    path = "/" + started["status_uri"].split("/", 3)[3]
-    verdict = _http(port, "GET", path)[1]
+    verdict = _present(port, received_id, teacher)
     assert verdict["status"] == "verified", verdict["result"]["errors"]
 
 
@@ -181,7 +118,7 @@ def test_present_refuses_an_openid4vp_request_at_a_private_address(tmp_path: Pat
     assert "refused to fetch" in err
 
 
-def test_offer_every_row_of_a_roster(tmp_path: Path) -> None:
+def test_offer_every_row_of_a_roster(achievement: Path, tmp_path: Path) -> None:
     home = tmp_path / "district"
     Wallet.create(
         home,
@@ -190,8 +127,6 @@ def test_offer_every_row_of_a_roster(tmp_path: Path) -> None:
         kdf=KdfParams.for_tests(),
         base_url="https://badges.riverside.example",
     ).close()
-    achievement = tmp_path / "achievement.json"
-    achievement.write_text(json.dumps(ACHIEVEMENT), encoding="utf-8")
     roster = tmp_path / "cohort.csv"
     roster.write_text(
         "name,email\nAna,ana@school.example\nBo,bo@school.example\n", encoding="utf-8"
@@ -244,22 +179,10 @@ def test_offer_needs_a_base_url_and_an_issued_badge(tmp_path: Path) -> None:
 
 
 def test_offer_format_jwt_receive_present_as_jwt_vc_json(
-    district: tuple[Path, int], tmp_path: Path
+    district: tuple[Path, int], achievement: Path, tmp_path: Path
 ) -> None:
     home, port = district
-    achievement = tmp_path / "achievement.json"
-    achievement.write_text(json.dumps(ACHIEVEMENT), encoding="utf-8")
-    code, out, err = run(
-        "issue",
-        "--home",
-        str(home),
-        "--achievement",
-        str(achievement),
-        "--recipient",
-        "b@s.example",
-    )
-    assert code == 0, err
-    badge_id = out.strip().splitlines()[-1]
+    badge_id = _issue(home, achievement, "b@s.example")
     qr = tmp_path / "offer.svg"
     code, out, err = run(
         "offer", badge_id, "--format", "jwt", "--home", str(home), "--qr", str(qr), "--json"
@@ -271,15 +194,7 @@ def test_offer_format_jwt_receive_present_as_jwt_vc_json(
 
     teacher = tmp_path / "teacher"
     Wallet.create(teacher, name="Ben", passphrase=PASSPHRASE, kdf=KdfParams.for_tests()).close()
-    code, out, err = run(
-        "receive",
-        offered["offer"],
-        "--pin",
-        offered["pin"],
-        "--home",
-        str(teacher),
-        "--allow-private-network",
-    )
+    code, out, err = _receive(offered["offer"], offered["pin"], teacher)
     assert code == 0, err
     received_id = out.strip().splitlines()[-1]
     with Wallet.open(teacher) as wallet:
@@ -287,18 +202,6 @@ def test_offer_format_jwt_receive_present_as_jwt_vc_json(
         assert original is not None
         assert original.format == "vc-jwt"
 
-    status, started = _http(port, "POST", "/oid4vp/requests")
-    assert status == 201
-    code, out, err = run(
-        "present",
-        received_id,
-        "--request",
-        started["request"],
-        "--home",
-        str(teacher),
-        "--allow-private-network",
-    )
-    assert code == 0, err
-    verdict = _http(port, "GET", "/" + started["status_uri"].split("/", 3)[3])[1]
+    verdict = _present(port, received_id, teacher)
     assert verdict["status"] == "verified", verdict["result"]["errors"]
     assert "format.vp_jwt" in verdict["result"]["checks"]

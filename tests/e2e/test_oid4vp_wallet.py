@@ -10,17 +10,16 @@ from __future__ import annotations
 import hashlib
 import http.client
 import json
-import threading
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.builders import ISSUER, sign, unsigned_badge
 from tests.oid4vc_peers import run_peer
+from tests.service_tools import serve_app
 from vc.did import DidResolver, did_key_from_public_key
 from vc.formats.jwt import sign_jwt
 from vc.keys import Ed25519KeyPair
@@ -36,15 +35,8 @@ HOLDER_DID = did_key_from_public_key(
 
 @pytest.fixture(scope="module")
 def verifier() -> Iterator[str]:
-    app = create_app(resolver=DidResolver())
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    with serve_app(create_app(resolver=DidResolver())) as url:
+        yield url
 
 
 def _http(method: str, url: str, body: bytes | None = None) -> tuple[int, dict[str, Any]]:

@@ -68,6 +68,18 @@ def _run(python: Path, *args: str) -> str:
     return done.stdout
 
 
+def _issued(peer: Path, tmp_path: Path) -> tuple[dict, dict[str, bytes]]:
+    """openbadgeslib's badges issued into `tmp_path`: their meta.json, and their site's pages."""
+    _run(peer, "issue", str(tmp_path))
+    meta = json.loads((tmp_path / "meta.json").read_text())
+    pages = {
+        f"{meta['site']}/{p.relative_to(tmp_path / 'web').as_posix()}": p.read_bytes()
+        for p in (tmp_path / "web").rglob("*")
+        if p.is_file()
+    }
+    return meta, pages
+
+
 def _verdict(path: Path, meta: dict, web: corpus.OfflineWeb) -> corpus.Verdict:
     texts = (
         [p.text for p in unbake_all(path.read_bytes())]
@@ -90,13 +102,7 @@ def _verdict(path: Path, meta: dict, web: corpus.OfflineWeb) -> corpus.Verdict:
 
 
 def test_openbadgeslib_badges_verify_in_laurel(peer: Path, tmp_path: Path) -> None:
-    _run(peer, "issue", str(tmp_path))
-    meta = json.loads((tmp_path / "meta.json").read_text())
-    pages = {
-        f"{meta['site']}/{p.relative_to(tmp_path / 'web').as_posix()}": p.read_bytes()
-        for p in (tmp_path / "web").rglob("*")
-        if p.is_file()
-    }
+    meta, pages = _issued(peer, tmp_path)
     web = corpus.OfflineWeb(pages)
     verdicts = {
         p.name: _verdict(p, meta, web).text()
@@ -122,17 +128,11 @@ def test_openbadgeslib_badges_verify_through_the_pipeline(peer: Path, tmp_path: 
     from vc.errors import LaurelError
     from verifier import VerificationPolicy, verify_bytes
     from verifier.errors import FetchFailedError
-    from verifier.fetch import FetchedDocument
+    from verifier.fetched import FetchedDocument
     from verifier.sources import documents_in
     from verifier.status import StatusChecker
 
-    _run(peer, "issue", str(tmp_path))
-    meta = json.loads((tmp_path / "meta.json").read_text())
-    pages = {
-        f"{meta['site']}/{p.relative_to(tmp_path / 'web').as_posix()}": p.read_bytes()
-        for p in (tmp_path / "web").rglob("*")
-        if p.is_file()
-    }
+    meta, pages = _issued(peer, tmp_path)
     profile = f"{meta['site']}/profile"
     (jwk,) = meta["issuer_jwks"]["ob3-rs256.jwt"]
     pages[profile] = json.dumps(
@@ -181,13 +181,7 @@ def test_openbadgeslib_badges_verify_through_the_pipeline(peer: Path, tmp_path: 
 def test_openbadgeslib_ob2_badge_for_another_recipient_is_refused(
     peer: Path, tmp_path: Path
 ) -> None:
-    _run(peer, "issue", str(tmp_path))
-    meta = json.loads((tmp_path / "meta.json").read_text())
-    pages = {
-        f"{meta['site']}/{p.relative_to(tmp_path / 'web').as_posix()}": p.read_bytes()
-        for p in (tmp_path / "web").rglob("*")
-        if p.is_file()
-    }
+    _, pages = _issued(peer, tmp_path)
     token = (tmp_path / "ob2-signed.jws").read_text()
     result = verify_ob2(
         token, fetch=corpus.OfflineWeb(pages), now=corpus.NOW, recipient="eve@school.example"

@@ -16,16 +16,15 @@ import copy
 import datetime as dt
 import json
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.builders import HOLDER, ISSUER, presentation, sign, unsigned_badge
-from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS, PHONE, Tab
+from tests.e2e.test_browser import PHONE, Tab, chromium
+from tests.service_tools import serve_app
 from tests.verifier.test_status import FakeHost, signed_list
 from vc.did import DidResolver
 from vc.status import status_entry
@@ -146,15 +145,8 @@ def lists_host() -> FakeHost:
 
 
 def serve(app: Any) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with serve_app(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -184,20 +176,10 @@ def offline_url() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/browser (installs Debian's chromium)")
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing: run scripts/axe (installs axe-core from tools/axe)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture(scope="module")

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
-import http.client
 import json
 import os
-import signal
-import socket
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
+from tests.service_tools import LAUREL, free_port, laurel_serve
 from tests.wallet.conftest import ACHIEVEMENT, PASSPHRASE
 
 pytestmark = pytest.mark.e2e
@@ -23,30 +18,12 @@ pytestmark = pytest.mark.e2e
 def _laurel(
     *args: str, env: dict[str, str], check: bool = True
 ) -> subprocess.CompletedProcess[str]:
-    laurel = str(Path(sys.executable).parent / "laurel")
     proc = subprocess.run(
-        [laurel, *args], env=env, capture_output=True, text=True, timeout=120, check=False
+        [LAUREL, *args], env=env, capture_output=True, text=True, timeout=120, check=False
     )
     if check:
         assert proc.returncode == 0, proc.stderr
     return proc
-
-
-def _free_port() -> int:
-    with contextlib.closing(socket.socket()) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _up(port: int) -> bool:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-    try:
-        connection.request("GET", "/health")
-        return connection.getresponse().status == 200
-    except OSError:
-        return False
-    finally:
-        connection.close()
 
 
 def _status_checks(proc: subprocess.CompletedProcess[str]) -> dict[str, str]:
@@ -55,7 +32,7 @@ def _status_checks(proc: subprocess.CompletedProcess[str]) -> dict[str, str]:
 
 
 def test_revoke_suspend_unsuspend_seen_by_separate_verifiers(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     home = tmp_path / "district"
     env = {**os.environ, "LAUREL_PASSPHRASE": PASSPHRASE, "LAUREL_HOME": str(home)}
     _laurel(
@@ -81,28 +58,8 @@ def test_revoke_suspend_unsuspend_seen_by_separate_verifiers(tmp_path: Path) -> 
             env=env,
         ).stdout.strip()
         badges[name] = (credential_id, tmp_path / f"{name}.json")
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "laurel"),
-            "serve",
-            "--port",
-            str(port),
-            "--workers",
-            "2",
-            "--wallet",
-            str(home),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     verify = ("verify", "--json", "--allow-private-network")
-    try:
-        deadline = time.monotonic() + 60
-        while not _up(port):
-            assert server.poll() is None, "laurel serve exited"
-            assert time.monotonic() < deadline, "laurel serve did not start"
-            time.sleep(0.1)
+    with laurel_serve("--workers", "2", "--wallet", str(home), env=env, port=port):
         fresh = _status_checks(_laurel(*verify, str(badges["revoked"][1]), env=env))
         assert fresh == {"status.revocation": "passed", "status.suspension": "passed"}
 
@@ -128,13 +85,6 @@ def test_revoke_suspend_unsuspend_seen_by_separate_verifiers(tmp_path: Path) -> 
             "status.revocation": "passed",
             "status.suspension": "passed",
         }
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
 
     # The list host is down and nothing is cached (a new process): fail closed, or warn if asked.
     down = _laurel(*verify, str(badges["suspended"][1]), env=env, check=False)

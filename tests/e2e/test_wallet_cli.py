@@ -14,41 +14,37 @@ import pytest
 from click.testing import CliRunner
 
 from cli import cli
-from tests.wallet.conftest import ACHIEVEMENT, PASSPHRASE
+from tests.wallet.conftest import PASSPHRASE
 from wallet.home import Wallet
 from wallet.keystore import KdfParams
 
 ENV = {"LAUREL_PASSPHRASE": PASSPHRASE}
 
 
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    path = tmp_path / "district"
-    Wallet.create(
-        path, name="Riverside School District", passphrase=PASSPHRASE, kdf=KdfParams.for_tests()
-    ).close()
-    return path
-
-
-@pytest.fixture
-def achievement(tmp_path: Path) -> Path:
-    path = tmp_path / "achievement.json"
-    path.write_text(json.dumps(ACHIEVEMENT), encoding="utf-8")
-    return path
-
-
 def run(*args: str, env: dict[str, str] | None = None, input: str | None = None):
     return CliRunner().invoke(cli, list(args), env={**ENV, **(env or {})}, input=input)
 
 
-def test_issue_list_show_export_delete(home, achievement, tmp_path):
-    issued = run(
+def _issue(
+    home: Path, achievement: Path, recipient: str, *extra: str, env: dict[str, str] | None = None
+):
+    return run(
         "issue",
         "--home",
         str(home),
         "--achievement",
         str(achievement),
         "--recipient",
+        recipient,
+        *extra,
+        env=env,
+    )
+
+
+def test_issue_list_show_export_delete(home, achievement, tmp_path):
+    issued = _issue(
+        home,
+        achievement,
         "ana@school.example",
         "--evidence",
         "https://portfolio.example/ana",
@@ -92,15 +88,8 @@ def test_init_refuses_to_overwrite(home):
 
 
 def test_wrong_passphrase_is_a_clear_error(home, achievement):
-    result = run(
-        "issue",
-        "--home",
-        str(home),
-        "--achievement",
-        str(achievement),
-        "--recipient",
-        "did:example:x",
-        env={"LAUREL_PASSPHRASE": "wrong passphrase!"},
+    result = _issue(
+        home, achievement, "did:example:x", env={"LAUREL_PASSPHRASE": "wrong passphrase!"}
     )
     assert result.exit_code == 1
     assert "passphrase" in result.output.lower()
@@ -108,15 +97,7 @@ def test_wrong_passphrase_is_a_clear_error(home, achievement):
 
 
 def test_import_refuses_an_unverified_badge_unless_forced(home, achievement, tmp_path):
-    credential_id = run(
-        "issue",
-        "--home",
-        str(home),
-        "--achievement",
-        str(achievement),
-        "--recipient",
-        "did:example:x",
-    ).output.strip()
+    credential_id = _issue(home, achievement, "did:example:x").output.strip()
     document = json.loads(run("export", "--home", str(home), credential_id).output)
     document["credentialSubject"]["achievement"]["name"] = "Forged"
     forged = tmp_path / "forged.json"
@@ -159,15 +140,7 @@ def test_did_web_wallet(tmp_path):
 
 
 def test_backup_and_restore(home, achievement, tmp_path):
-    credential_id = run(
-        "issue",
-        "--home",
-        str(home),
-        "--achievement",
-        str(achievement),
-        "--recipient",
-        "did:example:x",
-    ).output.strip()
+    credential_id = _issue(home, achievement, "did:example:x").output.strip()
     archive = tmp_path / "wallet.backup"
     assert run("backup", "--home", str(home), str(archive)).exit_code == 0
     assert credential_id.encode() not in archive.read_bytes()
@@ -178,15 +151,7 @@ def test_backup_and_restore(home, achievement, tmp_path):
         credential_id
     ]
     # The restored keys sign.
-    again = run(
-        "issue",
-        "--home",
-        str(restored),
-        "--achievement",
-        str(achievement),
-        "--recipient",
-        "did:example:y",
-    )
+    again = _issue(restored, achievement, "did:example:y")
     assert again.exit_code == 0, again.output
     tampered = bytearray(archive.read_bytes())
     tampered[len(tampered) // 2] ^= 0x01
@@ -202,25 +167,10 @@ def test_passwd(home, achievement):
         "passwd", "--home", str(home), env={"LAUREL_NEW_PASSPHRASE": "a brand new passphrase"}
     )
     assert result.exit_code == 0, result.output
-    old = run(
-        "issue",
-        "--home",
-        str(home),
-        "--achievement",
-        str(achievement),
-        "--recipient",
-        "did:example:x",
-    )
+    old = _issue(home, achievement, "did:example:x")
     assert old.exit_code == 1
-    new = run(
-        "issue",
-        "--home",
-        str(home),
-        "--achievement",
-        str(achievement),
-        "--recipient",
-        "did:example:x",
-        env={"LAUREL_PASSPHRASE": "a brand new passphrase"},
+    new = _issue(
+        home, achievement, "did:example:x", env={"LAUREL_PASSPHRASE": "a brand new passphrase"}
     )
     assert new.exit_code == 0, new.output
 
@@ -339,27 +289,10 @@ def test_secrets_never_leave_the_keystore(home, achievement, tmp_path):
     archive = tmp_path / "wallet.backup"
     outputs = [
         run("did", "--home", str(home), "--document").output,
-        run(
-            "issue",
-            "--home",
-            str(home),
-            "--achievement",
-            str(achievement),
-            "--recipient",
-            "did:example:x",
-        ).output,
+        _issue(home, achievement, "did:example:x").output,
         run("list", "--home", str(home), "--json").output,
         run("backup", "--home", str(home), str(archive)).output,
-        run(
-            "issue",
-            "--home",
-            str(home),
-            "--achievement",
-            str(achievement),
-            "--recipient",
-            "x",
-            env={"LAUREL_PASSPHRASE": "wrong passphrase!"},
-        ).output,
+        _issue(home, achievement, "x", env={"LAUREL_PASSPHRASE": "wrong passphrase!"}).output,
         repr(Wallet.open(home).unlock(PASSPHRASE)),
     ]
     blobs = [

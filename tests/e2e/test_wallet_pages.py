@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
 from cli.web import add_wallet_pages
 from tests.e2e.test_browser import PHONE
 from tests.e2e.test_page_states import axe_violations, browser, shots  # noqa: F401 (fixtures)
+from tests.service_tools import serve_app
 from tests.wallet.conftest import ACHIEVEMENT, PASSPHRASE
 from vc.did import DidResolver
 from verifier.app import create_app
@@ -88,15 +87,8 @@ def serve_wallet(home: Path, *, console: bool) -> Iterator[str]:
     app = create_app(resolver=DidResolver())
     app.extensions["laurel.images"] = ImageInliner(None)
     add_wallet_pages(app, home, secret=b"x" * 32, loopback=True, console=console)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with serve_app(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
+from tests.builders import JsonWeb
 from vc.controller_docs import resolve_https_method
-from vc.errors import DidResolutionError, LaurelError
+from vc.errors import DidResolutionError
 from vc.keys import Ed25519KeyPair
 
 KEY = Ed25519KeyPair.from_seed(bytes(range(32)))
 MALLORY = Ed25519KeyPair.from_seed(bytes(range(1, 33)))
 ISSUER = "https://school.example/issuers/1"
-
-
-class Web:
-    def __init__(self, pages: dict[str, dict]) -> None:
-        self.pages = pages
-        self.requests: list[str] = []
-
-    def __call__(self, url: str) -> bytes:
-        self.requests.append(url)
-        if url not in self.pages:
-            raise LaurelError(f"404 {url}")
-        return json.dumps(self.pages[url]).encode()
 
 
 def method(vm_id: str, key: Ed25519KeyPair = KEY, controller: str = ISSUER) -> dict:
@@ -37,7 +24,7 @@ def method(vm_id: str, key: Ed25519KeyPair = KEY, controller: str = ISSUER) -> d
 
 
 def test_key_listed_in_the_issuers_profile_on_its_origin():
-    web = Web({ISSUER: {"id": ISSUER, "verificationMethod": [method("#key-1")]}})
+    web = JsonWeb({ISSUER: {"id": ISSUER, "verificationMethod": [method("#key-1")]}})
     found = resolve_https_method(f"{ISSUER}#key-1", issuer=ISSUER, fetch=web)
     assert found.public_key == KEY.public_key
     assert web.requests == [ISSUER]
@@ -45,14 +32,14 @@ def test_key_listed_in_the_issuers_profile_on_its_origin():
 
 def test_key_document_of_its_own():
     vm = "https://school.example/keys/1"
-    web = Web({vm: method(vm)})
+    web = JsonWeb({vm: method(vm)})
     assert resolve_https_method(vm, issuer=ISSUER, fetch=web).public_key == KEY.public_key
 
 
 def test_a_key_spelled_in_the_fragment_is_not_believed():
     # 1EdTech's convention `https://issuer#z6Mk...`: anyone can write their own key there.
     vm = f"{ISSUER}#{MALLORY.public_key.multibase}"
-    web = Web({ISSUER: {"id": ISSUER, "verificationMethod": [method("#key-1")]}})
+    web = JsonWeb({ISSUER: {"id": ISSUER, "verificationMethod": [method("#key-1")]}})
     with pytest.raises(DidResolutionError) as exc:
         resolve_https_method(vm, issuer=ISSUER, fetch=web)
     assert exc.value.code == "notFound"
@@ -62,14 +49,16 @@ def test_key_on_another_site_needs_the_issuers_profile_to_list_it():
     vm = "https://keys.example/k#1"
     pages = {ISSUER: {"id": ISSUER}, "https://keys.example/k": {"verificationMethod": [method(vm)]}}
     with pytest.raises(DidResolutionError) as exc:
-        resolve_https_method(vm, issuer=ISSUER, fetch=Web(pages))
+        resolve_https_method(vm, issuer=ISSUER, fetch=JsonWeb(pages))
     assert exc.value.code == "invalidDidDocument"
     pages[ISSUER] = {"id": ISSUER, "assertionMethod": [vm]}
-    assert resolve_https_method(vm, issuer=ISSUER, fetch=Web(pages)).public_key == KEY.public_key
+    assert (
+        resolve_https_method(vm, issuer=ISSUER, fetch=JsonWeb(pages)).public_key == KEY.public_key
+    )
 
 
 def test_key_controlled_by_someone_else_is_refused():
-    web = Web(
+    web = JsonWeb(
         {
             ISSUER: {
                 "id": ISSUER,
@@ -92,7 +81,7 @@ def test_key_controlled_by_someone_else_is_refused():
     ],
 )
 def test_only_https_urls_without_credentials(vm):
-    web = Web({})
+    web = JsonWeb({})
     with pytest.raises(DidResolutionError) as exc:
         resolve_https_method(vm, issuer=ISSUER, fetch=web)
     assert exc.value.code == "invalidDidUrl"
@@ -101,5 +90,5 @@ def test_only_https_urls_without_credentials(vm):
 
 def test_unreachable_document_is_named():
     with pytest.raises(DidResolutionError) as exc:
-        resolve_https_method(f"{ISSUER}#k", issuer=ISSUER, fetch=Web({}))
+        resolve_https_method(f"{ISSUER}#k", issuer=ISSUER, fetch=JsonWeb({}))
     assert exc.value.code == "notFound"

@@ -22,7 +22,7 @@ from vc.jsontext import parse_document
 from vc.results import CheckResult, Status, VerificationResult
 from verifier import VerificationPolicy, verify_bytes
 from verifier.errors import FetchFailedError
-from verifier.fetch import FetchedDocument
+from verifier.fetched import FetchedDocument
 from verifier.sources import documents_in
 from verifier.status import StatusChecker
 

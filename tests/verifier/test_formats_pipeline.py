@@ -20,7 +20,7 @@ from vc.results import Status
 from verifier import VerificationPolicy, verify, verify_bytes
 from verifier.checks import NOT_FETCHED
 from verifier.errors import FetchFailedError
-from verifier.fetch import FetchedDocument
+from verifier.fetched import FetchedDocument
 from verifier.status import StatusChecker
 
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)

@@ -28,7 +28,8 @@ from vc.status import Bitstring, build_list_credential, status_entry
 from vc.types import JSONObject
 from verifier.checks import CheckContext
 from verifier.errors import FetchBlockedError, FetchFailedError
-from verifier.fetch import FetchedDocument, Fetcher, FetchPolicy
+from verifier.fetch import Fetcher, FetchPolicy
+from verifier.fetched import FetchedDocument
 from verifier.policy import VerificationPolicy
 from verifier.status import StatusChecker
 from verifier.verify import verify

@@ -23,7 +23,8 @@ from vc.did import DidResolver
 from vc.status import status_entry
 from verifier.checks import CheckContext
 from verifier.errors import FetchFailedError
-from verifier.fetch import Fetcher, _max_age
+from verifier.fetch import Fetcher
+from verifier.fetched import _max_age
 from verifier.policy import VerificationPolicy
 from verifier.status import StatusChecker
 

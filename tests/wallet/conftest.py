@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -37,6 +40,16 @@ ACHIEVEMENT = {
         }
     ],
 }
+
+
+@contextlib.contextmanager
+def umask(value: int) -> Iterator[None]:
+    """Run the block under the process umask `value`."""
+    old = os.umask(value)
+    try:
+        yield
+    finally:
+        os.umask(old)
 
 
 @pytest.fixture

@@ -10,17 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.wallet.conftest import umask
 from wallet.atomic import check_private, ensure_private_dir, write_atomic
 from wallet.errors import UnsafePermissionsError, WalletError, WalletExistsError
-
-
-@contextlib.contextmanager
-def umask(value: int) -> Iterator[None]:
-    old = os.umask(value)
-    try:
-        yield
-    finally:
-        os.umask(old)
 
 
 @contextlib.contextmanager

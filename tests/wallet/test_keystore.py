@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.wallet.conftest import umask
 from vc.keys import Ed25519KeyPair
 from wallet.errors import (
     KeyNotFoundError,
@@ -55,15 +56,6 @@ def flip_bit(path: Path, offset: int) -> None:
 def rewrite_with_checksum(path: Path, body: bytes) -> None:
     """Write `body` with a correct checksum, as an attacker who read the format would."""
     path.write_bytes(body + hashlib.sha256(body).digest())
-
-
-@contextlib.contextmanager
-def umask(value: int) -> Iterator[None]:
-    old = os.umask(value)
-    try:
-        yield
-    finally:
-        os.umask(old)
 
 
 # Linux FS_IOC_GETFLAGS / FS_IOC_SETFLAGS and FS_IMMUTABLE_FL (chattr +i).

@@ -21,8 +21,9 @@ import pytest
 from click.testing import CliRunner
 from eth_account import Account
 
-from anchor.chain import EmbeddedChain, registry_artifact
+from anchor.chain import registry_artifact
 from anchor.check import ChainDirectory, check_inclusion, check_ledger
+from anchor.embedded import EmbeddedChain
 from anchor.errors import ChainUnreachableError, ContractError
 from anchor.merkle import MerkleTree
 from anchor.proof import AnchorProof, anchor_proofs, credential_leaf
@@ -219,7 +220,7 @@ def test_imported_badges_are_not_anchored(tmp_path):
 _CRASH_AT = """
     import os, sys
     from pathlib import Path
-    from anchor.chain import EmbeddedChain
+    from anchor.embedded import EmbeddedChain
     from wallet.home import Wallet
     from wallet.ledger import anchor_pending
     from wallet.store import Store

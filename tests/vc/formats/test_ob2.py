@@ -11,7 +11,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from vc.errors import LaurelError
+from tests.builders import JsonWeb
 from vc.formats.ob2 import check_recipient, is_ob2_assertion, verify_ob2
 
 NOW = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
@@ -19,20 +19,6 @@ CTX = "https://w3id.org/openbadges/v2"
 SITE = "https://badges.school.example"
 EMAIL = "ana@school.example"
 SALT = "deadsea"
-
-
-class Web:
-    """A fake web: URL -> JSON document; records every request."""
-
-    def __init__(self, pages: dict[str, object]) -> None:
-        self.pages = pages
-        self.requests: list[str] = []
-
-    def __call__(self, url: str) -> bytes:
-        self.requests.append(url)
-        if url not in self.pages:
-            raise LaurelError(f"404 {url}")
-        return json.dumps(self.pages[url]).encode()
 
 
 def identity(email: str = EMAIL, salt: str = SALT) -> str:
@@ -74,7 +60,7 @@ def site(document: dict, **issuer_extra) -> dict:
 
 def test_hosted_assertion_verifies_and_names_its_host():
     document = assertion()
-    result = verify_ob2(document, fetch=Web(site(document)), now=NOW, recipient=EMAIL)
+    result = verify_ob2(document, fetch=JsonWeb(site(document)), now=NOW, recipient=EMAIL)
     assert result.verified, result.checks
     assert result.hosts == ("badges.school.example",)
     assert [c.id for c in result.checks] == [
@@ -90,17 +76,17 @@ def test_hosted_assertion_verifies_and_names_its_host():
 def test_o01_hosted_copy_that_differs_is_refused():
     given = assertion(issuedOn="2020-01-01T00:00:00Z")
     pages = site(assertion())
-    assert verify_ob2(given, fetch=Web(pages), now=NOW).failures() == ("proof.hosted_mismatch",)
+    assert verify_ob2(given, fetch=JsonWeb(pages), now=NOW).failures() == ("proof.hosted_mismatch",)
 
 
 def test_hosted_assertion_on_a_host_the_issuer_does_not_allow():
     document = assertion(id="https://evil.example/assertions/1")
-    assert verify_ob2(document, fetch=Web(site(document)), now=NOW).failures() == (
+    assert verify_ob2(document, fetch=JsonWeb(site(document)), now=NOW).failures() == (
         "issuer.origin_mismatch",
     )
     allowed = verify_ob2(
         document,
-        fetch=Web(site(document, verification={"allowedOrigins": ["evil.example"]})),
+        fetch=JsonWeb(site(document, verification={"allowedOrigins": ["evil.example"]})),
         now=NOW,
     )
     assert allowed.verified
@@ -115,11 +101,13 @@ def test_revocation_list_and_revoked_flag():
         "id": f"{SITE}/revocations",
         "revokedAssertions": [{"id": document["id"], "revocationReason": "issued in error"}],
     }
-    result = verify_ob2(document, fetch=Web(pages), now=NOW)
+    result = verify_ob2(document, fetch=JsonWeb(pages), now=NOW)
     assert result.failures() == ("status.revoked",)
     assert "issued in error" in result.checks[-2].message
     flagged = assertion(revoked=True)
-    assert verify_ob2(flagged, fetch=Web(site(flagged)), now=NOW).failures() == ("status.revoked",)
+    assert verify_ob2(flagged, fetch=JsonWeb(site(flagged)), now=NOW).failures() == (
+        "status.revoked",
+    )
 
 
 @pytest.mark.parametrize(
@@ -133,7 +121,7 @@ def test_revocation_list_and_revoked_flag():
 )
 def test_validity(extra, failure):
     document = assertion(**extra)
-    assert failure in verify_ob2(document, fetch=Web(site(document)), now=NOW).failures()
+    assert failure in verify_ob2(document, fetch=JsonWeb(site(document)), now=NOW).failures()
 
 
 def test_without_network_the_checks_that_need_it_fail_by_name():
@@ -143,7 +131,9 @@ def test_without_network_the_checks_that_need_it_fail_by_name():
 
 def test_not_an_assertion_is_named():
     badge_class = {"@context": CTX, "type": "BadgeClass", "id": f"{SITE}/b"}
-    assert verify_ob2(badge_class, fetch=Web({}), now=NOW).failures() == ("format.ob2_malformed",)
+    assert verify_ob2(badge_class, fetch=JsonWeb({}), now=NOW).failures() == (
+        "format.ob2_malformed",
+    )
     assert not is_ob2_assertion(badge_class)
     assert is_ob2_assertion(assertion())
 
@@ -214,21 +204,21 @@ OTHER = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 def test_signed_assertion_verifies_with_the_issuers_listed_key():
     document, pages = _signed_site(KEY)
-    result = verify_ob2(_signed(KEY, document), fetch=Web(pages), now=NOW)
+    result = verify_ob2(_signed(KEY, document), fetch=JsonWeb(pages), now=NOW)
     assert result.verified, result.checks
     assert result.verification == "signed"
 
 
 def test_signed_by_another_key_fails_signature():
     document, pages = _signed_site(KEY)
-    assert verify_ob2(_signed(OTHER, document), fetch=Web(pages), now=NOW).failures() == (
+    assert verify_ob2(_signed(OTHER, document), fetch=JsonWeb(pages), now=NOW).failures() == (
         "proof.signature_invalid",
     )
 
 
 def test_key_owned_by_someone_else_is_not_the_issuers():
     document, pages = _signed_site(KEY, owner="https://evil.example/issuer")
-    assert verify_ob2(_signed(KEY, document), fetch=Web(pages), now=NOW).failures() == (
+    assert verify_ob2(_signed(KEY, document), fetch=JsonWeb(pages), now=NOW).failures() == (
         "issuer.key_binding",
     )
 
@@ -244,7 +234,7 @@ def test_key_owned_by_someone_else_is_not_the_issuers():
 )
 def test_signed_badge_headers_that_choose_the_key_or_alg_are_refused(header, failure):
     document, pages = _signed_site(KEY)
-    web = Web(pages)
+    web = JsonWeb(pages)
     assert verify_ob2(_signed(KEY, document, header), fetch=web, now=NOW).failures() == (failure,)
     assert web.requests == []
 
