@@ -123,6 +123,19 @@ def install_limits(app: Flask, policy: LimitPolicy | None = None) -> Limiter:
     _install_shedding(app, policy.in_flight, policy.queue, policy.queue_wait)
     shared = not policy.storage_uri.startswith("memory://")
     share = 1 if shared else policy.workers
+    wanted = {
+        (method, rule): _limit_text(amount, seconds, share)
+        for (method, rule), (amount, seconds) in policy.route_limits.items()
+    }
+    limited: set[str] = set()
+
+    def _identify() -> str:
+        # Flask-Limiter looks at every request; an empty identity exempts it at once.
+        # Only the limited routes need its bookkeeping (90 us a request otherwise,
+        # /health included).
+        endpoint = request.endpoint
+        return endpoint if endpoint in limited else ""
+
     limiter = Limiter(
         get_remote_address,
         storage_uri=policy.storage_uri,
@@ -134,16 +147,14 @@ def install_limits(app: Flask, policy: LimitPolicy | None = None) -> Limiter:
         in_memory_fallback_enabled=shared,
         swallow_errors=shared,
         key_prefix="laurel-limits",
+        request_identifier=_identify,
     )
-    wanted = {
-        (method, rule): _limit_text(amount, seconds, share)
-        for (method, rule), (amount, seconds) in policy.route_limits.items()
-    }
     for rule in app.url_map.iter_rules():
         for method in sorted(rule.methods or ()):
             text = _limit_for(wanted, method, rule.rule)
             if text is None:
                 continue
+            limited.add(rule.endpoint)
             view: Any = app.view_functions[rule.endpoint]
             deduct = _refused_token if (method, rule.rule) in GUESSING_ONLY else None
             app.view_functions[rule.endpoint] = limiter.limit(
