@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -65,3 +69,35 @@ def test_serve_shares_oid4vp_transactions_between_workers(service: int) -> None:
     path = "/" + started["status_uri"].split("/", 3)[3]
     # Several requests land on both workers: each knows the transaction.
     assert {call(service, "GET", path)[1]["status"] for _ in range(8)} == {"pending"}
+
+
+def _workers(pid: int) -> set[int]:
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return {int(child) for child in children}
+
+
+@pytest.mark.e2e
+def test_a_worker_killed_mid_service_is_replaced_and_the_other_keeps_answering() -> None:
+    # A worker that dies (OOM killer, kill -9) takes only the connections it held with
+    # it (a load balancer retries those): once it is gone, every request is answered
+    # by the other, and the server starts a new one.
+    with laurel_serve("--workers", "2") as server:
+        assert server.proc is not None
+        before = _workers(server.proc.pid)
+        assert len(before) == 2
+        victim = min(before)
+        os.kill(victim, signal.SIGKILL)
+        deadline = time.monotonic() + 20
+        while victim in _workers(server.proc.pid):
+            assert time.monotonic() < deadline, "the killed worker was never reaped"
+            time.sleep(0.05)
+        for _ in range(10):
+            status, body, _ = call(
+                server.port, "POST", "/credentials/verify", {"verifiableCredential": badge()}
+            )
+            assert (status, body["verified"]) == (200, True)
+        while len(_workers(server.proc.pid)) != 2:
+            assert time.monotonic() < deadline, "no new worker"
+            time.sleep(0.2)
+        status, _, _ = call(server.port, "GET", "/health")
+        assert status == 200
