@@ -193,12 +193,19 @@ def format_date(
     >>> format_date("2026-12-03T14:05:00Z", Locale("en", "en_GB"))
     '3 Dec 2026'
     """
+    return _date_text(value, locale.tag, tz)
+
+
+@functools.lru_cache(maxsize=4096)
+def _date_text(value: dt.datetime | str, tag: str, tz: dt.tzinfo | None) -> str | None:
+    # Badges of one issuer share their dates, and CLDR formatting costs more than a
+    # lookup (a tenth of a verification's verdict in the service).
     moment = _aware(value)
     if moment is None:
         return None
     from babel.dates import format_date as babel_date
 
-    return str(babel_date(moment.astimezone(tz or dt.UTC), "medium", locale=locale.tag))
+    return str(babel_date(moment.astimezone(tz or dt.UTC), "medium", locale=tag))
 
 
 def format_datetime(
