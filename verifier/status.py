@@ -39,8 +39,9 @@ from vc.status import (
 from vc.status2021 import parse_status_list_2021_entry
 from vc.timestamps import parse_datetime_stamp
 from vc.types import JSONObject, JSONValue
-from verifier.checks import CheckContext, check_proofs, issuer_id
+from verifier.check_context import CheckContext, issuer_id
 from verifier.errors import FetchBlockedError, FetchFailedError
+from verifier.proof_checks import check_proofs
 from verifier.status_1edtech import ONE_EDTECH_TYPE, check_1edtech_entry
 from verifier.status_documents import UnreadableList, list_dates, list_document, read_any_list
 
