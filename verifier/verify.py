@@ -76,7 +76,7 @@ class _GuardedFetch:
     def fetch(
         self, url: str, *, max_bytes: int | None = None, if_none_match: str | None = None
     ) -> FetchedDocument:
-        """A document through the guard (:class:`verifier.status.StatusFetch`)."""
+        """A document through the guard (:class:`verifier.status_lists.StatusFetch`)."""
         document: FetchedDocument = self._guard().fetch(
             url, max_bytes=max_bytes, if_none_match=if_none_match
         )
