@@ -29,11 +29,11 @@ from vc.errors import MalformedDocumentError
 from vc.formats.read import read_badge
 from vc.results import VerificationResult
 from vc.types import JSONObject
-from verifier.api import ServiceState
 from verifier.images import ImageInliner
 from verifier.language import install, page_locale
 from verifier.policy import VerificationPolicy
 from verifier.report import Report
+from verifier.service import ServiceState
 from verifier.sources import documents_in
 from verifier.trust import TrustRegistry
 from verifier.verify import verify_bytes

@@ -32,11 +32,11 @@ from vc.jsontext import parse_document
 from vc.model import document_kind
 from vc.request import PresentationRequest
 from vc.timestamps import format_datetime_stamp
-from verifier.api import ServiceState, verify_answer
 from verifier.challenges import Challenge, Outcome
 from verifier.language import page_locale
 from verifier.oid4vp import page_transaction
 from verifier.page import PAGE_HEADERS, read_submission, render_report
+from verifier.service import ServiceState, verify_answer
 
 __all__ = ["RequestView", "request_page"]
 
