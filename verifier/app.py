@@ -18,17 +18,13 @@ from werkzeug.exceptions import HTTPException
 
 from vc.did import DidResolver
 from vc.errors import LaurelError, MalformedDocumentError
-from verifier.api import (
-    PARSING_ERROR,
-    PROBLEM_BASE,
-    ServiceState,
-    api,
-    problem_response,
-)
+from verifier.api import api
+from verifier.api_response import PARSING_ERROR, PROBLEM_BASE, problem_response
 from verifier.challenges import CHALLENGE_TTL, ChallengeBook, ChallengeStore
 from verifier.oid4vp import Oid4vpState, oid4vp
 from verifier.page import page
 from verifier.request_page import request_page
+from verifier.service import ServiceState
 from verifier.state import StateUnavailableError
 from verifier.status import StatusChecker
 

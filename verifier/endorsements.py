@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator
 from vc.jsontext import key_count
 from vc.results import CheckResult, Status, VerificationResult
 from vc.types import JSONObject, JSONValue
-from verifier.checks import NOT_FETCHED, CheckContext, issuer_id
+from verifier.check_context import NOT_FETCHED, CheckContext, issuer_id
 
 __all__ = ["ENDORSEMENT_TYPE", "MAX_ENDORSEMENTS", "check_endorsements", "find_endorsements"]
 

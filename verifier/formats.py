@@ -31,14 +31,8 @@ from vc.model import check_format
 from vc.results import CheckResult, Status, VerificationResult
 from vc.schema import check_credential_schema, check_schema
 from vc.types import JSONObject, JSONValue
-from verifier.checks import (
-    NOT_FETCHED,
-    CheckContext,
-    check_status,
-    check_trust,
-    check_validity,
-    issuer_id,
-)
+from verifier.check_context import NOT_FETCHED, CheckContext, issuer_id
+from verifier.credential_checks import check_status, check_trust, check_validity
 from verifier.recipient import check_subject_recipient
 from verifier.summary import summarize
 

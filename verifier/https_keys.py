@@ -14,7 +14,8 @@ from vc.did import VerificationMethod
 from vc.results import CheckResult
 
 if TYPE_CHECKING:
-    from verifier.checks import CheckContext, KeyOwner
+    from verifier.check_context import CheckContext
+    from verifier.key_binding import KeyOwner
 
 __all__ = ["KEY_DOCUMENT_REASONS", "resolve_https_key"]
 

@@ -17,7 +17,7 @@ from markupsafe import Markup
 from ui.i18n import DEFAULT_LANGUAGE, Locale, format_date, format_datetime, language_from_header
 from ui.i18n import locale_for as _locale_for
 
-__all__ = ["install", "page_locale", "time_element"]
+__all__ = ["gettext", "install", "page_locale", "time_element"]
 
 _ENGLISH = Locale(DEFAULT_LANGUAGE, DEFAULT_LANGUAGE)
 
@@ -37,7 +37,8 @@ def page_locale() -> Locale:
 
 # Jinja's "new style" wrappers call these with the message alone, then escape the
 # arguments and fill them in (``%(name)s``) themselves.
-def _gettext(message: str) -> str:
+def gettext(message: str) -> str:
+    """`message` in the request's language (the pages import it as ``_``)."""
     return page_locale().gettext.gettext(message)
 
 
@@ -70,7 +71,7 @@ def install(app: Flask) -> None:
         return
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(  # type: ignore[attr-defined]
-        gettext=_gettext, ngettext=_ngettext, newstyle=True
+        gettext=gettext, ngettext=_ngettext, newstyle=True
     )
     env.globals["laurel_i18n"] = True
     env.globals["page_locale"] = page_locale

@@ -39,7 +39,7 @@ from flask import Flask, Response, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-from verifier.api import PROBLEM_BASE, problem_response
+from verifier.api_response import PROBLEM_BASE, problem_response
 
 __all__ = [
     "DEFAULT_IN_FLIGHT",

@@ -41,7 +41,7 @@ from vc.keys import Ed25519KeyPair
 from vc.model import document_kind
 from vc.results import CheckResult, VerificationResult
 from vc.types import JSONObject, JSONValue
-from verifier.api import ServiceState, json_response, verification_body
+from verifier.api_response import json_response, verification_body
 from verifier.dcql import (
     OPEN_BADGE_TYPE,
     Presented,
@@ -52,6 +52,7 @@ from verifier.dcql import (
 from verifier.oid4vp_store import SqliteTransactionStore, TransactionStore
 from verifier.policy import VerificationPolicy
 from verifier.sdjwt import verify_sd_jwt_vc
+from verifier.service import ServiceState
 from verifier.verdict import verdict_json
 from verifier.verify import verify
 from verifier.vpjwt import VP_JWT_ALGORITHMS, presented_credentials, verify_vp_jwt

@@ -29,11 +29,12 @@ from vc.errors import MalformedDocumentError
 from vc.formats.read import read_badge
 from vc.results import VerificationResult
 from vc.types import JSONObject
-from verifier.api import ServiceState
 from verifier.images import ImageInliner
+from verifier.language import gettext as _
 from verifier.language import install, page_locale
 from verifier.policy import VerificationPolicy
 from verifier.report import Report
+from verifier.service import service_state
 from verifier.sources import documents_in
 from verifier.trust import TrustRegistry
 from verifier.verify import verify_bytes
@@ -47,7 +48,9 @@ __all__ = [
     "Submission",
     "image_source",
     "page",
+    "page_headers",
     "read_submission",
+    "render_page",
     "render_report",
     "safe_link",
     "trust_registry",
@@ -82,9 +85,14 @@ def _install_language(state: BlueprintSetupState) -> None:
     install(state.app)  # type: ignore[arg-type]  # a blueprint is registered on a Flask app
 
 
-def _render(status: int = 200, **context: Any) -> Response:
-    html = render_template("page.html", locale=page_locale(), **context)
+def render_page(template: str, status: int = 200, **context: Any) -> Response:
+    """`template` rendered in the request's language, as an HTML response with `status`."""
+    html = render_template(template, locale=page_locale(), **context)
     return Response(html, status=status, mimetype="text/html")
+
+
+def _render(status: int = 200, **context: Any) -> Response:
+    return render_page("page.html", status, **context)
 
 
 def _images() -> ImageInliner:
@@ -110,7 +118,8 @@ def render_report(result: VerificationResult, document: JSONObject) -> Report:
 
 
 @page.after_request
-def _page_headers(response: Response) -> Response:
+def page_headers(response: Response) -> Response:
+    """Set :data:`PAGE_HEADERS` and the page's language on a page response."""
     for name, value in PAGE_HEADERS.items():
         response.headers[name] = value
     response.headers["Content-Language"] = page_locale().language
@@ -122,11 +131,6 @@ def _page_headers(response: Response) -> Response:
 def show_form() -> Response:
     """The empty form."""
     return _render()
-
-
-def _(message: str) -> str:
-    """`message` in the request's language."""
-    return page_locale().gettext.gettext(message)
 
 
 def unreadable(reason: str) -> str:
@@ -203,7 +207,7 @@ def verify_form() -> Response:
     if submitted.error is not None:
         return _render(submitted.status, error=submitted.error, hint=submitted.hint)
     data, pasted = submitted.data, submitted.text
-    state: ServiceState = current_app.extensions["laurel.verifier"]
+    state = service_state()
     # Open Badges' recipient check (issue #13): who the badge should be awarded to.
     recipient = request.form.get("recipient", "").strip()[:320] or None
     policy = VerificationPolicy(

@@ -25,27 +25,23 @@ import shlex
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, request, url_for
 
 from vc.errors import MalformedDocumentError
 from vc.jsontext import parse_document
 from vc.model import document_kind
 from vc.request import PresentationRequest
 from vc.timestamps import format_datetime_stamp
-from verifier.api import ServiceState, verify_answer
 from verifier.challenges import Challenge, Outcome
-from verifier.language import page_locale
+from verifier.language import gettext as _
 from verifier.oid4vp import page_transaction
-from verifier.page import PAGE_HEADERS, read_submission, render_report
+from verifier.page import page_headers, read_submission, render_page, render_report
+from verifier.service import service_state, verify_answer
 
 __all__ = ["RequestView", "request_page"]
 
 request_page = Blueprint("laurel_request", __name__, template_folder="templates")
-
-
-def _state() -> ServiceState:
-    state: ServiceState = current_app.extensions["laurel.verifier"]
-    return state
+request_page.after_request(page_headers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,35 +85,21 @@ class RequestView:
 
 
 def _render(status: int = 200, **context: Any) -> Response:
-    html = render_template("request.html", locale=page_locale(), **context)
-    return Response(html, status=status, mimetype="text/html")
-
-
-def _(message: str) -> str:
-    return page_locale().gettext.gettext(message)
+    return render_page("request.html", status, **context)
 
 
 def _view(value: str) -> RequestView | None:
-    state = _state()
+    state = service_state()
     found = state.challenges.peek(value, state.clock())
     if found.challenge is None:
         return None
     return RequestView.of(found.challenge, found.outcome)
 
 
-@request_page.after_request
-def _page_headers(response: Response) -> Response:
-    for name, value in PAGE_HEADERS.items():
-        response.headers[name] = value
-    response.headers["Content-Language"] = page_locale().language
-    response.vary.add("Accept-Language")
-    return response
-
-
 @request_page.get("/request")
 def new_request() -> Response:
     """Issue a fresh challenge (as ``POST /challenges`` does) and show its request."""
-    state = _state()
+    state = service_state()
     challenge = state.challenges.issue(state.clock(), domain=state.domain or request.host)
     target = url_for(".show_request", challenge=challenge.value)
     return Response(status=303, headers={"Location": target})
@@ -139,7 +121,7 @@ def show_request(challenge: str) -> Response:
     view = _view(challenge)
     if view is None:
         return _unknown()
-    oid4vp = page_transaction(challenge, _state().clock()) if view.state == "ok" else None
+    oid4vp = page_transaction(challenge, service_state().clock()) if view.state == "ok" else None
     return _render(view=view, oid4vp=oid4vp)
 
 
@@ -157,7 +139,7 @@ def request_qr(challenge: str) -> Response:
 @request_page.post("/request/<challenge>")
 def answer_request(challenge: str) -> Response:
     """Verify an answer against this request's challenge, which it uses up (400 if unreadable)."""
-    state = _state()
+    state = service_state()
     now = state.clock()
     view = _view(challenge)
     submitted = read_submission()

@@ -24,7 +24,8 @@ from vc.jws import ED25519_ALGORITHMS, JwsError, verify_jwt
 from vc.results import CheckResult, VerificationResult
 from vc.sdjwt import SdJwt, SdJwtError, disclose, sd_hash
 from vc.types import JSONObject, JSONValue
-from verifier.checks import CheckContext, check_trust
+from verifier.check_context import CheckContext
+from verifier.credential_checks import check_trust
 from verifier.policy import VerificationPolicy
 
 __all__ = ["KB_JWT_MAX_AGE", "SD_JWT_VC_TYPES", "verify_sd_jwt_vc"]

@@ -33,7 +33,9 @@ from vc.errors import LaurelError
 from vc.jsontext import parse_document
 from vc.results import CheckResult
 from vc.types import JSONObject, JSONValue
+from verifier.check_context import short
 from verifier.errors import FetchBlockedError
+from verifier.status_results import fetch_blocked, retrieval_failed
 
 __all__ = ["ONE_EDTECH_TYPE", "check_1edtech_entry"]
 
@@ -43,11 +45,6 @@ MAX_REVOCATION_LIST_BYTES = 2 * 1024 * 1024
 
 #: Fetches a URL's body through the guard (raises a LaurelError on failure).
 Fetch = Callable[[str], bytes]
-
-
-def _short(value: object, limit: int = 80) -> str:
-    text = value if isinstance(value, str) else repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _id_of(value: JSONValue) -> str | None:
@@ -103,7 +100,7 @@ def check_1edtech_entry(
             *notes,
             CheckResult.failed(
                 "status.list_invalid",
-                f"the revocation list {_short(url)} cannot be read: revokedCredentials is not a list",
+                f"the revocation list {short(url)} cannot be read: revokedCredentials is not a list",
                 error="STATUS_VERIFICATION_ERROR",
                 list=url,
             ),
@@ -117,7 +114,7 @@ def check_1edtech_entry(
         text = "the issuer has revoked this credential"
         details: dict[str, JSONValue] = {"list": url, "purpose": "revocation"}
         if isinstance(reason, str) and reason:
-            text += f": {_short(reason, 200)}"
+            text += f": {short(reason, 200)}"
             details["revocationReason"] = reason[:200]
         return [*notes, CheckResult.failed("status.revoked", text, **details)]
     return [
@@ -135,33 +132,17 @@ def check_1edtech_entry(
 def _read(url: str, fetch: Fetch | None, unreachable: str) -> JSONObject | CheckResult:
     def failed(why: str) -> CheckResult:
         message = (
-            f"could not confirm the credential's status: the revocation list at {_short(url)} "
+            f"could not confirm the credential's status: the revocation list at {short(url)} "
             f"could not be retrieved ({why}); try again later"
         )
-        if unreachable == "warn":
-            return CheckResult.warning(
-                "status.retrieval_failed", message, error="STATUS_RETRIEVAL_ERROR", list=url
-            )
-        return CheckResult.failed(
-            "status.retrieval_failed",
-            message,
-            error="STATUS_RETRIEVAL_ERROR",
-            list=url,
-            hint="This is not a revocation: the status could not be checked.",
-        )
+        return retrieval_failed(url, message, unreachable)
 
     if fetch is None:
         return failed("fetching status lists is turned off")
     try:
         body = fetch(url)
     except FetchBlockedError as exc:
-        return CheckResult.failed(
-            "status.fetch_blocked",
-            exc.message,
-            error="STATUS_RETRIEVAL_ERROR",
-            list=url,
-            hint=exc.hint,
-        )
+        return fetch_blocked(url, exc)
     except LaurelError as exc:
         return failed(exc.message)
     try:
@@ -169,7 +150,7 @@ def _read(url: str, fetch: Fetch | None, unreachable: str) -> JSONObject | Check
     except LaurelError as exc:
         return CheckResult.failed(
             "status.list_invalid",
-            f"the revocation list {_short(url)} is not a readable document: {exc.message}",
+            f"the revocation list {short(url)} is not a readable document: {exc.message}",
             error="STATUS_VERIFICATION_ERROR",
             list=url,
         )
@@ -182,7 +163,7 @@ def _hygiene(listing: JSONObject, url: str, credential: JSONObject) -> list[Chec
         notes.append(
             CheckResult.warning(
                 "status.list_id_mismatch",
-                f"the revocation list fetched from {_short(url)} says it is {_short(listed_id)}; "
+                f"the revocation list fetched from {short(url)} says it is {short(listed_id)}; "
                 "its listing was read all the same (the badge names the URL)",
                 list=url,
             )
@@ -193,8 +174,8 @@ def _hygiene(listing: JSONObject, url: str, credential: JSONObject) -> list[Chec
         notes.append(
             CheckResult.warning(
                 "status.list_issuer_mismatch",
-                f"the revocation list says it is {_short(listed_issuer)}'s, not the badge "
-                f"issuer {_short(issuer)}'s; its listing was read all the same",
+                f"the revocation list says it is {short(listed_issuer)}'s, not the badge "
+                f"issuer {short(issuer)}'s; its listing was read all the same",
                 list=url,
             )
         )

@@ -1,6 +1,6 @@
 """The status list documents beside Bitstring Status List JSON: VC-JWT lists, StatusList2021.
 
-Kept apart from :mod:`verifier.status` (the fetching, caching checker) so that the
+Kept apart from :mod:`verifier.status_lists` (fetching, verifying, caching) so that the
 list formats of issue #13 read as one module:
 
 - a list published as a VC-JWT (openbadgeslib publishes only those): the JWT's

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from vc.model import data_model_version
 from vc.types import JSONObject, JSONValue
-from verifier.checks import issuer_id
+from verifier.check_context import issuer_id
 
 __all__ = ["summarize"]
 

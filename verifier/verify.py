@@ -13,19 +13,11 @@ from vc.jsontext import encodings_kept, parse_document
 from vc.model import DocumentForm, check_format, document_kind, inspect_form
 from vc.results import CheckResult, VerificationResult
 from vc.types import JSONObject, JSONValue
+from verifier.anchor_checks import check_anchor
 from verifier.budget import network_budget
-from verifier.checks import (
-    NOT_FETCHED,
-    CheckContext,
-    check_anchor,
-    check_contexts,
-    check_presentation_binding,
-    check_status,
-    check_trust,
-    check_validity,
-    issuer_id,
-    verify_proofs,
-)
+from verifier.check_context import NOT_FETCHED, CheckContext, issuer_id
+from verifier.context_checks import check_contexts
+from verifier.credential_checks import check_status, check_trust, check_validity
 from verifier.endorsements import check_endorsements
 from verifier.formats import (
     enveloped_token,
@@ -36,6 +28,8 @@ from verifier.formats import (
     verify_ob2_assertion,
 )
 from verifier.policy import VerificationPolicy
+from verifier.presentation_binding import check_presentation_binding
+from verifier.proof_checks import verify_proofs
 from verifier.recipient import check_subject_recipient
 from verifier.status import StatusChecker
 from verifier.summary import summarize
@@ -82,7 +76,7 @@ class _GuardedFetch:
     def fetch(
         self, url: str, *, max_bytes: int | None = None, if_none_match: str | None = None
     ) -> FetchedDocument:
-        """A document through the guard (:class:`verifier.status.StatusFetch`)."""
+        """A document through the guard (:class:`verifier.status_lists.StatusFetch`)."""
         document: FetchedDocument = self._guard().fetch(
             url, max_bytes=max_bytes, if_none_match=if_none_match
         )

@@ -25,9 +25,10 @@ from vc.formats.jwt import credential_of
 from vc.jws import JwsError, read_claims, read_header, verify_jwt
 from vc.results import CheckResult, VerificationResult
 from vc.types import JSONObject, JSONValue
-from verifier.checks import CheckContext, check_presentation_binding
+from verifier.check_context import CheckContext
 from verifier.formats import enveloped_token
 from verifier.policy import VerificationPolicy
+from verifier.presentation_binding import check_presentation_binding
 from verifier.status import StatusChecker
 
 if TYPE_CHECKING:

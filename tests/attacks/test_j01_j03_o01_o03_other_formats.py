@@ -28,7 +28,7 @@ from vc.results import Status
 from vc.status import status_entry
 from verifier import VerificationPolicy, verify, verify_bytes
 from verifier.app import create_app
-from verifier.checks import NOT_FETCHED
+from verifier.check_context import NOT_FETCHED
 from verifier.errors import FetchFailedError
 from verifier.status import StatusChecker
 

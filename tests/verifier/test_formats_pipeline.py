@@ -18,7 +18,7 @@ from vc.jsonld import CREDENTIALS_V1, CREDENTIALS_V2
 from vc.openbadges import OB3_CONTEXT
 from vc.results import Status
 from verifier import VerificationPolicy, verify, verify_bytes
-from verifier.checks import NOT_FETCHED
+from verifier.check_context import NOT_FETCHED
 from verifier.errors import FetchFailedError
 from verifier.fetched import FetchedDocument
 from verifier.status import StatusChecker

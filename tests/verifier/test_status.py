@@ -26,7 +26,7 @@ from vc.did import DidResolver
 from vc.results import CheckResult, Status
 from vc.status import Bitstring, build_list_credential, status_entry
 from vc.types import JSONObject
-from verifier.checks import CheckContext
+from verifier.check_context import CheckContext
 from verifier.errors import FetchBlockedError, FetchFailedError
 from verifier.fetch import Fetcher, FetchPolicy
 from verifier.fetched import FetchedDocument

@@ -21,7 +21,7 @@ from tests.verifier.test_fetch import ALLOW, Server
 from tests.verifier.test_status import Clock, signed_list
 from vc.did import DidResolver
 from vc.status import status_entry
-from verifier.checks import CheckContext
+from verifier.check_context import CheckContext
 from verifier.errors import FetchFailedError
 from verifier.fetch import Fetcher
 from verifier.fetched import _max_age

@@ -1,0 +1,96 @@
+"""The verifier service's responses: JSON made inert as HTML, RFC 9457 problems, verify bodies."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from flask import Response
+
+from vc.results import CheckResult, Status, VerificationResult
+from vc.types import JSONValue
+from verifier.verdict import verdict_json
+
+__all__ = [
+    "PARSING_ERROR",
+    "PROBLEM_BASE",
+    "PROBLEM_JSON",
+    "json_response",
+    "problem_response",
+    "verification_body",
+]
+
+#: RFC 9457 media type.
+PROBLEM_JSON = "application/problem+json"
+#: Problem type of a request body that cannot be read (VC-API / VC data integrity name).
+PARSING_ERROR = "https://w3id.org/security#PARSING_ERROR"
+#: Base of laurel's own problem types.
+PROBLEM_BASE = "https://laurel.dev/problems/"
+
+_ERROR_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
+
+
+def json_response(
+    body: Mapping[str, Any], status: int = 200, *, mimetype: str = "application/json"
+) -> Response:
+    """A JSON response; ``<``, ``>`` and ``&`` are escaped so the body is inert as HTML."""
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Response(text, status=status, mimetype=mimetype)
+
+
+def problem_response(
+    status: int, title: str, detail: str, *, type_: str = "about:blank", **extra: JSONValue
+) -> Response:
+    """An RFC 9457 problem details response."""
+    body: dict[str, Any] = {"type": type_, "title": title, "status": status, "detail": detail}
+    body.update(extra)
+    return json_response(body, status, mimetype=PROBLEM_JSON)
+
+
+def _problem_type(check: CheckResult) -> str:
+    error = check.details.get("error")
+    if isinstance(error, str) and _ERROR_NAME.fullmatch(error):
+        return f"https://w3id.org/security#{error}"
+    return PROBLEM_BASE + check.id
+
+
+def _unique(ids: list[str]) -> list[JSONValue]:
+    return list(dict.fromkeys(ids))
+
+
+def verification_body(
+    result: VerificationResult, listed: Callable[[str], bool] = lambda _id: True
+) -> dict[str, JSONValue]:
+    """The VC-API verify response for `result`.
+
+    `checks` lists the passed check ids that `listed` accepts; `warnings`, `errors`
+    and `problemDetails` always name every warning and failure, including those of
+    the credentials inside a presentation, and `verified` is the result's own.
+    """
+    flat: list[tuple[int | None, CheckResult]] = [(None, c) for c in result.checks]
+    for position, credential in enumerate(result.credentials):
+        flat.extend((position, c) for c in credential.checks)
+    problems: list[JSONValue] = []
+    for index, check in flat:
+        if check.status is not Status.FAILED:
+            continue
+        problem: dict[str, JSONValue] = {
+            "type": _problem_type(check),
+            "title": check.id,
+            "detail": check.message,
+        }
+        if index is not None:
+            problem["credentialIndex"] = index
+        problems.append(problem)
+    return {
+        "verified": result.verified,
+        "checks": _unique([c.id for _, c in flat if c.status is Status.PASSED and listed(c.id)]),
+        "warnings": _unique([c.id for _, c in flat if c.status is Status.WARNING]),
+        "errors": _unique([c.id for _, c in flat if c.status is Status.FAILED]),
+        "problemDetails": problems,
+        "verdict": verdict_json(result),
+        "results": result.to_json(),
+    }

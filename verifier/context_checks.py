@@ -1,0 +1,85 @@
+"""The ``proof.context`` check: every JSON-LD ``@context`` of a document bundled and pinned."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from vc import jsonld
+from vc.jsontext import key_count
+from vc.results import CheckResult
+from vc.types import JSONObject, JSONValue
+from verifier.check_context import short
+
+__all__ = ["check_contexts"]
+
+
+def _nested_contexts(node: JSONValue, *, skip: frozenset[str]) -> Iterator[JSONValue]:
+    stack: list[JSONValue] = (
+        [v for k, v in node.items() if k not in skip] if isinstance(node, dict) else []
+    )
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if "@context" in item:
+                yield item["@context"]
+            stack.extend(v for k, v in item.items() if k != "@context")
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def check_contexts(document: JSONObject, *, skip: frozenset[str] = frozenset()) -> CheckResult:
+    """Data Integrity, "Context Validation": every @context is bundled, none inline or nested.
+
+    The examples contexts (``@vocab``: every term "defined") pass with a warning.
+    `skip` names top-level members validated on their own (a presentation's
+    ``verifiableCredential``).
+    """
+    contexts = document.get("@context")
+    entries = contexts if isinstance(contexts, list) else [contexts]
+    examples: list[str] = []
+    for entry in entries:
+        if not isinstance(entry, str):
+            return CheckResult.failed(
+                "proof.context",
+                "the document defines an inline @context; only bundled contexts are trusted",
+            )
+        if entry not in jsonld.PINNED_CONTEXTS:
+            return CheckResult.failed(
+                "proof.context", f"context {short(entry)} is not one laurel knows and pins"
+            )
+        if entry in jsonld.EXAMPLE_CONTEXTS:
+            examples.append(entry)
+    below = skip | {"proof", "@context"}
+    nested_contexts = (
+        _nested_contexts(document, skip=skip | {"proof"})
+        if key_count(document, "@context", skip=below)
+        else iter(())
+    )
+    for nested in nested_contexts:
+        # An embedded credential (an EndorsementCredential in issuer.endorsement or
+        # achievement.endorsement) carries its own @context: fine when it is made only
+        # of bundled, pinned URLs, which JSON-LD processes like the document's own.
+        nested_entries = nested if isinstance(nested, list) else [nested]
+        unknown = [
+            e for e in nested_entries if not (isinstance(e, str) and e in jsonld.PINNED_CONTEXTS)
+        ]
+        if unknown:
+            return CheckResult.failed(
+                "proof.context",
+                f"an @context nested inside the document is not made of bundled, pinned "
+                f"contexts ({short(unknown[0])})",
+            )
+        if not nested_entries:
+            # An empty one changes nothing a processor reads, so it is a member the
+            # signature does not cover (found by the generated edits).
+            return CheckResult.failed(
+                "proof.context", "an @context nested inside the document is empty"
+            )
+        examples.extend(e for e in nested_entries if e in jsonld.EXAMPLE_CONTEXTS)
+    if examples:
+        return CheckResult.warning(
+            "proof.context",
+            "uses an examples context, which defines every term (@vocab): fine for tests, not for real badges",
+            contexts=list(dict.fromkeys(examples)),
+        )
+    return CheckResult.passed("proof.context", "every @context is a bundled, pinned context")
