@@ -197,8 +197,7 @@ def _obviously_within_limits(text: str) -> bool:
     )
 
 
-# check_circular: a cycle a caller builds is a ValueError ("walk it"), not a crash in C.
-_COMPACT = json.JSONEncoder(ensure_ascii=False, check_circular=True, separators=(",", ":"))
+_COMPACT = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":"))
 # id -> (the object, kept alive so its id is not reused, its compact text).
 _ENCODED: contextvars.ContextVar[dict[int, tuple[Any, str]] | None] = contextvars.ContextVar(
     "laurel_jsontext_encoded", default=None
@@ -237,21 +236,17 @@ _LONG_DIGITS = re.compile(r"[0-9]{3900}")
 def obviously_small(value: Any, *, max_int_bits: int) -> bool:
     """Whether `value` is surely within the walking limits: depth, length, integer size.
 
-    One look at its compact text, when one was kept for this verification (see
-    :func:`encodings_kept`; :func:`key_count` keeps them): no more brackets than
-    :data:`MAX_DEPTH`, fewer characters than :data:`MAX_ARRAY_LENGTH` allows, and no
-    run of digits long enough to spell an integer of more than `max_int_bits` bits
-    (at least 3,900). False means "walk it", as it does for a value with no text kept.
+    One look at its compact text (kept for the verification, see
+    :func:`encodings_kept`): no more brackets than :data:`MAX_DEPTH`, fewer characters
+    than :data:`MAX_ARRAY_LENGTH` allows, and no run of digits long enough to spell an
+    integer of more than `max_int_bits` bits (at least 3,900). False means "walk it".
     """
     if max_int_bits < 12_953:  # 2**12_953 > 10**3_899: a larger integer has 3,900 digits
         raise ValueError("max_int_bits must allow the 3,900 digits this test looks for")
-    # Only a text already made for this verification: encoding an unknown object
-    # here could recurse through a cycle or a deep structure in C.
-    kept = _ENCODED.get()
-    hit = kept.get(id(value)) if kept is not None else None
-    if hit is None or hit[0] is not value:
+    try:
+        text = _encoded(value)
+    except (TypeError, ValueError, RecursionError):
         return False
-    text = hit[1]
     return _obviously_within_limits(text) and _LONG_DIGITS.search(text) is None
 
 
