@@ -30,7 +30,6 @@ __all__ = [
     "MAX_STRING_LENGTH",
     "encodings_kept",
     "key_count",
-    "obviously_small",
     "parse_document",
 ]
 
@@ -228,26 +227,6 @@ def _encoded(value: Any) -> str:
     text = _COMPACT.encode(value)
     kept[id(value)] = (value, text)
     return text
-
-
-_LONG_DIGITS = re.compile(r"[0-9]{3900}")
-
-
-def obviously_small(value: Any, *, max_int_bits: int) -> bool:
-    """Whether `value` is surely within the walking limits: depth, length, integer size.
-
-    One look at its compact text (kept for the verification, see
-    :func:`encodings_kept`): no more brackets than :data:`MAX_DEPTH`, fewer characters
-    than :data:`MAX_ARRAY_LENGTH` allows, and no run of digits long enough to spell an
-    integer of more than `max_int_bits` bits (at least 3,900). False means "walk it".
-    """
-    if max_int_bits < 12_953:  # 2**12_953 > 10**3_899: a larger integer has 3,900 digits
-        raise ValueError("max_int_bits must allow the 3,900 digits this test looks for")
-    try:
-        text = _encoded(value)
-    except (TypeError, ValueError, RecursionError):
-        return False
-    return _obviously_within_limits(text) and _LONG_DIGITS.search(text) is None
 
 
 def key_count(value: Any, *keys: str, skip: frozenset[str] = frozenset()) -> int:

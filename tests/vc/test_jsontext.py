@@ -15,7 +15,6 @@ from vc.jsontext import (
     MAX_STRING_LENGTH,
     encodings_kept,
     key_count,
-    obviously_small,
     parse_document,
 )
 
@@ -159,17 +158,3 @@ def test_kept_encodings_end_with_the_block() -> None:
     assert key_count(document, "endorsement") == 1
     with encodings_kept():
         assert key_count(document, "endorsement") == 1
-
-
-def test_obviously_small_says_walk_it_for_anything_near_a_limit() -> None:
-    assert obviously_small({"a": [1, "two", {"b": None}]}, max_int_bits=13_000)
-    assert not obviously_small({"n": 10**3_914}, max_int_bits=13_000)  # 13,003 bits
-    assert not obviously_small({"n": -(10**3_950)}, max_int_bits=13_000)
-    deep: dict[str, object] = {}
-    for _ in range(MAX_DEPTH):
-        deep = {"a": deep}
-    assert not obviously_small(deep, max_int_bits=13_000)
-    assert not obviously_small({"a": ["x"] * MAX_ARRAY_LENGTH}, max_int_bits=13_000)
-    assert not obviously_small({"a": object()}, max_int_bits=13_000)
-    with pytest.raises(ValueError, match="3,900 digits"):
-        obviously_small({}, max_int_bits=1_000)

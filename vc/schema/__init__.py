@@ -29,7 +29,7 @@ validators are built once per process.
 from __future__ import annotations
 
 from vc.jsonld import CREDENTIALS_V1
-from vc.jsontext import MAX_DEPTH, obviously_small
+from vc.jsontext import MAX_DEPTH
 from vc.results import CheckResult, Status
 from vc.schema._errors import (
     MAX_PROBLEMS,
@@ -163,8 +163,6 @@ def _strings(value: object) -> set[str]:
 
 def _beyond_limits(document: JSONObject) -> str | None:
     """Why `document` is too big for the validator to walk safely, if it is."""
-    if obviously_small(document, max_int_bits=_MAX_INT_BITS):
-        return None  # every badge: its compact text alone shows it (nodes < characters)
     # Iterative, level by level: the point is not to recurse on untrusted depth.
     level: list[object] = [document]
     depth, seen = 1, 0
