@@ -12,12 +12,9 @@ so every document laurel reads comes through :func:`parse_document`.
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import json
 import math
 import re
-from collections.abc import Iterator
 from typing import Any
 
 from vc.errors import MalformedDocumentError
@@ -28,7 +25,6 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_DOCUMENT_BYTES",
     "MAX_STRING_LENGTH",
-    "encodings_kept",
     "key_count",
     "parse_document",
 ]
@@ -197,36 +193,6 @@ def _obviously_within_limits(text: str) -> bool:
 
 
 _COMPACT = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":"))
-# id -> (the object, kept alive so its id is not reused, its compact text).
-_ENCODED: contextvars.ContextVar[dict[int, tuple[Any, str]] | None] = contextvars.ContextVar(
-    "laurel_jsontext_encoded", default=None
-)
-
-
-@contextlib.contextmanager
-def encodings_kept() -> Iterator[None]:
-    """Within the block, :func:`key_count` encodes each object once.
-
-    For one verification, whose checks each ask about the same document: the caller
-    promises not to change a document while the block runs.
-    """
-    token = _ENCODED.set({})
-    try:
-        yield
-    finally:
-        _ENCODED.reset(token)
-
-
-def _encoded(value: Any) -> str:
-    kept = _ENCODED.get()
-    if kept is None:
-        return _COMPACT.encode(value)
-    hit = kept.get(id(value))
-    if hit is not None and hit[0] is value:
-        return hit[1]
-    text = _COMPACT.encode(value)
-    kept[id(value)] = (value, text)
-    return text
 
 
 def key_count(value: Any, *keys: str, skip: frozenset[str] = frozenset()) -> int:
@@ -237,15 +203,10 @@ def key_count(value: Any, *keys: str, skip: frozenset[str] = frozenset()) -> int
     be high, never low. A walk looking for a rare member runs only when this says it
     can be there.
     """
-    patterns = [f"{json.dumps(key)}:" for key in keys]
+    if skip and isinstance(value, dict):
+        value = {k: v for k, v in value.items() if k not in skip}
     try:
-        count = sum(_encoded(value).count(p) for p in patterns)
-        if count and skip and isinstance(value, dict):
-            # The whole object's text is the members' texts side by side: a skipped
-            # member takes away its own name (when it is a key) and what its value holds.
-            for name in skip & value.keys():
-                member = _COMPACT.encode(value[name])
-                count -= sum(member.count(p) for p in patterns) + keys.count(name)
+        text = _COMPACT.encode(value)
     except (TypeError, ValueError, RecursionError):
         return MAX_DOCUMENT_BYTES  # not plain JSON: let the caller walk it
-    return count
+    return sum(text.count(f"{json.dumps(key)}:") for key in keys)

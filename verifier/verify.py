@@ -9,7 +9,7 @@ from vc.did import DidResolver
 from vc.errors import MalformedDocumentError
 from vc.formats.detect import Detected, detect, detect_document
 from vc.formats.ob2 import OB2_CONTEXTS
-from vc.jsontext import encodings_kept, parse_document
+from vc.jsontext import parse_document
 from vc.model import DocumentForm, check_format, document_kind, inspect_form
 from vc.results import CheckResult, VerificationResult
 from vc.types import JSONObject, JSONValue
@@ -209,9 +209,7 @@ def verify(
     but does not verify is refused by name.
     """
     ctx = _context(policy, resolver, status_checker, anchors, fetch)
-    # The checks each ask whether a rare member is anywhere in the document: it is
-    # encoded once for all of them (nothing here changes the document).
-    with network_budget(policy.network_budget), encodings_kept():
+    with network_budget(policy.network_budget):
         detected = detect_document(document)
         if detected.kind == "ob2-hosted":
             return verify_ob2_assertion(document, ctx)
