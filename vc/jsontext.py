@@ -192,7 +192,9 @@ def _obviously_within_limits(text: str) -> bool:
     )
 
 
-_COMPACT = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":"))
+# check_circular: a cycle a caller builds is a ValueError ("walk it"), not a crash in C
+# (the C encoder overflows the stack when a test or a library raised the recursion limit).
+_COMPACT = json.JSONEncoder(ensure_ascii=False, check_circular=True, separators=(",", ":"))
 
 
 def key_count(value: Any, *keys: str, skip: frozenset[str] = frozenset()) -> int:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vc.errors import MalformedDocumentError
 from vc.jsontext import (
@@ -8,6 +10,7 @@ from vc.jsontext import (
     MAX_DEPTH,
     MAX_DOCUMENT_BYTES,
     MAX_STRING_LENGTH,
+    key_count,
     parse_document,
 )
 
@@ -99,3 +102,44 @@ def test_deep_nesting_is_refused_even_when_a_library_raised_the_recursion_limit(
 def test_brackets_inside_strings_do_not_count_as_nesting():
     text = '{"a": "' + "[{" * 200 + '", "b": "\\"[["}'
     assert parse_document(text)["b"] == '"[['
+
+
+# --- key_count: an upper bound that must never be low ------------------------------------
+
+_NAMES = st.sampled_from(["@context", "proof", "endorsement", "endorsementJwt", "id", "x"])
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.sampled_from(['"@context":', "a", ""]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_NAMES, inner, max_size=4),
+    max_leaves=25,
+)
+
+
+def _occurrences(value: object, key: str, *, top: bool, skip: frozenset[str]) -> int:
+    if isinstance(value, dict):
+        return sum(
+            (name == key) + _occurrences(item, key, top=False, skip=skip)
+            for name, item in value.items()
+            if not (top and name in skip)
+        )
+    if isinstance(value, list):
+        return sum(_occurrences(item, key, top=False, skip=skip) for item in value)
+    return 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    document=st.dictionaries(_NAMES, _JSON, max_size=5),
+    keys=st.lists(_NAMES, min_size=1, max_size=2, unique=True),
+    skip=st.frozensets(_NAMES, max_size=2),
+)
+def test_key_count_is_never_below_the_members_it_counts(
+    document: dict[str, object], keys: list[str], skip: frozenset[str]
+) -> None:
+    expected = sum(_occurrences(document, k, top=True, skip=skip) for k in keys)
+    assert key_count(document, *keys, skip=skip) >= expected
+
+
+def test_key_count_of_a_cycle_says_walk_it_rather_than_crash() -> None:
+    cycle: dict[str, object] = {}
+    cycle["self"] = cycle
+    assert key_count(cycle, "endorsement") == MAX_DOCUMENT_BYTES
