@@ -25,6 +25,9 @@ from cli._common import (
     render_result,
 )
 
+#: Secrets `laurel serve` reads from its environment at start and then forgets.
+SERVE_SECRETS = ("LAUREL_PASSPHRASE", "LAUREL_ISSUER_TOKEN")
+
 if TYPE_CHECKING:
     from vc.results import VerificationResult
 
@@ -488,6 +491,10 @@ def serve(
         from verifier.trust import TrustRegistry
 
         registry = TrustRegistry.from_file(trust_file)
+    # Read once, above. The workers never hold them in their environment, nor does the
+    # WSGI environ of each request (granian copies the process environment into it).
+    for name in SERVE_SECRETS:
+        os.environ.pop(name, None)
     # Signs the wallet pages' login cookies; made before the server forks, so every
     # worker knows it, and new at each start, so a restart logs everyone out.
     secret = secrets.token_bytes(32)
