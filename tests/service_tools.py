@@ -9,6 +9,7 @@ import os
 import shutil
 import signal
 import socket
+import socketserver
 import subprocess
 import sys
 import threading
@@ -188,16 +189,25 @@ def laurel_serve(
 
 
 @contextlib.contextmanager
-def serve_app(app: Any, port: int = 0) -> Iterator[str]:
-    """`app` served by werkzeug in a thread on 127.0.0.1:`port` (0: a free one); its base URL."""
-    from werkzeug.serving import make_server
+def serving_in_a_thread(server: socketserver.TCPServer) -> Iterator[str]:
+    """`server` (any socketserver on 127.0.0.1) serving from a thread; its base URL.
 
-    server = make_server("127.0.0.1", port, app, threaded=True)
+    Shut down and closed afterwards.
+    """
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+@contextlib.contextmanager
+def serve_app(app: Any, port: int = 0) -> Iterator[str]:
+    """`app` served by werkzeug in a thread on 127.0.0.1:`port` (0: a free one); its base URL."""
+    from werkzeug.serving import make_server
+
+    with serving_in_a_thread(make_server("127.0.0.1", port, app, threaded=True)) as base:
+        yield base

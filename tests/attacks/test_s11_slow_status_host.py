@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 from tests.attacks.conftest import POLICY, failed
 from tests.builders import badge
+from tests.service_tools import serving_in_a_thread
 from tests.verifier.test_status import INDEX, badge_with_status
 from vc.did import DidResolver
 from vc.status import status_entry
@@ -38,15 +39,11 @@ def _slow_host(delay: float) -> Iterator[str]:
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        with serving_in_a_thread(server) as base:
+            yield base
     finally:
         stopping.set()
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def test_s11_ten_second_host_fails_at_the_deadline() -> None:

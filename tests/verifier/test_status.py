@@ -15,13 +15,13 @@ import gzip
 import http.server
 import json
 import pathlib
-import threading
 from collections.abc import Iterator
 
 import pytest
 from click.testing import CliRunner
 
 from tests.builders import ISSUER, MALLORY, Party, sign, unsigned_badge
+from tests.service_tools import serving_in_a_thread
 from vc.did import DidResolver
 from vc.results import CheckResult, Status
 from vc.status import Bitstring, build_list_credential, status_entry
@@ -568,15 +568,8 @@ def serving(routes: dict[str, bytes]) -> Iterator[str]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving_in_a_thread(http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)) as base:
+        yield base
 
 
 def test_through_the_real_fetcher_on_loopback() -> None:
