@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from vc import compaction, jsonld
@@ -19,7 +19,7 @@ from vc._format_report import (
 )
 from vc.compaction import FormReport
 from vc.errors import LaurelError, MalformedDocumentError, UnknownContextError
-from vc.jsontext import key_count
+from vc.jsontext import key_count, nested_objects_with
 from vc.types import JSONObject, JSONValue
 
 __all__ = [
@@ -194,21 +194,6 @@ def inspect_form(document: JSONObject) -> DocumentForm:
     return DocumentForm(tuple(reports))
 
 
-def _nested_context_nodes(node: JSONValue, skip: frozenset[str]) -> Iterator[JSONObject]:
-    # Every object below the top level that carries an @context (outside `skip`).
-    stack: list[JSONValue] = (
-        [v for k, v in node.items() if k not in skip] if isinstance(node, dict) else []
-    )
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            if "@context" in item:
-                yield item
-            stack.extend(v for k, v in item.items() if k != "@context")
-        elif isinstance(item, list):
-            stack.extend(item)
-
-
 def _strip_nested(node: JSONValue, top: bool) -> JSONValue:
     if isinstance(node, list):
         return [_strip_nested(item, False) for item in node]
@@ -233,7 +218,7 @@ def _without_restated_contexts(part: JSONObject, skip: frozenset[str]) -> JSONOb
     """
     if not key_count(part, "@context", skip=skip | {"@context"}):
         return part
-    nested = list(_nested_context_nodes(part, skip))
+    nested = list(nested_objects_with(part, "@context", skip=skip))
     if not nested:
         return part
     for node in nested:

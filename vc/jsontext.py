@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from vc.errors import MalformedDocumentError
@@ -26,6 +27,7 @@ __all__ = [
     "MAX_DOCUMENT_BYTES",
     "MAX_STRING_LENGTH",
     "key_count",
+    "nested_objects_with",
     "parse_document",
 ]
 
@@ -212,3 +214,22 @@ def key_count(value: Any, *keys: str, skip: frozenset[str] = frozenset()) -> int
     except (TypeError, ValueError, RecursionError):
         return MAX_DOCUMENT_BYTES  # not plain JSON: let the caller walk it
     return sum(text.count(f"{json.dumps(key)}:") for key in keys)
+
+
+def nested_objects_with(node: Any, member: str, *, skip: frozenset[str]) -> Iterator[JSONObject]:
+    """Every object below the top of `node` that has `member`, outside the top's `skip` members.
+
+    The walk does not go inside `member` itself (an @context's own objects are not
+    looked at). Iterative: untrusted depth never reaches the recursion limit.
+    """
+    stack: list[Any] = (
+        [v for k, v in node.items() if k not in skip] if isinstance(node, dict) else []
+    )
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if member in item:
+                yield item
+            stack.extend(v for k, v in item.items() if k != member)
+        elif isinstance(item, list):
+            stack.extend(item)

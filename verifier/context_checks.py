@@ -2,29 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from vc import jsonld
-from vc.jsontext import key_count
+from vc.jsontext import key_count, nested_objects_with
 from vc.results import CheckResult
-from vc.types import JSONObject, JSONValue
+from vc.types import JSONObject
 from verifier.check_context import short
 
 __all__ = ["check_contexts"]
-
-
-def _nested_contexts(node: JSONValue, *, skip: frozenset[str]) -> Iterator[JSONValue]:
-    stack: list[JSONValue] = (
-        [v for k, v in node.items() if k not in skip] if isinstance(node, dict) else []
-    )
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            if "@context" in item:
-                yield item["@context"]
-            stack.extend(v for k, v in item.items() if k != "@context")
-        elif isinstance(item, list):
-            stack.extend(item)
 
 
 def check_contexts(document: JSONObject, *, skip: frozenset[str] = frozenset()) -> CheckResult:
@@ -51,7 +35,10 @@ def check_contexts(document: JSONObject, *, skip: frozenset[str] = frozenset()) 
             examples.append(entry)
     below = skip | {"proof", "@context"}
     nested_contexts = (
-        _nested_contexts(document, skip=skip | {"proof"})
+        (
+            node["@context"]
+            for node in nested_objects_with(document, "@context", skip=skip | {"proof"})
+        )
         if key_count(document, "@context", skip=below)
         else iter(())
     )
