@@ -91,17 +91,22 @@ def _plain(value: JSONValue) -> bool:
     while stack:
         item = pop()
         kind = type(item)
+        if kind is str:  # most of a credential: off the stack at once
+            continue
         if kind is dict:
-            for key in item:  # type: ignore[union-attr]
-                if type(key) is not str or (key and max(key) > _BMP_MAX):
-                    return False
+            try:
+                names = "".join(item)  # type: ignore[arg-type]
+            except TypeError:
+                return False  # a member name that is not a string
+            if not names.isascii() and max(names) > _BMP_MAX:
+                return False
             push(item.values())  # type: ignore[union-attr]
         elif kind is list:
             push(item)  # type: ignore[arg-type]
         elif kind is int:
             if not -_SAFE_INT <= item <= _SAFE_INT:  # type: ignore[operator]
                 return False
-        elif kind is not str and kind is not bool and item is not None:
+        elif kind is not bool and item is not None:
             return False
     return True
 

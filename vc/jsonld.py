@@ -425,11 +425,17 @@ def local_contexts(document: JSONValue) -> Iterator[tuple[str, JSONValue]]:
     while nodes:
         path, node = nodes.pop()
         if isinstance(node, list):
-            nodes.extend((_join_path(path, i), item) for i, item in enumerate(node))
+            nodes.extend(
+                (_join_path(path, i), item)
+                for i, item in enumerate(node)
+                if isinstance(item, dict | list)
+            )
         elif isinstance(node, dict):
             for key, value in node.items():
-                target = contexts if key == "@context" else nodes
-                target.append((_join_path(path, key), value))
+                if key == "@context":
+                    contexts.append((_join_path(path, key), value))
+                elif isinstance(value, dict | list):  # only containers can hold a context
+                    nodes.append((_join_path(path, key), value))
     while contexts:
         path, context = contexts.pop()
         if isinstance(context, list):

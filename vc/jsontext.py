@@ -194,26 +194,45 @@ def _obviously_within_limits(text: str) -> bool:
     )
 
 
-# check_circular: a cycle a caller builds is a ValueError ("walk it"), not a crash in C
-# (the C encoder overflows the stack when a test or a library raised the recursion limit).
-_COMPACT = json.JSONEncoder(ensure_ascii=False, check_circular=True, separators=(",", ":"))
-
-
 def key_count(value: Any, *keys: str, skip: frozenset[str] = frozenset()) -> int:
-    """At least how often the `keys` are member names in `value` (never fewer).
+    """How often the `keys` are member names in `value` (never fewer).
 
-    Members of the top object named in `skip` are left out. One pass of the C
-    encoder: a string that spells ``"key":`` inside it counts too, so the answer may
-    be high, never low. A walk looking for a rare member runs only when this says it
-    can be there.
+    Members of the top object named in `skip` are left out. A walk of the containers
+    only, cheaper than a walk looking for a rare member (which runs only when this
+    says it can be there). A structure with more containers than a document of
+    MAX_DOCUMENT_BYTES can hold (a cycle a caller built) answers MAX_DOCUMENT_BYTES:
+    walk it.
     """
-    if skip and isinstance(value, dict):
-        value = {k: v for k, v in value.items() if k not in skip}
-    try:
-        text = _COMPACT.encode(value)
-    except (TypeError, ValueError, RecursionError):
-        return MAX_DOCUMENT_BYTES  # not plain JSON: let the caller walk it
-    return sum(text.count(f"{json.dumps(key)}:") for key in keys)
+    count = 0
+    stack: list[Any]
+    if isinstance(value, dict):
+        stack = [v for k, v in value.items() if k not in skip]
+        count = sum(1 for k in keys if k in value and k not in skip)
+    elif isinstance(value, list | tuple):
+        stack = list(value)
+    else:
+        return 0
+    # Each container of a parsed document costs at least two bytes of its text.
+    budget = MAX_DOCUMENT_BYTES // 2
+    pop, push = stack.pop, stack.extend
+    while stack:
+        item = pop()
+        kind = type(item)
+        if kind is str:  # most of a document: off the stack at once
+            continue
+        if kind is dict or isinstance(item, dict):
+            for key in keys:
+                if key in item:
+                    count += 1
+            push(item.values())
+        elif kind is list or isinstance(item, list | tuple):
+            push(item)
+        else:
+            continue
+        budget -= 1
+        if budget < 0:
+            return MAX_DOCUMENT_BYTES
+    return count
 
 
 def nested_objects_with(node: Any, member: str, *, skip: frozenset[str]) -> Iterator[JSONObject]:
