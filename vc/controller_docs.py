@@ -34,7 +34,7 @@ import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from vc.did import VerificationMethod, verification_method_from_json
+from vc._did_document import VerificationMethod, verification_method_from_json
 from vc.errors import DidResolutionError, LaurelError
 from vc.jsontext import parse_document
 from vc.types import JSONObject, JSONValue

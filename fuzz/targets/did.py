@@ -1,4 +1,4 @@
-"""DIDs and DID URLs: did:key decoding, did:web mapping, DID documents (vc/did.py)."""
+"""DIDs and DID URLs: did:key decoding, did:web mapping, DID documents (vc/did.py, vc/_did_*.py)."""
 
 from __future__ import annotations
 

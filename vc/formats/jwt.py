@@ -42,22 +42,29 @@ through :class:`vc.keys.Ed25519PublicKey`), plugged into joserfc as its EdDSA ba
 from __future__ import annotations
 
 import base64
-import binascii
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from joserfc import jws
-from joserfc._rfc7515.model import JWSAlgModel  # joserfc exports it only as a re-import
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, OKPKey, RSAKey
-from joserfc.jws import JWSRegistry
 
 from vc.did import DidResolver
-from vc.errors import DidResolutionError, LaurelError, MalformedDocumentError
-from vc.jsontext import MAX_DOCUMENT_BYTES, parse_document
-from vc.keys import Ed25519KeyPair, Ed25519PublicKey, PublicKey, public_key_from_jwk
+from vc.errors import LaurelError, MalformedDocumentError
+from vc.formats._jwt_algorithms import Registry, b64url_decode
+from vc.formats._jwt_keys import Refusal, joserfc_key, select_key
+from vc.formats._jwt_payload import DecodedJwt as DecodedJwt  # public: decode_jwt's result
+from vc.formats._jwt_payload import (
+    credential_from,
+    decode_jwt,
+    format_numeric_date,
+    id_of,
+    registered_claims,
+)
+from vc.jsontext import MAX_DOCUMENT_BYTES
+from vc.keys import Ed25519KeyPair
 from vc.results import CheckResult, Status
 from vc.types import JSONObject, JSONValue
 
@@ -79,99 +86,6 @@ ACCEPTED_TYP = frozenset({"vc+jwt", "vc+ld+json+jwt", "JWT", "jwt"})
 STATUS_LIST_TYPES = frozenset({"BitstringStatusListCredential", "StatusList2021Credential"})
 
 _REFUSED_HEADERS = ("jku", "x5u", "x5c", "zip", "enc", "crit")
-_JWT_CLAIMS = frozenset({"iss", "sub", "aud", "exp", "nbf", "iat", "jti"})
-_OB3_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential", "EndorsementCredential"})
-_MAX_TOKEN_CHARS = 2 * MAX_DOCUMENT_BYTES
-
-
-class _StrictEdDSA(JWSAlgModel):
-    """joserfc's EdDSA, verified and signed by libsodium (strict RFC 8032) instead of OpenSSL."""
-
-    name = "EdDSA"
-    description = "EdDSA (Ed25519) through libsodium"
-    key_type = "OKP"
-    recommended = True
-
-    def sign(self, msg: bytes, key: Any) -> bytes:
-        seed = _b64url_decode(key.as_dict(private=True)["d"])
-        return Ed25519KeyPair.from_seed(seed).sign(msg)
-
-    def verify(self, msg: bytes, sig: bytes, key: Any) -> bool:
-        raw = _b64url_decode(key.as_dict()["x"])
-        return len(raw) == 32 and Ed25519PublicKey(raw).verify(sig, msg)
-
-
-class _Registry(JWSRegistry):
-    # Only what VC-JWT badges use; joserfc's own table (with `none` and HS*) is not consulted.
-    algorithms: dict[str, Any] = {  # noqa: RUF012
-        "EdDSA": _StrictEdDSA(),
-        **{name: JWSRegistry.algorithms[name] for name in ("ES256", "ES384", "RS256")},
-    }
-    recommended: list[str] = []  # noqa: RUF012
-    max_header_length = 4096
-    max_payload_length = MAX_DOCUMENT_BYTES
-
-
-def _b64url_decode(value: str) -> bytes:
-    if not value.isascii() or "=" in value:
-        raise ValueError("not unpadded base64url")
-    return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-
-
-@dataclass(frozen=True, slots=True)
-class DecodedJwt:
-    """A compact JWS split and parsed, NOT verified."""
-
-    header: JSONObject
-    payload: JSONObject
-    form: str  # "vc-jose-cose" or "vc-claim"
-
-
-def decode_jwt(token: str | bytes) -> DecodedJwt:
-    """Split and parse a VC-JWT without verifying it.
-
-    Raises:
-        MalformedDocumentError: ``jwt_malformed`` (not a compact JWS of JSON), ``jwe``
-            (five parts: encrypted), or ``jwt_not_credential`` (no ``vc`` claim and
-            no credential ``@context``/``type``).
-    """
-    text = token.decode("ascii", "replace") if isinstance(token, bytes) else token
-    text = text.strip()
-    if len(text) > _MAX_TOKEN_CHARS:
-        raise MalformedDocumentError("the JWT is too large", code="jwt_malformed")
-    parts = text.split(".")
-    if len(parts) == 5:
-        raise MalformedDocumentError(
-            "this is an encrypted JWT (JWE); laurel verifies signed credentials only",
-            code="jwe",
-        )
-    if len(parts) != 3 or not all(parts):
-        raise MalformedDocumentError(
-            "not a compact JWS (three base64url parts)", code="jwt_malformed"
-        )
-    try:
-        header = parse_document(_b64url_decode(parts[0]), max_bytes=4096)
-        payload = parse_document(_b64url_decode(parts[1]))
-        _b64url_decode(parts[2])
-    except (ValueError, binascii.Error, MalformedDocumentError) as exc:
-        raise MalformedDocumentError(
-            "a JWT part is not base64url-encoded JSON", code="jwt_malformed"
-        ) from exc
-    if isinstance(payload.get("vc"), dict):
-        return DecodedJwt(header, payload, "vc-claim")
-    types = payload.get("type")
-    names = {types} if isinstance(types, str) else set(types) if isinstance(types, list) else set()
-    if "@context" in payload and "VerifiableCredential" in names:
-        return DecodedJwt(header, payload, "vc-jose-cose")
-    if "badge" in payload and "recipient" in payload:
-        raise MalformedDocumentError(
-            "this is an Open Badges 2.0 signed assertion (a JWS), not a VC-JWT",
-            code="ob2_signed_assertion",
-        )
-    raise MalformedDocumentError(
-        "the JWT carries no credential (no `vc` claim, no VerifiableCredential type)",
-        code="jwt_not_credential",
-    )
 
 
 def credential_of(token: str | bytes) -> JSONObject:
@@ -184,7 +98,7 @@ def credential_of(token: str | bytes) -> JSONObject:
     Raises:
         MalformedDocumentError: as :func:`decode_jwt`.
     """
-    credential, _ = _credential_from(decode_jwt(token))
+    credential, _ = credential_from(decode_jwt(token))
     return credential
 
 
@@ -207,232 +121,6 @@ class JwtResult:
         return tuple(c.id for c in self.checks if c.status is Status.FAILED)
 
 
-def _id_of(value: JSONValue) -> str | None:
-    if isinstance(value, dict):
-        value = value.get("id")
-    return value if isinstance(value, str) else None
-
-
-def _epoch(stamp: JSONValue) -> int | None:
-    if not isinstance(stamp, str):
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        return None
-    return int(parsed.timestamp())
-
-
-def _stamp(seconds: int) -> str:
-    return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _credential_from(decoded: DecodedJwt) -> tuple[JSONObject, list[CheckResult]]:
-    """The credential the JWT carries, with its registered claims checked against it."""
-    payload = decoded.payload
-    vc1 = decoded.form == "vc-claim"
-    # The registered JWT claims are the JWT's, not members of the credential (no
-    # credential context defines them): the decoded credential leaves them out.
-    credential: JSONObject = (
-        dict(payload["vc"])  # type: ignore[arg-type]
-        if vc1
-        else {k: v for k, v in payload.items() if k not in _JWT_CLAIMS}
-    )
-    checks: list[CheckResult] = []
-    subject = credential.get("credentialSubject")
-    first = subject[0] if isinstance(subject, list) and subject else subject
-    v1_dates = vc1 or ("validFrom" not in credential and "issuanceDate" in credential)
-    valid_from, valid_until = (
-        ("issuanceDate", "expirationDate") if v1_dates else ("validFrom", "validUntil")
-    )
-    types = credential.get("type")
-    ob3 = bool(_OB3_TYPES & set(types if isinstance(types, list) else [types]))
-
-    def mismatch(claim: str, member: str, claimed: JSONValue, found: JSONValue) -> None:
-        checks.append(
-            CheckResult.failed(
-                "format.jwt_claim_mismatch",
-                f"the JWT claim {claim!r} ({str(claimed)[:80]}) disagrees with the "
-                f"credential's {member} ({str(found)[:80]})",
-                claim=claim,
-                member=member,
-            )
-        )
-
-    for claim, member in (("iss", "issuer"), ("jti", "id"), ("sub", "credentialSubject.id")):
-        if claim not in payload:
-            continue
-        claimed = payload[claim]
-        found: JSONValue
-        if member == "issuer":
-            found = _id_of(credential.get("issuer"))
-        elif member == "id":
-            found = _id_of(credential.get("id"))
-        else:
-            found = _id_of(first) if isinstance(first, dict) else None
-        if found is None and vc1 and isinstance(claimed, str):
-            if member == "issuer":
-                credential["issuer"] = claimed
-            elif member == "id":
-                credential["id"] = claimed
-            elif isinstance(first, dict):
-                filled = {**first, "id": claimed}
-                credential["credentialSubject"] = (
-                    [filled, *subject[1:]] if isinstance(subject, list) else filled
-                )
-        elif found != claimed:
-            mismatch(claim, member, claimed, found)
-    for claim, member in (("nbf", valid_from), ("exp", valid_until)):
-        # VC-JOSE-COSE dropped VC 1.1's mapping of nbf/exp onto the credential's
-        # dates (w3c/vc-jose-cose#205): there they bound the JWT alone, and are
-        # checked against `now` (validity.jwt_*). Open Badges 3.0, "Verify a
-        # Credential VC-JWT Signature", keeps the mapping for its credentials.
-        if claim not in payload or not (vc1 or ob3):
-            continue
-        claimed = payload[claim]
-        if not isinstance(claimed, int) or isinstance(claimed, bool) or claimed < 0:
-            mismatch(claim, member, claimed, "a NumericDate")
-            continue
-        found = credential.get(member)
-        if found is None and vc1:
-            credential[member] = _stamp(claimed)
-        elif found is not None and _epoch(found) != claimed:
-            mismatch(claim, member, _stamp(claimed), found)
-    return credential, checks
-
-
-@dataclass(frozen=True, slots=True)
-class _Key:
-    alg: str
-    jwk: JSONObject
-    public: PublicKey | None  # None for RSA
-
-
-def _key_from_jwk(jwk: Mapping[str, JSONValue]) -> _Key:
-    if jwk.get("kty") == "RSA":
-        if "d" in jwk:
-            raise ValueError("the JWK holds a private key")
-        n = jwk.get("n")
-        if not isinstance(n, str) or len(_b64url_decode(n)) * 8 < 2048:
-            raise ValueError("an RSA key must be at least 2048 bits")
-        return _Key("RS256", {"kty": "RSA", "n": n, "e": jwk.get("e")}, None)
-    public = public_key_from_jwk(jwk)
-    return _key_from_public(public)
-
-
-def _key_from_public(public: PublicKey) -> _Key:
-    return _Key(public.jose_alg, public.to_jwk(), public)
-
-
-def _joserfc_key(key: _Key) -> Any:
-    jwk: dict[str, Any] = dict(key.jwk)
-    if jwk["kty"] == "OKP":
-        return OKPKey.import_key(jwk)
-    if jwk["kty"] == "EC":
-        return ECKey.import_key(jwk)
-    return RSAKey.import_key(jwk)
-
-
-def _same(a: _Key, b: _Key) -> bool:
-    return a.jwk == b.jwk
-
-
-class _Refusal(Exception):
-    def __init__(self, check: CheckResult) -> None:
-        super().__init__(check.message)
-        self.check = check
-
-
-def _issuer_keys(issuer: str | None, resolver: DidResolver) -> list[tuple[str, _Key]]:
-    """The issuer's assertion keys, when the issuer is a DID laurel resolves."""
-    if issuer is None or not issuer.startswith("did:"):
-        return []
-    try:
-        document = resolver.resolve(issuer)
-        keys = []
-        for vm_id in document.assertion_method:
-            keys.append((vm_id, _key_from_public(document.verification_method(vm_id).public_key)))
-    except (DidResolutionError, ValueError) as exc:
-        raise _Refusal(
-            CheckResult.failed(
-                "issuer.key_resolution", f"the issuer {issuer[:80]} does not resolve: {exc}"
-            )
-        ) from exc
-    return keys
-
-
-def _select_key(
-    header: JSONObject,
-    issuer: str | None,
-    resolver: DidResolver,
-    issuer_jwks: Sequence[Mapping[str, JSONValue]],
-) -> _Key:
-    """The issuer's key the token must be verified with (raises _Refusal with the check)."""
-    header_key: _Key | None = None
-    if "jwk" in header:
-        jwk = header["jwk"]
-        try:
-            if not isinstance(jwk, dict):
-                raise ValueError("not a JSON object")
-            header_key = _key_from_jwk(jwk)
-        except ValueError as exc:
-            raise _Refusal(
-                CheckResult.failed("proof.malformed", f"the header's jwk is unusable: {exc}")
-            ) from exc
-    kid = header.get("kid")
-    profile = [(str(j.get("kid", "")), _key_from_jwk(j)) for j in issuer_jwks]
-    candidates: list[tuple[str, _Key]]
-    if isinstance(kid, str) and kid.startswith("did:"):
-        try:
-            method, document = resolver.resolve_verification_method(kid)
-        except DidResolutionError as exc:
-            raise _Refusal(
-                CheckResult.failed(
-                    "issuer.key_resolution", f"kid {kid[:120]} does not resolve: {exc}"
-                )
-            ) from exc
-        if document.id != issuer or kid not in document.assertion_method:
-            raise _Refusal(
-                CheckResult.failed(
-                    "issuer.key_binding",
-                    f"the key {kid[:120]} is not an assertion key of the issuer {str(issuer)[:80]}",
-                )
-            )
-        candidates = [(kid, _key_from_public(method.public_key))]
-    elif isinstance(kid, str) and any(k == kid for k, _ in profile):
-        candidates = [(k, key) for k, key in profile if k == kid]
-    else:
-        candidates = _issuer_keys(issuer, resolver) + profile
-        if isinstance(kid, str) and not candidates:
-            raise _Refusal(
-                CheckResult.failed(
-                    "issuer.key_resolution",
-                    f"kid {kid[:120]} is neither a DID URL nor a key of the issuer profile; "
-                    "laurel does not fetch keys a token names",
-                )
-            )
-    if header_key is not None:
-        # SECURITY J02: a key in the header proves nothing unless it is the issuer's.
-        if any(_same(header_key, key) for _, key in candidates):
-            return header_key
-        raise _Refusal(
-            CheckResult.failed(
-                "issuer.key_binding",
-                f"the header's jwk is not a key of the issuer {str(issuer)[:80]}",
-            )
-        )
-    if len(candidates) != 1:
-        raise _Refusal(
-            CheckResult.failed(
-                "issuer.key_resolution",
-                "the JWT names no key (kid/jwk) and the issuer does not have exactly one",
-            )
-        )
-    return candidates[0][1]
-
-
 def _header_checks(header: JSONObject) -> CheckResult | None:
     alg = header.get("alg")
     if not isinstance(alg, str) or alg.lower() == "none" or alg.upper().startswith("HS"):
@@ -440,7 +128,7 @@ def _header_checks(header: JSONObject) -> CheckResult | None:
             "proof.unsupported_alg",
             f"alg {str(alg)[:20]!r} is refused: a credential must be signed with a public key",
         )
-    if alg not in _Registry.algorithms:
+    if alg not in Registry.algorithms:
         return CheckResult.failed(
             "proof.unsupported_alg",
             f"alg {alg[:20]!r} is not supported (EdDSA, ES256, ES384, RS256)",
@@ -480,14 +168,14 @@ def verify_jwt(
     except MalformedDocumentError as exc:
         return JwtResult((CheckResult.failed(f"format.{exc.code}", exc.message),))
     header = decoded.header
-    credential, checks = _credential_from(decoded)
+    credential, checks = credential_from(decoded)
     checks.insert(0, CheckResult.passed("format.jwt", f"a VC-JWT ({decoded.form} form)"))
     refused = _header_checks(header)
     if refused is not None:
         return JwtResult((*checks, refused), credential, header, decoded.form)
     try:
-        key = _select_key(header, _id_of(credential.get("issuer")), resolver, issuer_jwks)
-    except _Refusal as refusal:
+        key = select_key(header, id_of(credential.get("issuer")), resolver, issuer_jwks)
+    except Refusal as refusal:
         return JwtResult((*checks, refusal.check), credential, header, decoded.form)
     except ValueError as exc:
         check = CheckResult.failed("proof.malformed", f"an issuer key is unusable: {exc}")
@@ -503,7 +191,7 @@ def verify_jwt(
     text = token.decode("ascii", "replace").strip() if isinstance(token, bytes) else token.strip()
     try:
         jws.deserialize_compact(
-            text, _joserfc_key(key), algorithms=[key.alg], registry=_Registry(algorithms=[key.alg])
+            text, joserfc_key(key), algorithms=[key.alg], registry=Registry(algorithms=[key.alg])
         )
     except JoseError as exc:
         checks.append(
@@ -523,10 +211,16 @@ def _time_checks(payload: JSONObject, now: dt.datetime) -> list[CheckResult]:
     out: list[CheckResult] = []
     exp, nbf = payload.get("exp"), payload.get("nbf")
     if isinstance(exp, int) and now.timestamp() >= exp:
-        out.append(CheckResult.failed("validity.jwt_expired", f"the JWT expired on {_stamp(exp)}"))
+        out.append(
+            CheckResult.failed(
+                "validity.jwt_expired", f"the JWT expired on {format_numeric_date(exp)}"
+            )
+        )
     if isinstance(nbf, int) and now.timestamp() < nbf:
         out.append(
-            CheckResult.failed("validity.jwt_not_yet_valid", f"the JWT is valid from {_stamp(nbf)}")
+            CheckResult.failed(
+                "validity.jwt_not_yet_valid", f"the JWT is valid from {format_numeric_date(nbf)}"
+            )
         )
     return out
 
@@ -553,25 +247,6 @@ def verify_status_list_jwt(
     return JwtResult((*result.checks, check), result.credential, result.header, result.form)
 
 
-def _registered_claims(credential: JSONObject) -> JSONObject:
-    # OB 3.0, "JWT Payload Format": iss, jti, nbf, sub (and exp) beside the credential's
-    # own members, equal to them; verifiers that follow OB 3.0 require them.
-    claims: JSONObject = {}
-    subject = credential.get("credentialSubject")
-    first = subject[0] if isinstance(subject, list) and subject else subject
-    pairs: list[tuple[str, JSONValue]] = [
-        ("iss", _id_of(credential.get("issuer"))),
-        ("jti", _id_of(credential.get("id"))),
-        ("sub", _id_of(first) if isinstance(first, dict) else None),
-        ("nbf", _epoch(credential.get("validFrom") or credential.get("issuanceDate"))),
-        ("exp", _epoch(credential.get("validUntil") or credential.get("expirationDate"))),
-    ]
-    for name, value in pairs:
-        if value is not None:
-            claims[name] = value
-    return claims
-
-
 def sign_jwt(credential: JSONObject, key: Ed25519KeyPair, kid: str, *, typ: str = "vc+jwt") -> str:
     """Sign `credential` as a VC-JOSE-COSE VC-JWT (payload = the credential), EdDSA.
 
@@ -586,7 +261,7 @@ def sign_jwt(credential: JSONObject, key: Ed25519KeyPair, kid: str, *, typ: str 
         raise ValueError(f"typ {typ!r} is not a VC-JWT media type")
     from vc.canon import jcs
 
-    payload = jcs({**credential, **_registered_claims(credential)})
+    payload = jcs({**credential, **registered_claims(credential)})
     if len(payload) > MAX_DOCUMENT_BYTES:
         raise LaurelError("the credential is too large to sign as a JWT")
     seed = key.export_seed_unencrypted()
@@ -599,7 +274,7 @@ def sign_jwt(credential: JSONObject, key: Ed25519KeyPair, kid: str, *, typ: str 
         }
     )
     header: dict[str, Any] = {"alg": "EdDSA", "typ": typ, "kid": kid}
-    return jws.serialize_compact(header, payload, private, registry=_Registry(algorithms=["EdDSA"]))
+    return jws.serialize_compact(header, payload, private, registry=Registry(algorithms=["EdDSA"]))
 
 
 def verify_compact(token: str, public_key_pem: str, alg: str) -> CheckResult | None:
@@ -619,11 +294,11 @@ def verify_compact(token: str, public_key_pem: str, alg: str) -> CheckResult | N
     if (
         isinstance(key, RSAKey)
         and key.as_dict().get("n")
-        and len(_b64url_decode(str(key.as_dict()["n"]))) * 8 < 2048
+        and len(b64url_decode(str(key.as_dict()["n"]))) * 8 < 2048
     ):
         return CheckResult.failed("proof.malformed", "an RSA key must be at least 2048 bits")
     try:
-        jws.deserialize_compact(token, key, algorithms=[alg], registry=_Registry(algorithms=[alg]))
+        jws.deserialize_compact(token, key, algorithms=[alg], registry=Registry(algorithms=[alg]))
     except JoseError as exc:
         return CheckResult.failed(
             "proof.signature_invalid",
