@@ -6,9 +6,12 @@
 
 Starts `laurel serve` on a loopback port, POSTs one eddsa-jcs-2022 badge to
 /credentials/verify and reports, per load step: answers per second, 200s per second,
-p50/p99 of the 200s, and the count and p99 of the 503s (shed). Closed-loop steps
-(`--connections`) find the peak; open-loop steps (`--rates`) show honest latency
-below it. The client (bench/load.py) runs on the same cores as the server.
+p50/p99 of the 200s, and the count and p99 of the 503s (shed), as the client saw
+them and as the server's access log timed them (from granian reading the request to
+the answer written: the client's own queueing on the shared cores left out).
+Closed-loop steps (`--connections`) find the peak; open-loop steps (`--rates`) show
+honest latency below it. The client (bench/load.py) runs on the same cores as the
+server.
 """
 
 from __future__ import annotations
@@ -18,10 +21,12 @@ import contextlib
 import http.client
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -38,15 +43,25 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_serve(port: int, *args: str, laurel: str | None = None) -> subprocess.Popen[bytes]:
-    """Start `laurel serve` on 127.0.0.1:`port` and wait for /health."""
+def start_serve(
+    port: int, *args: str, laurel: str | None = None, log: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """Start `laurel serve` on 127.0.0.1:`port` and wait for /health.
+
+    With `log`, the server's output (its access log among it) is written there.
+    """
     laurel = laurel or str(Path(sys.executable).parent / "laurel")
-    proc = subprocess.Popen(
-        [laurel, "serve", "--host", "127.0.0.1", "--port", str(port), *args],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ},
-    )
+    out = log.open("ab") if log is not None else subprocess.DEVNULL
+    try:
+        proc = subprocess.Popen(
+            [laurel, "serve", "--host", "127.0.0.1", "--port", str(port), *args],
+            stdout=out,
+            stderr=subprocess.STDOUT if log is not None else subprocess.DEVNULL,
+            env={**os.environ},
+        )
+    finally:
+        if log is not None:
+            out.close()  # type: ignore[union-attr]
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -76,22 +91,38 @@ def verify_request() -> bytes:
     return request_bytes("POST", "/credentials/verify", body.encode())
 
 
-def line(label: str, sample: Sample) -> str:
-    """One row of figures for a load step."""
+# granian's access line ends with the status and the time it took (verifier/server.py).
+_ACCESS = re.compile(rb'"POST /credentials/verify [^"]*" (\d{3}) ([0-9.]+)ms$', re.MULTILINE)
+
+
+def server_times(log: Path, start: int) -> dict[int, list[float]]:
+    """Seconds the server took per answer, by status, from the access log past byte `start`."""
+    times: dict[int, list[float]] = {}
+    with log.open("rb") as text:
+        text.seek(start)
+        for status, ms in _ACCESS.findall(text.read()):
+            times.setdefault(int(status), []).append(float(ms) / 1000)
+    return {status: sorted(values) for status, values in times.items()}
+
+
+def line(label: str, sample: Sample, served: dict[int, list[float]] | None = None) -> str:
+    """One row of figures for a load step (`served`: the server's own times, by status)."""
     ok = sample.latencies(200)
     shed = sample.latencies(503)
     other = sum(n for status, n in sample.statuses().items() if status not in (200, 503))
+    shed_served = (served or {}).get(503, [])
     return (
         f"{label:>14} {sample.rate():8.0f} {sample.rate(200):8.0f}"
         f" {percentile(ok, 0.50) * 1000:8.1f} {percentile(ok, 0.99) * 1000:8.1f}"
         f" {len(shed):8d} {percentile(shed, 0.99) * 1000:8.1f}"
+        f" {percentile(shed_served, 0.99) * 1000:9.1f}"
         f" {other:6d} {sum(sample.errors.values()):6d}"
     )
 
 
 HEADER = (
     f"{'load':>14} {'answers/s':>8} {'200/s':>8} {'p50 ms':>8} {'p99 ms':>8}"
-    f" {'503s':>8} {'503 p99':>8} {'other':>6} {'socket':>6}"
+    f" {'503s':>8} {'503 p99':>8} {'srv 503p99':>9} {'other':>6} {'socket':>6}"
 )
 
 
@@ -118,7 +149,15 @@ def main(argv: list[str] | None = None) -> int:
     extra = ["--workers", str(args.workers)]
     if args.in_flight:
         extra += ["--in-flight", str(args.in_flight)]
-    server = start_serve(port, *extra, laurel=args.laurel)
+    log = Path(tempfile.mkstemp(prefix="laurel-shed-", suffix=".log")[1])
+    server = start_serve(port, *extra, laurel=args.laurel, log=log)
+
+    def step(label: str, **load: float | bool) -> None:
+        start = log.stat().st_size
+        sample = run(port, data, seconds=args.seconds, **load)  # type: ignore[arg-type]
+        time.sleep(0.2)  # the last access lines written
+        print(line(label, sample, server_times(log, start)), flush=True)
+
     try:
         run(port, data, seconds=5, connections=16)  # warm every worker and thread
         print(
@@ -126,18 +165,14 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(HEADER)
         for connections in [int(c) for c in args.connections.split(",") if c]:
-            sample = run(port, data, seconds=args.seconds, connections=connections)
-            print(line(f"closed c={connections}", sample), flush=True)
+            step(f"closed c={connections}", connections=connections)
         for connections in [int(c) for c in args.polite.split(",") if c]:
-            sample = run(port, data, seconds=args.seconds, connections=connections, polite=True)
-            print(line(f"polite c={connections}", sample), flush=True)
+            step(f"polite c={connections}", connections=connections, polite=True)
         for rate in [float(r) for r in args.rates.split(",") if r]:
-            sample = run(
-                port, data, seconds=args.seconds, connections=args.rate_connections, rate=rate
-            )
-            print(line(f"open {rate:.0f}/s", sample), flush=True)
+            step(f"open {rate:.0f}/s", connections=args.rate_connections, rate=rate)
     finally:
         stop_serve(server)
+        log.unlink(missing_ok=True)
     return 0
 
 
