@@ -88,9 +88,11 @@ COMMAND_MODULES: dict[str, str] = {
     **dict.fromkeys(("anchor", "key"), "cli.anchor"),
     **dict.fromkeys(("issue", "revoke", "status", "suspend", "unsuspend"), "cli.issue"),
     **dict.fromkeys(("offer", "receive"), "cli.oid4vc"),
+    "demo": "cli.demo",
     "portfolio": "cli.portfolio",
     "present": "cli.present",
-    **dict.fromkeys(("demo", "serve", "verify"), "cli.verify"),
+    "serve": "cli.serve",
+    "verify": "cli.verify",
     **dict.fromkeys(
         (
             "backup",
