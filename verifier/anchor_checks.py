@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from vc.results import CheckResult
 from vc.types import JSONObject
-from verifier import budget
+from verifier import budget, work_slots
 from verifier.check_context import NOT_FETCHED, CheckContext, issuer_id, short
 from verifier.key_binding import resolve_method
 
@@ -79,7 +79,7 @@ def _chain_budget(ctx: CheckContext) -> Iterator[None]:
         return
     from anchor.rpc import rpc_deadline
 
-    with rpc_deadline(max(left, 0.001)):
+    with rpc_deadline(max(left, 0.001)), work_slots.lent():
         yield
 
 

@@ -49,7 +49,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
 
-from verifier import budget
+from verifier import budget, work_slots
 from verifier.errors import FetchFailedError
 from verifier.fetched import FetchedDocument, usable_etag
 from verifier.host_slots import host_slot
@@ -241,7 +241,8 @@ class Fetcher:
         for _ in range(redirects + 1):
             seen.add(current)
             target = parse_target(current)
-            result = self._fetch_once(target, deadline, limit, exchange)
+            with work_slots.lent():  # no work while the host answers: the slot is lent
+                result = self._fetch_once(target, deadline, limit, exchange)
             if isinstance(result, FetchedDocument):
                 return result
             status, location = result

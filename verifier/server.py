@@ -24,7 +24,7 @@ from typing import Any
 
 from flask import Flask
 
-from verifier.limits import DEFAULT_IN_FLIGHT, DEFAULT_QUEUE, LimitPolicy, install_limits
+from verifier.limits import DEFAULT_IN_FLIGHT, DEFAULT_QUEUE, LENDABLE, LimitPolicy, install_limits
 from verifier.state import StateStore
 
 __all__ = ["ACCESS_LOG_FORMAT", "SPARE_THREADS", "ServeOptions", "guard", "serve"]
@@ -47,10 +47,11 @@ class ServeOptions:
     host: str = "127.0.0.1"
     port: int = 8080
     workers: int = 2
-    #: Threads per worker: `in_flight` doing work, the rest answering /health and 503s.
+    #: Threads per worker: `in_flight` doing work, `LENDABLE` waiting on the network off
+    #: their slots, `queue` waiting for a slot, the rest answering /health and 503s.
     #: Threads waiting on a slow status host or chain hold no CPU; the spare ones stay
     #: free for other requests while the per-host fetch limit is reached (D15).
-    threads: int = DEFAULT_IN_FLIGHT + DEFAULT_QUEUE + SPARE_THREADS
+    threads: int = DEFAULT_IN_FLIGHT + LENDABLE + DEFAULT_QUEUE + SPARE_THREADS
     in_flight: int = DEFAULT_IN_FLIGHT
     #: Requests per worker that may wait for a slot (each waits in a thread).
     queue: int = DEFAULT_QUEUE
@@ -88,7 +89,7 @@ class ServeOptions:
             host=host,
             port=port,
             workers=workers,
-            threads=admitted + waiting + SPARE_THREADS,
+            threads=admitted + LENDABLE + waiting + SPARE_THREADS,
             in_flight=admitted,
             queue=waiting,
             proxies=proxies,
@@ -144,7 +145,8 @@ def serve(options: ServeOptions, app_factory: Callable[[], Any]) -> None:
         port=options.port,
         interface=Interfaces.WSGI,
         workers=options.workers,
-        # The app's threads: `in_flight` working, `queue` waiting, the rest refusing.
+        # The app's threads: `in_flight` working, some waiting on the network or for a
+        # slot, the rest refusing.
         blocking_threads=options.threads,
         # Rust reads requests: a slow client holds a connection, not a Python thread,
         # until its headers are in (SECURITY.md X04).
