@@ -199,7 +199,7 @@ def _limit_for(wanted: Mapping[tuple[str, str], str], method: str, rule: str) ->
 
 
 def _install_shedding(app: Flask, in_flight: int, queue: int, queue_wait: float) -> None:
-    slots = work_slots.WorkSlots(in_flight)
+    slots = threading.BoundedSemaphore(in_flight)
     lendable = threading.BoundedSemaphore(LENDABLE)
     waiting = [0]  # requests of this worker waiting for a slot now
     waiting_lock = threading.Lock()
@@ -221,7 +221,7 @@ def _install_shedding(app: Flask, in_flight: int, queue: int, queue_wait: float)
     def _admit() -> Any:
         if request.endpoint in _NEVER_SHED:
             return None
-        if not slots.try_acquire() and not _wait_for_slot():
+        if not slots.acquire(blocking=False) and not _wait_for_slot():
             response = problem_response(
                 503,
                 "Service Unavailable",

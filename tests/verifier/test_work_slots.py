@@ -7,7 +7,6 @@ not make the next verification wait or be refused: it does no work while it wait
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -92,43 +91,3 @@ def test_lending_is_bounded_past_it_a_waiting_request_keeps_its_slot(
 def test_outside_the_service_lending_does_nothing() -> None:
     with work_slots.lent():
         pass  # no slot held (the CLI, a library caller): nothing to lend or take back
-
-
-# --- WorkSlots: first come, first served ---------------------------------------------------
-
-
-def test_slots_go_to_waiters_in_the_order_they_asked() -> None:
-    slots = work_slots.WorkSlots(1)
-    assert slots.try_acquire()
-    order: list[int] = []
-
-    def wait(n: int) -> None:
-        assert slots.acquire(timeout=10)
-        order.append(n)
-        slots.release()
-
-    threads = []
-    for n in range(5):
-        thread = threading.Thread(target=wait, args=(n,))
-        thread.start()
-        threads.append(thread)
-        while len(slots._waiters) <= n:  # each in the queue before the next asks
-            time.sleep(0.001)
-    assert not slots.try_acquire()  # a newcomer does not jump the queue
-    slots.release()
-    for thread in threads:
-        thread.join(timeout=10)
-    assert order == [0, 1, 2, 3, 4]
-    assert slots.try_acquire()
-
-
-def test_a_wait_that_times_out_leaves_the_queue_and_the_slot_count_is_kept() -> None:
-    slots = work_slots.WorkSlots(1)
-    assert slots.try_acquire()
-    assert slots.acquire(timeout=0.05) is False
-    assert not slots._waiters
-    slots.release()
-    assert slots.acquire(timeout=0) is True
-    slots.release()
-    with pytest.raises(ValueError, match="more times than taken"):
-        slots.release()
