@@ -26,13 +26,13 @@ SERVE_SECRETS = ("LAUREL_PASSPHRASE", "LAUREL_ISSUER_TOKEN")
 @click.option(
     "--in-flight",
     type=click.IntRange(1, 256),
-    help="Requests each worker works on at once (default 2; one waiting on a status host"
+    help="Requests each worker works on at once (default 4; one waiting on a status host"
     " or a chain node lets another work meanwhile).",
 )
 @click.option(
     "--queue",
     type=click.IntRange(0, 1024),
-    help="Requests each worker lets wait for a slot (default 40, at most 10 s each); past"
+    help="Requests each worker lets wait for a slot (default 32, at most 10 s each); past"
     " that, 503 with Retry-After at once. 0 refuses everything past --in-flight at once.",
 )
 @click.option(

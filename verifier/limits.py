@@ -55,15 +55,18 @@ __all__ = [
     "install_limits",
 ]
 
-#: Requests one worker process works on at once. Measured with bench.shed (2 workers,
-#: c=200): the server's own p99 for a 503 was 37 ms at 4 (the refusing thread waits
-#: behind every verifying one for the GIL), 3.8 ms at 2, with as many verifications a
-#: second. A request waiting on the network lends its slot (verifier.work_slots).
-DEFAULT_IN_FLIGHT = 2
+#: Requests one worker process works on at once. A request waiting on the network lends
+#: its slot (verifier.work_slots), so this counts work. Measured with bench.shed and wrk
+#: (2 workers, 2 cores shared with the client): at 2 the server's own p99 for a 503 at
+#: c=200 fell from 24-37 ms to 2-17 ms, but honest requests waited longer in the tail
+#: (one worker, wrk -c16: p99 91-99 ms against 37-46 ms at 4; a semaphore lets a newcomer
+#: take a freed slot before a waiter, and a first-come-first-served gate cost 15-27 % of
+#: the throughput of 2 workers). Honest traffic first: 4.
+DEFAULT_IN_FLIGHT = 4
 #: Requests of one worker that may wait on the network off their slot at once.
 LENDABLE = 8
 #: Requests one worker lets wait for a slot (a burst); one more is refused at once (503).
-DEFAULT_QUEUE = 40
+DEFAULT_QUEUE = 32
 #: Longest wait for a slot (s): past the 8 s network budget of the request before it.
 DEFAULT_QUEUE_WAIT = 10.0
 #: Seconds a shed client is asked to wait.
