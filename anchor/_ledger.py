@@ -11,8 +11,8 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from anchor._directory import LOOKUP_CACHE_SECONDS, CachedRecord, ChainDirectory
 from anchor._registry import code_at, registry_runtime_code
+from anchor.directory import LOOKUP_CACHE_SECONDS, CachedRecord, ChainDirectory
 from anchor.errors import AnchorError, ChainUnreachableError
 from anchor.proof import AnchorProof
 from vc.results import CheckResult

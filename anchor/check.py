@@ -25,9 +25,9 @@ Three checks are reported, each with a named failure:
 
 from __future__ import annotations
 
-from anchor._directory import LOOKUP_CACHE_SECONDS, ChainDirectory
 from anchor._ledger import check_ledger
 from anchor._registry import is_registry
+from anchor.directory import LOOKUP_CACHE_SECONDS, ChainDirectory
 from anchor.errors import MalformedAnchorError
 from anchor.merkle import root_from_inclusion_proof
 from anchor.proof import AnchorProof, credential_leaf, verify_binding

@@ -47,7 +47,7 @@ def _chain_options(func: F) -> F:
 
 def _chain_directory(rpc: tuple[str, ...], embedded_chain: Path | None) -> Any:
     """The chains a verification consults (nothing is opened until an anchor needs it)."""
-    from anchor.check import ChainDirectory
+    from anchor.directory import ChainDirectory
     from wallet.paths import default_home
 
     by_default = embedded_chain is None

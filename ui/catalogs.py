@@ -45,7 +45,7 @@ __all__ = [
 
 ROOT: Final = Path(__file__).resolve().parent.parent
 #: What is scanned for messages, relative to the project root.
-SOURCES: Final = ("ui", "verifier", "wallet", "cli", "cli.py", "laurel_demo")
+SOURCES: Final = ("ui", "verifier", "wallet", "cli", "laurel_demo")
 _METHODS: Final = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
 _JINJA_OPTIONS: Final = {"extensions": "jinja2.ext.i18n", "trimmed": "true"}
 

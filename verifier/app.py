@@ -29,7 +29,7 @@ from verifier.state import StateUnavailableError
 from verifier.status import StatusChecker
 
 if TYPE_CHECKING:
-    from anchor.check import ChainDirectory
+    from anchor.directory import ChainDirectory
 
 __all__ = ["MAX_CONTENT_LENGTH", "SECURITY_HEADERS", "create_app"]
 

@@ -18,7 +18,7 @@ from vc.types import JSONObject
 from verifier.policy import VerificationPolicy
 
 if TYPE_CHECKING:
-    from anchor.check import ChainDirectory
+    from anchor.directory import ChainDirectory
     from verifier.status import StatusChecker
     from verifier.web import WebReader
 
