@@ -85,12 +85,13 @@ def verification_body(
         if index is not None:
             problem["credentialIndex"] = index
         problems.append(problem)
+    results = result.to_json()
     return {
-        "verified": result.verified,
+        "verified": results["verified"],
         "checks": _unique([c.id for _, c in flat if c.status is Status.PASSED and listed(c.id)]),
         "warnings": _unique([c.id for _, c in flat if c.status is Status.WARNING]),
         "errors": _unique([c.id for _, c in flat if c.status is Status.FAILED]),
         "problemDetails": problems,
         "verdict": verdict_json(result),
-        "results": result.to_json(),
+        "results": results,
     }

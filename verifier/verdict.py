@@ -26,6 +26,7 @@ they deserve their own words.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -126,17 +127,27 @@ def _plain(parts: tuple[Part, ...]) -> str:
 _PLACEHOLDER = re.compile(r"\{(issuer|date|count|age)\}")
 
 
-def _compose(template: str, **values: Part) -> tuple[Part, ...]:
-    parts: list[Part] = []
+@functools.lru_cache(maxsize=512)
+def _segments(template: str) -> tuple[tuple[str, str | None], ...]:
+    """`template` as (text, placeholder name or None) pairs; text may be empty."""
+    segments: list[tuple[str, str | None]] = []
     position = 0
     for match in _PLACEHOLDER.finditer(template):
-        if match.start() > position:
-            parts.append(template[position : match.start()])
-        value = values.get(match.group(1))
-        parts.append(value if value is not None else match.group(0))
+        segments.append((template[position : match.start()], match.group(1)))
         position = match.end()
-    if position < len(template):
-        parts.append(template[position:])
+    if position < len(template) or not segments:
+        segments.append((template[position:], None))
+    return tuple(segments)
+
+
+def _compose(template: str, **values: Part) -> tuple[Part, ...]:
+    parts: list[Part] = []
+    for text, name in _segments(template):
+        if text:
+            parts.append(text)
+        if name is not None:
+            value = values.get(name)
+            parts.append(value if value is not None else "{" + name + "}")
     return tuple(parts)
 
 
@@ -173,10 +184,13 @@ def _failure_parts(check: CheckResult, words: Words, ctx: _Context) -> tuple[Par
 
 
 def _signature_holds(result: VerificationResult) -> bool:
-    signatures = [c for c in result.checks if c.group == "proof"]
-    return any(c.id == "proof.signature" for c in signatures) and not any(
-        c.status is Status.FAILED for c in signatures
-    )
+    signed = False
+    for check in result.checks:
+        if check.id.startswith("proof") and check.group == "proof":
+            if check.status is Status.FAILED:
+                return False
+            signed = signed or check.id == "proof.signature"
+    return signed
 
 
 def _issuer(result: VerificationResult, registry: TrustRegistry | None, locale: Locale) -> Name:
@@ -321,14 +335,11 @@ def _notes(
     """The secondary sentences of a verified document: freshness, trust, anchor, caveats."""
     notes: list[tuple[Part, ...]] = []
     for check in result.checks:
-        note = _NOTES.get(check.id, _no_note)(check, ctx)
+        note_of = _NOTES.get(check.id)
+        note = note_of(check, ctx) if note_of is not None else None
         if note is not None and note not in notes:
             notes.append(note)
     return tuple(notes)
-
-
-def _no_note(check: CheckResult, ctx: _Context) -> tuple[Part, ...] | None:
-    return None
 
 
 def _status_note(check: CheckResult, ctx: _Context) -> tuple[Part, ...] | None:
