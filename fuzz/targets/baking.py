@@ -1,4 +1,4 @@
-"""Baked badge images: PNG iTXt/zTXt chunks and SVG (defusedxml) extraction (vc/baking.py)."""
+"""Baked badge images: PNG iTXt/zTXt chunks and SVG (defusedxml) extraction (vc/baking.py, vc/_baking_*.py)."""
 
 from __future__ import annotations
 

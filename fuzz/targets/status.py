@@ -1,4 +1,4 @@
-"""Bitstring Status List: encodedList decoding and credentialStatus entries (vc/status.py)."""
+"""Bitstring Status List: encodedList decoding and credentialStatus entries (vc/status.py, vc/_status_*.py)."""
 
 from __future__ import annotations
 

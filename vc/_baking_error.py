@@ -1,0 +1,35 @@
+"""What baking a PNG and baking an SVG share: `BakingError` and the image size cap."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from vc.errors import LaurelError
+
+__all__ = ["MAX_IMAGE_BYTES", "BakingError"]
+
+MAX_IMAGE_BYTES: Final = 16 * 1024 * 1024
+"""The largest image, PNG or SVG, that is baked or unbaked."""
+
+
+class BakingError(LaurelError):
+    """An image cannot be baked or unbaked.
+
+    `code` is a stable reason: ``not_png``, ``not_svg``, ``unsupported``, ``too_large``,
+    ``too_many_chunks``, ``truncated``, ``bad_crc``, ``no_iend``, ``malformed``,
+    ``bomb``, ``unsafe_xml``, ``already_baked``, ``not_baked`` or ``ambiguous``.
+    """
+
+    hint = "Use a PNG or SVG badge image baked with one Open Badges 3.0 credential."
+
+    def __init__(self, message: str, *, code: str, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.code = code
+
+
+def _check_size(data: bytes) -> None:
+    if len(data) > MAX_IMAGE_BYTES:
+        raise BakingError(
+            f"the image is {len(data)} bytes, over the {MAX_IMAGE_BYTES}-byte limit",
+            code="too_large",
+        )
