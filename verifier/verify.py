@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from vc.did import DidResolver
 from vc.errors import MalformedDocumentError
 from vc.formats.detect import Detected, detect, detect_document
-from vc.formats.ob2 import OB2_CONTEXTS
+from vc.formats.ob2_contexts import OB2_CONTEXTS
 from vc.jsontext import parse_document
 from vc.model import DocumentForm, check_format, document_kind, inspect_form
 from vc.results import CheckResult, VerificationResult

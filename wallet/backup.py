@@ -10,7 +10,7 @@
     >>> read_backup(path, "correct horse battery")
     {'keystore': b'...'}
 
-A backup is the keystore's envelope (see :mod:`wallet.keystore` for the layout) with
+A backup is the keystore's envelope (see :mod:`wallet._envelope` for the layout) with
 the magic ``LAURELBK``, so a backup can never be opened as a keystore or the other way
 round. Its sealed text is the JSON object ``{"members": {name: base64 bytes}}``. The
 whole file is covered by the checksum and the sealed text by the Poly1305 tag, so one
@@ -25,16 +25,10 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
+from wallet._envelope import _read_capped, _seal, _unseal
+from wallet._kdf import KdfParams, _check_new_passphrase, _new_key
 from wallet.atomic import write_atomic
 from wallet.errors import BackupCorruptError
-from wallet.keystore import (
-    KdfParams,
-    _check_new_passphrase,
-    _new_key,
-    _read_capped,
-    _seal,
-    _unseal,
-)
 
 __all__ = ["BACKUP_MAGIC", "read_backup", "write_backup"]
 

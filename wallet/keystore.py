@@ -10,32 +10,11 @@
     'z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp'
 
 The passphrase is stretched with Argon2id (libsodium ``crypto_pwhash``, MODERATE by
-default: 3 passes over 256 MiB) and the secrets are sealed with XSalsa20-Poly1305
-(libsodium ``crypto_secretbox``). One file layout, the *envelope*, also carries backups
-(:mod:`wallet.backup`); only the magic differs. All integers are big-endian:
-
-======  =====  ==============================================================
-offset  size   field
-======  =====  ==============================================================
-0       8      magic: ``LAURELKS`` (keystore) or ``LAURELBK`` (backup)
-8       1      format version, 1
-9       1      KDF id, 1 = Argon2id v1.3
-10      4      opslimit
-14      8      memlimit, in bytes
-22      16     salt
-38      24     nonce
-62      4      n, length of the ciphertext
-66      n      secretbox ciphertext: 16-byte Poly1305 tag, then the sealed text
-66+n    32     SHA-256 of bytes 0 .. 66+n
-======  =====  ==============================================================
-
-The checksum is not a secret and proves nothing about who wrote the file; it only
-separates a damaged file (:class:`~wallet.errors.WalletCorruptError`, SECURITY.md
-W02/W03) from a wrong passphrase (:class:`~wallet.errors.WrongPassphraseError`, W01):
-with the checksum intact, a failing Poly1305 tag means the key derived from the
-passphrase is wrong. The KDF parameters are range-checked before Argon2id runs (W04),
-so an edited header can neither exhaust memory nor make a weak key acceptable; they
-need no MAC of their own, because the salt and parameters determine the key.
+default: 3 passes over 256 MiB; :mod:`wallet._kdf`) and the secrets are sealed with
+XSalsa20-Poly1305 (libsodium ``crypto_secretbox``). One file layout, the *envelope*
+(:mod:`wallet._envelope`: the layout, and how a damaged file is told from a wrong
+passphrase, SECURITY.md W01-W04), also carries backups (:mod:`wallet.backup`); only
+the magic differs.
 
 The sealed text of a keystore is the JSON object ``{name: hex secret}``. The derived
 key (never the passphrase) stays in memory so that :meth:`Keystore.add` does not ask
@@ -47,25 +26,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import struct
-import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import nacl.exceptions
-import nacl.pwhash
-import nacl.secret
-import nacl.utils
-
 from vc.keys import Ed25519KeyPair
+from wallet._envelope import _read_capped, _seal, _unseal
+from wallet._kdf import MIN_PASSPHRASE_LENGTH, KdfParams, _check_new_passphrase, _new_key
 from wallet.atomic import check_private, write_atomic
 from wallet.errors import (
     KeyNotFoundError,
     WalletCorruptError,
     WalletError,
     WalletNotFoundError,
-    WrongPassphraseError,
 )
 
 __all__ = [
@@ -76,58 +48,10 @@ __all__ = [
 ]
 
 KEYSTORE_MAGIC = b"LAURELKS"
-MIN_PASSPHRASE_LENGTH = 8
-
-_VERSION = 1
-_KDF_ARGON2ID = 1
-# magic, version, KDF id, opslimit, memlimit, salt, nonce, ciphertext length
-_HEADER = struct.Struct(">8sBBIQ16s24sI")
-_CHECKSUM_SIZE = hashlib.sha256().digest_size
-_SALT_SIZE = nacl.pwhash.argon2id.SALTBYTES
-_NONCE_SIZE = nacl.secret.SecretBox.NONCE_SIZE
-_KEY_SIZE = nacl.secret.SecretBox.KEY_SIZE
-
-# Accepted KDF range (W04). The floor is libsodium's INTERACTIVE grade (2 passes,
-# 64 MiB): anything weaker in a header means it was edited to make guessing cheap. The
-# ceiling (10 passes, 1 GiB) keeps an edited header from exhausting memory or time.
-_OPSLIMIT_RANGE = (2, 10)
-_MEMLIMIT_RANGE = (64 * 1024**2, 1024**3)
 
 _KEYSTORE_MAX_BYTES = 1024**2
 _MAX_NAME_LENGTH = 128
 _MAX_SECRET_BYTES = 1024
-
-
-@dataclass(frozen=True, slots=True)
-class KdfParams:
-    """Argon2id cost parameters: passes over memory (`opslimit`) and bytes (`memlimit`)."""
-
-    opslimit: int
-    memlimit: int
-
-    def __post_init__(self) -> None:
-        if not _kdf_in_range(self.opslimit, self.memlimit):
-            raise ValueError(
-                f"Argon2id opslimit must be in {_OPSLIMIT_RANGE} and memlimit in "
-                f"{_MEMLIMIT_RANGE} bytes"
-            )
-
-    @classmethod
-    def moderate(cls) -> KdfParams:
-        """The MODERATE grade of libsodium (3 passes, 256 MiB): the default for wallet files."""
-        return cls(nacl.pwhash.argon2id.OPSLIMIT_MODERATE, nacl.pwhash.argon2id.MEMLIMIT_MODERATE)
-
-    @classmethod
-    def interactive(cls) -> KdfParams:
-        """The INTERACTIVE grade of libsodium (2 passes, 64 MiB): fast, for tests and demos."""
-        return cls(
-            nacl.pwhash.argon2id.OPSLIMIT_INTERACTIVE, nacl.pwhash.argon2id.MEMLIMIT_INTERACTIVE
-        )
-
-    @classmethod
-    def for_tests(cls) -> KdfParams:
-        """The cheapest accepted cost (INTERACTIVE), so tests run real Argon2id quickly."""
-        return cls.interactive()
 
 
 class Keystore:
@@ -291,133 +215,6 @@ class Keystore:
 
     def __repr__(self) -> str:
         return f"Keystore(path={str(self._path)!r}, names={self.names()!r})"
-
-
-# --- The envelope, shared with wallet.backup -------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Envelope:
-    kdf: KdfParams
-    salt: bytes
-    nonce: bytes
-    ciphertext: bytes
-
-
-@dataclass(frozen=True, slots=True)
-class _Unsealed:
-    kdf: KdfParams
-    salt: bytes
-    key: bytes = field(repr=False)
-    plaintext: bytes = field(repr=False)
-
-
-def _new_key(passphrase: str, kdf: KdfParams) -> tuple[bytes, bytes]:
-    """A fresh salt and the key `passphrase` derives with it: ``(key, salt)``."""
-    salt = nacl.utils.random(_SALT_SIZE)
-    return _derive_key(passphrase, salt, kdf), salt
-
-
-def _unseal(
-    data: bytes, magic: bytes, passphrase: str, path: Path, corrupt: type[WalletError], what: str
-) -> _Unsealed:
-    """Check and open the envelope `data` read from `path`.
-
-    Raises:
-        WalletError: the `corrupt` subclass when the envelope is damaged or its KDF
-            parameters are out of range.
-        WrongPassphraseError: the tag does not verify under `passphrase`.
-    """
-    envelope = _parse(data, magic, path, corrupt, what)
-    key = _derive_key(passphrase, envelope.salt, envelope.kdf)
-    return _Unsealed(envelope.kdf, envelope.salt, key, _decrypt(envelope, key, path))
-
-
-def _seal(magic: bytes, key: bytes, salt: bytes, kdf: KdfParams, plaintext: bytes) -> bytes:
-    # A fresh random nonce per seal: 24 bytes make a collision negligible.
-    nonce = nacl.utils.random(_NONCE_SIZE)
-    ciphertext = bytes(nacl.secret.SecretBox(key).encrypt(plaintext, nonce).ciphertext)
-    header = _HEADER.pack(
-        magic, _VERSION, _KDF_ARGON2ID, kdf.opslimit, kdf.memlimit, salt, nonce, len(ciphertext)
-    )
-    body = header + ciphertext
-    return body + hashlib.sha256(body).digest()
-
-
-def _parse(
-    data: bytes, magic: bytes, path: Path, corrupt: type[WalletError], what: str
-) -> _Envelope:
-    # Order matters: the checksum first (damage is "corrupt", never "wrong passphrase"),
-    # then the KDF range, all before Argon2id runs (W04).
-    if len(data) < _HEADER.size + _CHECKSUM_SIZE:
-        raise corrupt(f"{path} is not a readable laurel {what}: truncated ({len(data)} bytes)")
-    if data[: len(magic)] != magic:
-        raise corrupt(f"{path} is not a laurel {what} (unknown file type)")
-    body, checksum = data[:-_CHECKSUM_SIZE], data[-_CHECKSUM_SIZE:]
-    if not hmac.compare_digest(hashlib.sha256(body).digest(), checksum):
-        raise corrupt(f"{path} is damaged or truncated: its checksum does not match")
-    _, version, kdf_id, opslimit, memlimit, salt, nonce, length = _HEADER.unpack_from(body)
-    if version != _VERSION:
-        raise corrupt(f"{path} has format version {version}; this laurel reads {_VERSION}")
-    if kdf_id != _KDF_ARGON2ID:
-        raise corrupt(f"{path} names an unknown KDF ({kdf_id})")
-    if length != len(body) - _HEADER.size:
-        raise corrupt(f"{path} is damaged: its ciphertext length does not match")
-    if not _kdf_in_range(opslimit, memlimit):
-        raise corrupt(
-            f"{path}: KDF parameters out of range (opslimit {opslimit}, memlimit {memlimit})"
-        )
-    return _Envelope(KdfParams(opslimit, memlimit), salt, nonce, body[_HEADER.size :])
-
-
-def _decrypt(envelope: _Envelope, key: bytes, path: Path) -> bytes:
-    try:
-        return bytes(nacl.secret.SecretBox(key).decrypt(envelope.ciphertext, envelope.nonce))
-    except nacl.exceptions.CryptoError:
-        # The checksum matched, so the file is as written: the key is what differs.
-        raise WrongPassphraseError(f"wrong passphrase for {path}") from None
-
-
-def _derive_key(passphrase: str, salt: bytes, kdf: KdfParams) -> bytes:
-    # NFC so that the same passphrase typed on different systems gives the same bytes;
-    # surrogateescape keeps undecodable bytes from the environment as they were.
-    secret = unicodedata.normalize("NFC", passphrase).encode("utf-8", "surrogateescape")
-    return bytes(
-        nacl.pwhash.argon2id.kdf(
-            _KEY_SIZE, secret, salt, opslimit=kdf.opslimit, memlimit=kdf.memlimit
-        )
-    )
-
-
-def _kdf_in_range(opslimit: int, memlimit: int) -> bool:
-    return (
-        _OPSLIMIT_RANGE[0] <= opslimit <= _OPSLIMIT_RANGE[1]
-        and _MEMLIMIT_RANGE[0] <= memlimit <= _MEMLIMIT_RANGE[1]
-    )
-
-
-def _check_new_passphrase(passphrase: str) -> None:
-    if not isinstance(passphrase, str):
-        raise TypeError("the passphrase is a str")
-    if len(passphrase) < MIN_PASSPHRASE_LENGTH:
-        raise ValueError(f"a passphrase has at least {MIN_PASSPHRASE_LENGTH} characters")
-
-
-def _read_capped(path: Path, limit: int, corrupt: type[WalletError], what: str) -> bytes:
-    """Read at most `limit` bytes of `path`, so a huge file cannot exhaust memory.
-
-    Raises:
-        WalletError: the `corrupt` subclass if the file is larger than `limit`, or a
-            plain WalletError if it cannot be read.
-    """
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(limit + 1)
-    except OSError as exc:
-        raise WalletError(f"could not read {path}: {exc.strerror or exc}") from exc
-    if len(data) > limit:
-        raise corrupt(f"{path} is larger than any laurel {what} ({limit} bytes at most)")
-    return data
 
 
 def _digest(data: bytes) -> bytes:

@@ -29,7 +29,7 @@ OTHER = "incorrect donkey"
 FAST = KdfParams.interactive()
 SEED = bytes(range(32))
 
-# Offsets of the envelope layout documented in wallet.keystore.
+# Offsets of the envelope layout documented in wallet._envelope.
 OPSLIMIT = slice(10, 14)
 MEMLIMIT = slice(14, 22)
 SALT = slice(22, 38)

@@ -9,7 +9,8 @@ them like any other check:
 - :mod:`vc.formats.jwt`: VC-JWT, both the VC-JOSE-COSE form and the VC 1.1 ``vc``-claim
   form, verified and signed;
 - :mod:`vc.formats.ob2`: Open Badges 2.0 assertions, hosted or signed, with recipient
-  identity hashes and revocation lists (fetching injected).
+  identity hashes and revocation lists (fetching injected);
+  :mod:`vc.formats.ob2_contexts` recognizes one without loading that verifier.
 
 Nothing here touches the network: fetching is a callable the caller passes in.
 """
