@@ -14,9 +14,11 @@ from vc.types import JSONValue
 from verifier.verdict import verdict_json
 
 __all__ = [
+    "DEFAULT_HEADERS",
     "PARSING_ERROR",
     "PROBLEM_BASE",
     "PROBLEM_JSON",
+    "SECURITY_HEADERS",
     "json_response",
     "problem_response",
     "verification_body",
@@ -28,6 +30,17 @@ PROBLEM_JSON = "application/problem+json"
 PARSING_ERROR = "https://w3id.org/security#PARSING_ERROR"
 #: Base of laurel's own problem types.
 PROBLEM_BASE = "https://laurel.dev/problems/"
+
+#: Set on every response (SECURITY.md X08) unless a view chose its own.
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'self'",
+}
+#: The headers every response gets unless it has its own: (lower-cased name, name, value).
+DEFAULT_HEADERS = tuple(
+    (name.lower(), name, value)
+    for name, value in (*SECURITY_HEADERS.items(), ("Cache-Control", "no-store"))
+)
 
 _ERROR_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
 

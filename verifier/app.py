@@ -19,7 +19,13 @@ from werkzeug.exceptions import HTTPException
 from vc.did import DidResolver
 from vc.errors import LaurelError, MalformedDocumentError
 from verifier.api import api
-from verifier.api_response import PARSING_ERROR, PROBLEM_BASE, problem_response
+from verifier.api_response import (
+    DEFAULT_HEADERS,
+    PARSING_ERROR,
+    PROBLEM_BASE,
+    SECURITY_HEADERS,
+    problem_response,
+)
 from verifier.challenges import CHALLENGE_TTL, ChallengeBook, ChallengeStore
 from verifier.oid4vp import Oid4vpState, oid4vp
 from verifier.page import page
@@ -35,18 +41,8 @@ __all__ = ["MAX_CONTENT_LENGTH", "SECURITY_HEADERS", "create_app"]
 
 #: Largest request body accepted (SECURITY.md §2): 413 above it.
 MAX_CONTENT_LENGTH = 1024 * 1024
-#: Set on every response (SECURITY.md X08) unless a view chose its own.
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": "default-src 'self'",
-}
 
 _log = logging.getLogger("laurel.verifier")
-#: The headers every response gets unless it has its own, lower-cased name first.
-_DEFAULT_HEADERS = tuple(
-    (name.lower(), name, value)
-    for name, value in (*SECURITY_HEADERS.items(), ("Cache-Control", "no-store"))
-)
 #: Functions :meth:`_VerifierApp.ensure_sync` remembers at most (the app's own hooks and
 #: views: a few dozen).
 _SYNC_MEMORY = 1024
@@ -154,7 +150,7 @@ def create_app(
         headers = response.headers
         present = {name.lower() for name, _ in headers}
         headers.extend(
-            [(name, value) for low, name, value in _DEFAULT_HEADERS if low not in present]
+            [(name, value) for low, name, value in DEFAULT_HEADERS if low not in present]
         )
         request_id = g.get("request_id")
         if request_id is not None:

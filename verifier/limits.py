@@ -11,7 +11,7 @@ Two guards sit in front of the routes of `laurel serve`:
   client then never gets more than the limit in all, Flask-Limiter having no
   SQLite storage).
 - **Work in flight**: each worker process works on at most `in_flight` requests at
-  once (a semaphore); a request waiting on a status host, a DID host or a chain node
+  once (a semaphore, taken before Flask sees the request); a request waiting on a status host, a DID host or a chain node
   lends its slot meanwhile (:mod:`verifier.work_slots`). A burst past it waits, at most `queue` requests and at most
   `queue_wait` seconds each (longer than a verification's network budget, so a request
   held by a slow host delays others but never fails them); anything beyond that queue
@@ -30,19 +30,24 @@ Two guards sit in front of the routes of `laurel serve`:
 from __future__ import annotations
 
 import contextlib
+import json
 import math
+import secrets
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 from verifier import work_slots
-from verifier.api_response import PROBLEM_BASE, problem_response
+from verifier.api_response import DEFAULT_HEADERS, PROBLEM_BASE, PROBLEM_JSON
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 __all__ = [
     "DEFAULT_IN_FLIGHT",
@@ -247,43 +252,94 @@ def _limit_for(wanted: Mapping[tuple[str, str], str], method: str, rule: str) ->
 
 
 def _install_shedding(app: Flask, in_flight: int, queue: int, queue_wait: float) -> None:
-    slots = threading.BoundedSemaphore(in_flight)
-    lendable = threading.BoundedSemaphore(LENDABLE)
-    waiting = [0]  # requests of this worker waiting for a slot now
-    waiting_lock = threading.Lock()
+    never_shed = frozenset(
+        rule.rule for rule in app.url_map.iter_rules() if rule.endpoint in _NEVER_SHED
+    )
+    static = (app.static_url_path or "/static") + "/"
+    admission = _Admission(
+        app.wsgi_app,
+        in_flight=in_flight,
+        queue=queue,
+        queue_wait=queue_wait,
+        exempt=lambda path: path in never_shed or path.startswith(static),
+    )
     app.extensions["laurel.in_flight"] = in_flight
-    app.extensions["laurel.waiting"] = waiting
+    app.extensions["laurel.waiting"] = admission.waiting
+    app.wsgi_app = admission  # type: ignore[method-assign]
 
-    def _wait_for_slot() -> bool:
-        with waiting_lock:
-            if waiting[0] >= queue:
-                return False  # the queue is full: refuse now rather than wait
-            waiting[0] += 1
+
+class _Admission:
+    """WSGI middleware: at most `in_flight` requests work at once, a burst waits, the rest is refused.
+
+    It sits outside Flask so that a refusal costs the GIL a few microseconds (no request
+    context, no hooks): past the peak, refusals are most of what a worker answers, and
+    each waits its turn for the GIL behind the verifying threads.
+    """
+
+    def __init__(
+        self,
+        app: WSGIApplication,
+        *,
+        in_flight: int,
+        queue: int,
+        queue_wait: float,
+        exempt: Callable[[str], bool],
+    ) -> None:
+        self._app = app
+        self._slots = threading.BoundedSemaphore(in_flight)
+        self._lendable = threading.BoundedSemaphore(LENDABLE)
+        self._queue = queue
+        self._queue_wait = queue_wait
+        self._exempt = exempt
+        self.waiting = [0]  # requests waiting for a slot now
+        self._waiting_lock = threading.Lock()
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if self._exempt(environ.get("PATH_INFO", "")):
+            return self._app(environ, start_response)
+        slots = self._slots
+        if not slots.acquire(blocking=False) and not self._wait_for_slot():
+            return _refuse(start_response)
+        work_slots.hold(slots, self._lendable)
         try:
-            return slots.acquire(timeout=queue_wait)
+            return self._app(environ, start_response)
         finally:
-            with waiting_lock:
-                waiting[0] -= 1
-
-    @app.before_request
-    def _admit() -> Any:
-        if request.endpoint in _NEVER_SHED:
-            return None
-        if not slots.acquire(blocking=False) and not _wait_for_slot():
-            response = problem_response(
-                503,
-                "Service Unavailable",
-                "the verifier is at capacity; try again in a moment",
-                type_=PROBLEM_BASE + "overloaded",
-            )
-            response.headers["Retry-After"] = str(RETRY_AFTER)
-            return response
-        g.laurel_admitted = True
-        work_slots.hold(slots, lendable)
-        return None
-
-    @app.teardown_request
-    def _release(_exc: BaseException | None) -> None:
-        if g.pop("laurel_admitted", False):
+            # Flask has run the view and its teardown by now: the body is built.
             work_slots.drop()
             slots.release()
+
+    def _wait_for_slot(self) -> bool:
+        with self._waiting_lock:
+            if self.waiting[0] >= self._queue:
+                return False  # the queue is full: refuse now rather than wait
+            self.waiting[0] += 1
+        try:
+            return self._slots.acquire(timeout=self._queue_wait)
+        finally:
+            with self._waiting_lock:
+                self.waiting[0] -= 1
+
+
+_OVERLOADED = json.dumps(
+    {
+        "type": PROBLEM_BASE + "overloaded",
+        "title": "Service Unavailable",
+        "status": 503,
+        "detail": "the verifier is at capacity; try again in a moment",
+    },
+    separators=(",", ":"),
+).encode()
+_OVERLOADED_HEADERS = [
+    ("Content-Type", PROBLEM_JSON),
+    ("Content-Length", str(len(_OVERLOADED))),
+    ("Retry-After", str(RETRY_AFTER)),
+    *((name, value) for _, name, value in DEFAULT_HEADERS),
+]
+
+
+def _refuse(start_response: StartResponse) -> Iterable[bytes]:
+    start_response(
+        "503 SERVICE UNAVAILABLE",
+        [*_OVERLOADED_HEADERS, ("X-Request-Id", secrets.token_hex(16))],
+    )
+    return [_OVERLOADED]

@@ -149,6 +149,34 @@ def test_work_past_the_bound_is_refused_at_once_and_health_still_answers(
     assert call(port, "POST", "/credentials/verify", {"verifiableCredential": badge()})[0] == 200
 
 
+def test_a_refusal_is_made_before_flask_sees_the_request(
+    held: tuple[int, threading.Event, threading.Event],
+) -> None:
+    # Past the peak most answers are refusals: each must cost a worker almost nothing
+    # (no request context, no hooks), and still carry every header an answer carries.
+    port, entered, release = held
+    seen: list[str] = []
+    held_app["app"].before_request_funcs.setdefault(None, []).insert(0, lambda: seen.append("x"))
+    holder = threading.Thread(target=lambda: call(port, "GET", "/hold"))
+    holder.start()
+    assert entered.wait(10)
+    seen.clear()
+    status, body, headers = call(port, "POST", "/credentials/verify", {"verifiableCredential": 1})
+    release.set()
+    holder.join(timeout=10)
+    assert (status, seen) == (503, [])
+    assert body == {
+        "type": "https://laurel.dev/problems/overloaded",
+        "title": "Service Unavailable",
+        "status": 503,
+        "detail": "the verifier is at capacity; try again in a moment",
+    }
+    assert headers["Content-Type"] == "application/problem+json"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Cache-Control"] == "no-store"
+    assert len(headers["X-Request-Id"]) == 32
+
+
 @pytest.mark.parametrize("held", [1], indirect=True)
 def test_a_burst_waits_in_the_queue_and_past_it_is_refused(
     held: tuple[int, threading.Event, threading.Event],
