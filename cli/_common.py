@@ -94,22 +94,8 @@ COMMAND_MODULES: dict[str, str] = {
     "serve": "cli.serve",
     **dict.fromkeys(("revoke", "status", "suspend", "unsuspend"), "cli.status"),
     "verify": "cli.verify",
-    **dict.fromkeys(
-        (
-            "backup",
-            "bake",
-            "delete",
-            "did",
-            "export",
-            "import",
-            "init",
-            "list",
-            "passwd",
-            "restore",
-            "show",
-        ),
-        "cli.wallet",
-    ),
+    **dict.fromkeys(("backup", "did", "init", "passwd", "restore"), "cli.wallet"),
+    **dict.fromkeys(("bake", "delete", "export", "import", "list", "show"), "cli.badges"),
 }
 
 
