@@ -86,29 +86,16 @@ def _escape(text: str) -> str:
 #: the issuer's and the protocols' code. tests/e2e/test_cli.py keeps the table true.
 COMMAND_MODULES: dict[str, str] = {
     **dict.fromkeys(("anchor", "key"), "cli.anchor"),
-    **dict.fromkeys(("issue", "revoke", "status", "suspend", "unsuspend"), "cli.issue"),
+    "issue": "cli.issue",
     **dict.fromkeys(("offer", "receive"), "cli.oid4vc"),
     "demo": "cli.demo",
     "portfolio": "cli.portfolio",
     "present": "cli.present",
     "serve": "cli.serve",
+    **dict.fromkeys(("revoke", "status", "suspend", "unsuspend"), "cli.status"),
     "verify": "cli.verify",
-    **dict.fromkeys(
-        (
-            "backup",
-            "bake",
-            "delete",
-            "did",
-            "export",
-            "import",
-            "init",
-            "list",
-            "passwd",
-            "restore",
-            "show",
-        ),
-        "cli.wallet",
-    ),
+    **dict.fromkeys(("backup", "did", "init", "passwd", "restore"), "cli.wallet"),
+    **dict.fromkeys(("bake", "delete", "export", "import", "list", "show"), "cli.badges"),
 }
 
 

@@ -20,22 +20,23 @@ How a failed check reads is a table, :data:`FAILURES`: one line per check id,
 with a rank (the highest failure present makes the sentence, the next two become
 notes) and a tone. A check id the table does not know reads as its group does
 (:data:`GROUP_FAILURES`), so new checks are never silent: add their line when
-they deserve their own words.
+they deserve their own words. A sentence's parts and the words that fill them are
+composed by :mod:`verifier._verdict_text`; the notes under a verified document's
+sentence come from :mod:`verifier._verdict_notes`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
-from ui.i18n import DEFAULT_LANGUAGE, Locale, format_age, format_date
+from ui.i18n import DEFAULT_LANGUAGE, Locale
 from ui.names import Name, issuer_name
 from vc.results import CheckResult, Status, VerificationResult
-from vc.types import JSONObject, JSONValue
+from vc.types import JSONObject
+from verifier._verdict_notes import _notes
+from verifier._verdict_text import Moment, Part, _compose, _Context
 from verifier.verdict_words import (
     CAVEATS,
     ENGLISH,
@@ -65,17 +66,6 @@ __all__ = [
     "verdict_json",
     "verdict_of",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class Moment:
-    """A date inside a sentence: its instant (for a page to show in the reader's zone) and text."""
-
-    iso: str
-    text: str
-
-
-Part = str | Moment
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,50 +112,6 @@ class Verdict:
 
 def _plain(parts: tuple[Part, ...]) -> str:
     return "".join(p if isinstance(p, str) else p.text for p in parts)
-
-
-_PLACEHOLDER = re.compile(r"\{(issuer|date|count|age)\}")
-
-
-@functools.lru_cache(maxsize=512)
-def _segments(template: str) -> tuple[tuple[str, str | None], ...]:
-    """`template` as (text, placeholder name or None) pairs; text may be empty."""
-    segments: list[tuple[str, str | None]] = []
-    position = 0
-    for match in _PLACEHOLDER.finditer(template):
-        segments.append((template[position : match.start()], match.group(1)))
-        position = match.end()
-    if position < len(template) or not segments:
-        segments.append((template[position:], None))
-    return tuple(segments)
-
-
-def _compose(template: str, **values: Part) -> tuple[Part, ...]:
-    parts: list[Part] = []
-    for text, name in _segments(template):
-        if text:
-            parts.append(text)
-        if name is not None:
-            value = values.get(name)
-            parts.append(value if value is not None else "{" + name + "}")
-    return tuple(parts)
-
-
-@dataclass(frozen=True, slots=True)
-class _Context:
-    locale: Locale
-    issuer: Name
-    tz: dt.tzinfo | None
-
-    def words(self, template: str, **values: Part) -> tuple[Part, ...]:
-        translated = self.locale.gettext.gettext(template)
-        return _compose(translated, issuer=self.issuer.text, **values)
-
-    def moment(self, value: JSONValue | None) -> Moment | None:
-        if not isinstance(value, str):
-            return None
-        text = format_date(value, self.locale, self.tz)
-        return Moment(value, text) if text is not None else None
 
 
 def _words_for(check: CheckResult, presentation: bool) -> Words:
@@ -327,95 +273,6 @@ def _credential_verdict(
     return Verdict(
         Tone.VERIFIED, gettext(TITLES[Tone.VERIFIED]), parts, None, notes, ctx.locale.language
     )
-
-
-def _notes(
-    result: VerificationResult, ctx: _Context, registry: TrustRegistry | None
-) -> tuple[tuple[Part, ...], ...]:
-    """The secondary sentences of a verified document: freshness, trust, anchor, caveats."""
-    notes: list[tuple[Part, ...]] = []
-    for check in result.checks:
-        note_of = _NOTES.get(check.id)
-        note = note_of(check, ctx) if note_of is not None else None
-        if note is not None and note not in notes:
-            notes.append(note)
-    return tuple(notes)
-
-
-def _status_note(check: CheckResult, ctx: _Context) -> tuple[Part, ...] | None:
-    if check.status is Status.SKIPPED:
-        if "no credentialStatus" in check.message or "is empty" in check.message:
-            return ctx.words(N_("The issuer publishes no revocation status for it."))
-        return ctx.words(N_("Whether it was revoked was not checked."))
-    return None
-
-
-def _revocation_note(check: CheckResult, ctx: _Context) -> tuple[Part, ...] | None:
-    if check.status is not Status.PASSED:
-        return None
-    age = check.details.get("cache_age_s")
-    if isinstance(age, int | float) and age >= 1:
-        return ctx.words(
-            N_("Not revoked: checked against the issuer's list as it was {age} ago."),
-            age=format_age(float(age), ctx.locale),
-        )
-    return ctx.words(N_("Not revoked: checked with the issuer's list just now."))
-
-
-def _trust_note(check: CheckResult, ctx: _Context) -> tuple[Part, ...] | None:
-    if check.status is Status.PASSED:
-        return ctx.words(N_("{issuer} is in your list of trusted issuers."))
-    if check.status is Status.WARNING and ctx.issuer.source == "profile":
-        return ctx.words(
-            N_(
-                "“{issuer}” is the name the issuer gives itself: no list of trusted issuers is set up here."
-            )
-        )
-    if check.status is Status.WARNING:
-        return ctx.words(N_("No list of trusted issuers is set up here."))
-    return None
-
-
-def _anchor_note(check: CheckResult, ctx: _Context) -> tuple[Part, ...] | None:
-    if check.status is Status.PASSED:
-        moment = ctx.moment(check.details.get("anchoredAt"))
-        if moment is not None:
-            return ctx.words(N_("Recorded on a public blockchain on {date}."), date=moment)
-    return None
-
-
-def _words_note(template: str) -> Callable[[CheckResult, _Context], tuple[Part, ...] | None]:
-    def note(check: CheckResult, ctx: _Context) -> tuple[Part, ...] | None:
-        return ctx.words(template) if check.status is Status.WARNING else None
-
-    return note
-
-
-_NOTES: Final[dict[str, Callable[[CheckResult, _Context], tuple[Part, ...] | None]]] = {
-    "status": _status_note,
-    "status.revocation": _revocation_note,
-    "trust": _trust_note,
-    "anchor.ledger": _anchor_note,
-    "anchor.pending": _words_note(N_("Its blockchain record is not final yet.")),
-    "anchor.unavailable": _words_note(N_("Its blockchain record was not looked up here.")),
-    "presentation.challenge": _words_note(
-        N_("No challenge was asked for, so a copy of an old presentation would pass too.")
-    ),
-    "presentation.unsigned": _words_note(
-        N_("The presentation is not signed: it does not prove who presents it.")
-    ),
-    "issuer.host_dependent": _words_note(
-        N_(
-            "It is an Open Badges 2.0 badge: it verifies only while its issuer's site keeps it online."
-        )
-    ),
-    **{
-        f"endorsement.{name}": _words_note(
-            N_("An endorsement it carries does not hold up; the badge itself is not affected.")
-        )
-        for name in ("format", "signature", "validity", "status", "schema")
-    },
-}
 
 
 def verdict_json(
