@@ -95,7 +95,7 @@ def offer(
       laurel offer urn:uuid:… --format jwt
       laurel offer --roster cohort.csv --achievement formative.json --qr offers/ --json
     """
-    from wallet.oid4vci import OFFERED, make_offer
+    from wallet.credential_offer import OFFERED, make_offer
 
     if (credential_id is None) == (roster_file is None):
         raise click.UsageError("give a badge ID, or --roster CSV (with --achievement)")
@@ -123,8 +123,8 @@ def offer(
             return
         if achievement_file is None:
             raise click.UsageError("--roster needs --achievement (the badge the roster earned)")
+        from wallet.credential_offer import roster_badge
         from wallet.issuer import load_achievement, read_roster
-        from wallet.oid4vci import roster_badge
 
         achievement = load_achievement(achievement_file.read_bytes())
         folder = qr_path or Path("offers")

@@ -16,16 +16,17 @@
 
 Errors are named as the specification names them (``invalid_grant``,
 ``invalid_proof``, ``invalid_nonce``, ``unknown_credential_configuration``, …).
+The offers these routes redeem are made by :mod:`wallet.credential_offer`
+(``laurel offer``); the badge the Credential Endpoint signs, by
+:mod:`wallet._oid4vci_issue`.
 """
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import json
 import urllib.parse
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,13 +38,20 @@ from vc.jsontext import parse_document
 from vc.jws import ED25519_ALGORITHMS, JwsError, read_header, verify_jwt
 from vc.openbadges import OB3_CONTEXT
 from vc.types import JSONObject, JSONValue
+from wallet._oid4vci_issue import _issue
+from wallet.credential_offer import (
+    OFFERED,
+    PRE_AUTHORIZED_GRANT,
+    OfferText,
+    make_offer,
+    offer_uri,
+    roster_badge,
+)
 from wallet.home import Wallet
 from wallet.offers import OfferBook, OfferError
 
 if TYPE_CHECKING:
     from wallet.badge import IssuedCheck
-    from wallet.issuer import RosterRow
-    from wallet.store import StoredCredential
 
 __all__ = [
     "CONFIGURATIONS",
@@ -58,8 +66,6 @@ __all__ = [
     "offer_uri",
 ]
 
-#: OID4VCI 1.0, "Credential Offer Parameters": the grant type of the pre-authorized code flow.
-PRE_AUTHORIZED_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 #: OID4VCI 1.0, "jwt Proof Type": the proof JWT's typ.
 PROOF_TYPE = "openid4vci-proof+jwt"
 #: Credential configuration id -> (format, what signs it: a Data Integrity cryptosuite,
@@ -68,11 +74,6 @@ CONFIGURATIONS = {
     "OpenBadgeCredential_ldp_vc": ("ldp_vc", "eddsa-rdfc-2022"),
     "OpenBadgeCredential_ldp_vc_jcs": ("ldp_vc", "eddsa-jcs-2022"),
     "OpenBadgeCredential_jwt_vc_json": ("jwt_vc_json", "EdDSA"),
-}
-#: The configurations an offer holds, by ``laurel offer --format`` (data-integrity by default).
-OFFERED = {
-    "data-integrity": ("OpenBadgeCredential_ldp_vc", "OpenBadgeCredential_ldp_vc_jcs"),
-    "jwt": ("OpenBadgeCredential_jwt_vc_json",),
 }
 _PROOF_MAX_AGE = dt.timedelta(minutes=5)
 _CREDENTIALS_V2 = "https://www.w3.org/ns/credentials/v2"
@@ -126,88 +127,6 @@ def credential_issuer_metadata(issuer: str, name: str) -> JSONObject:
     }
 
 
-def offer_uri(issuer: str, code: str, configurations: tuple[str, ...], *, pin_length: int) -> str:
-    """``openid-credential-offer://?credential_offer=…`` by value (OID4VCI 1.0, "Sending Credential Offer by Value")."""
-    offer = {
-        "credential_issuer": issuer,
-        "credential_configuration_ids": list(configurations),
-        "grants": {
-            PRE_AUTHORIZED_GRANT: {
-                "pre-authorized_code": code,
-                "tx_code": {
-                    "input_mode": "numeric",
-                    "length": pin_length,
-                    "description": "The PIN the issuer sent you separately",
-                },
-            }
-        },
-    }
-    text = json.dumps(offer, separators=(",", ":"))
-    return "openid-credential-offer://?" + urllib.parse.urlencode({"credential_offer": text})
-
-
-@dataclass(frozen=True, slots=True)
-class OfferText:
-    """An offer as handed out: the ``openid-credential-offer://`` link, its PIN (sent apart), its expiry."""
-
-    credential_id: str
-    offer: str
-    pin: str
-    expires: dt.datetime
-
-    def __repr__(self) -> str:
-        return (
-            f"OfferText(credential_id={self.credential_id!r}, expires={self.expires.isoformat()})"
-        )
-
-
-def make_offer(
-    wallet: Wallet,
-    credential_id: str,
-    *,
-    now: dt.datetime,
-    configurations: tuple[str, ...] = OFFERED["data-integrity"],
-) -> OfferText:
-    """Offer one of the wallet's issued badges (single use, expiring, with a PIN).
-
-    Raises:
-        CredentialNotFoundError: no such badge in the wallet.
-        WalletError: the badge was not issued by this wallet, or the wallet has no base URL.
-    """
-    from wallet.errors import WalletError
-
-    issuer = wallet.identity.base_url
-    if not issuer:
-        raise WalletError(
-            "an offer names the issuer's URL, and this wallet has none",
-            hint="Create the issuer's wallet with laurel init --base-url https://…",
-        )
-    stored = wallet.store.get_credential(credential_id)
-    if stored.origin != "issued":
-        raise WalletError("only badges this wallet issued can be offered")
-    made = OfferBook(wallet.store.path).create(credential_id, list(configurations), now=now)
-    link = offer_uri(issuer.rstrip("/"), made.code, made.configurations, pin_length=len(made.pin))
-    return OfferText(credential_id, link, made.pin, made.expires)
-
-
-def roster_badge(wallet: Wallet, achievement: JSONObject, row: RosterRow) -> StoredCredential:
-    """The badge `laurel issue --roster` issued for this row of the roster.
-
-    Raises:
-        CredentialNotFoundError: the row's badge is not in the wallet (issue the roster first).
-    """
-    from wallet.errors import CredentialNotFoundError
-    from wallet.issuer import roster_key
-
-    stored = wallet.store.credential_for_roster_key(roster_key(achievement, row))
-    if stored is None:
-        raise CredentialNotFoundError(
-            f"roster line {row.line} ({row.name}) has no badge in this wallet",
-            hint="Issue the roster first: laurel issue --achievement … --roster ….",
-        )
-    return stored
-
-
 def _form() -> dict[str, str]:
     if request.mimetype != "application/x-www-form-urlencoded":
         return {}
@@ -225,17 +144,6 @@ def _form() -> dict[str, str]:
             return {}  # a repeated parameter is malformed (RFC 6749, "Protocol Endpoints")
         form[name] = value
     return form
-
-
-def _bind(document: JSONObject, holder: str) -> JSONObject:
-    """The badge re-made for `holder`: its subject gets her DID; a new id, proof and status come later."""
-    unsigned = copy.deepcopy(document)
-    for name in ("proof", "id", "credentialStatus", "validFrom", "issuer"):
-        unsigned.pop(name, None)
-    subject = unsigned.get("credentialSubject")
-    if isinstance(subject, dict):
-        subject["id"] = holder
-    return unsigned
 
 
 def oid4vci_blueprint(
@@ -402,47 +310,3 @@ def oid4vci_blueprint(
         return _json({"credentials": [{"credential": issued}]})
 
     return blueprint
-
-
-def _issue(
-    home: Path,
-    passphrase: str,
-    credential_id: str,
-    holder: str,
-    format_: str,
-    suite: str,
-    now: dt.datetime,
-    check: IssuedCheck | None = None,
-) -> tuple[str, JSONObject | str]:
-    # The id of the badge issued, and the credential as the Credential Response carries
-    # it: an ldp_vc as its JSON object, a jwt_vc_json as the JWT itself ("Credential
-    # Response": "MUST NOT be re-encoded").
-    from vc.issuance import IssuanceRefusedError
-    from wallet.vcapi import issue_given_credential
-
-    with Wallet.open(home) as wallet:
-        stored = wallet.store.get_credential(credential_id)
-        subject = stored.document.get("credentialSubject")
-        bound = subject.get("id") if isinstance(subject, dict) else None
-        if isinstance(bound, str) and bound != holder:
-            # A badge issued to a DID is never moved to another one.
-            raise OfferError(
-                "this badge was issued to another DID", error="credential_request_denied"
-            )
-        document = _bind(stored.document, holder)
-        jwt = format_ == "jwt_vc_json"
-        try:
-            stored = issue_given_credential(
-                wallet,
-                passphrase,
-                document,
-                None if jwt else {"cryptosuite": suite},
-                now=now,
-                check=check,
-                jwt=jwt,
-            )
-        except IssuanceRefusedError as exc:
-            # Never signed: laurel's own verifier would refuse the re-made badge.
-            raise OfferError(exc.message, error="credential_request_denied") from exc
-        original = wallet.store.original_of(stored.id) if jwt else None
-        return stored.id, original.text if original is not None else stored.document
