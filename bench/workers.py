@@ -23,9 +23,10 @@ from bench.loop import Verifier, serve
 
 def laurel_worker(directory: Path) -> None:
     """Serve the protocol with laurel's full verification, every check on."""
-    from anchor.check import ChainDirectory
+    from anchor.directory import ChainDirectory
     from verifier import VerificationPolicy, verify_bytes
     from verifier.sources import documents_in
+    from verifier.verdict import verdict_json
     from verifier.verify import networked_resolver, networked_status_checker
 
     policy = VerificationPolicy(now=dt.datetime.now(dt.UTC))
@@ -44,7 +45,8 @@ def laurel_worker(directory: Path) -> None:
                     status_checker=status_checker,
                     anchors=anchors,
                 )
-                json.dumps({"input": label, **result.to_json()}, ensure_ascii=False)  # the line
+                line = {"input": label, **result.to_json(), "verdict": verdict_json(result)}
+                json.dumps(line, ensure_ascii=False)  # the line `verify --json` prints
                 if not result.verified:
                     ids = [c.id for c in result.checks if c.status.value == "failed"]
                     failed += ids or ["not verified"]
