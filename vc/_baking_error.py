@@ -17,7 +17,9 @@ class BakingError(LaurelError):
 
     `code` is a stable reason: ``not_png``, ``not_svg``, ``unsupported``, ``too_large``,
     ``too_many_chunks``, ``truncated``, ``bad_crc``, ``no_iend``, ``malformed``,
-    ``bomb``, ``unsafe_xml``, ``already_baked``, ``not_baked`` or ``ambiguous``.
+    ``bomb``, ``unsafe_xml``, ``not_xml_text``, ``already_baked``, ``not_baked``,
+    ``ambiguous`` or ``ob2`` (the image carries an Open Badges 2.0 assertion, not a 3.0
+    credential).
     """
 
     hint = "Use a PNG or SVG badge image baked with one Open Badges 3.0 credential."

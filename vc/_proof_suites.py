@@ -27,6 +27,7 @@ __all__ = [
     "EDDSA_RDFC_2022",
     "VERIFY_SUITES",
     "Cryptosuite",
+    "SignatureCheck",
     "hash_data",
     "suite_for",
 ]
@@ -135,3 +136,16 @@ def hash_data(
     config_hash = digest(suite.canonical_proof_config(proof_config))
     document_hash = digest(suite.canonical_document(unsecured))
     return config_hash + document_hash
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureCheck:
+    """The outcome of checking one proof's signature.
+
+    `reason` is a stable code when not valid: ``signature_invalid``,
+    ``malformed_value``, ``context_mismatch``, ``malformed``.
+    """
+
+    valid: bool
+    reason: str = ""
+    message: str = ""

@@ -16,15 +16,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import TYPE_CHECKING
 
+from vc._proof_suites import ED25519_SIGNATURE_2018, SignatureCheck, hash_data
 from vc.errors import MalformedDocumentError
 from vc.jsontext import parse_document
 from vc.keys import Ed25519PublicKey, PublicKey
 from vc.types import JSONObject
-
-if TYPE_CHECKING:
-    from vc.proofs import SignatureCheck
 
 __all__ = ["EXPECTED_HEADER", "signing_input", "verify"]
 
@@ -51,7 +48,6 @@ def verify(
     prepared: tuple[JSONObject, JSONObject] | SignatureCheck,
 ) -> SignatureCheck:
     """Check an Ed25519Signature2018 proof's ``jws`` over `prepared` (unsecured doc, proof options)."""
-    from vc.proofs import ED25519_SIGNATURE_2018, SignatureCheck, hash_data
 
     def invalid(reason: str, message: str) -> SignatureCheck:
         return SignatureCheck(False, reason, message)

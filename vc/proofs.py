@@ -27,14 +27,13 @@ chains in :mod:`vc._proof_sets`, signing in :mod:`vc._proof_signing`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from vc._proof_sets import MAX_PROOFS, _is_datetime_stamp, proofs_of, unsecured_document
 from vc._proof_signing import CRYPTOSUITES, add_proof, create_proof
 from vc._proof_suites import (
     ECDSA_SUITES,
     VERIFY_SUITES,
     Cryptosuite,
+    SignatureCheck,
     _JcsSuite,
     _sha256,
     hash_data,
@@ -91,19 +90,6 @@ PROOF_OPTIONS = frozenset(
         "jws",  # Ed25519Signature2018 (security/v2 and ed25519-2018 contexts define it)
     }
 )
-
-
-@dataclass(frozen=True, slots=True)
-class SignatureCheck:
-    """The outcome of checking one proof's signature.
-
-    `reason` is a stable code when not valid: ``signature_invalid``,
-    ``malformed_value``, ``context_mismatch``, ``malformed``.
-    """
-
-    valid: bool
-    reason: str = ""
-    message: str = ""
 
 
 def _invalid(reason: str, message: str) -> SignatureCheck:

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 
 from vc.errors import MalformedDocumentError
+from vc.formats.ob2_contexts import OB2_CONTEXTS
 from vc.jsontext import parse_document
 from vc.types import JSONObject, JSONValue
 
@@ -69,7 +70,6 @@ _JWE = re.compile(
     rb"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+"
 )
 _SD_JWT = re.compile(rb"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+(~[A-Za-z0-9_.-]*)+~?")
-_OB2 = ("https://w3id.org/openbadges/v2", "https://openbadgespec.org/v2/context.json")
 _V2 = "https://www.w3.org/ns/credentials/v2"
 _V1 = "https://www.w3.org/2018/credentials/v1"
 _SNIFF_BYTES = 2 * 1024 * 1024
@@ -105,7 +105,7 @@ def _b64_json(part: bytes) -> JSONObject | None:
 def _json_kind(document: JSONObject) -> str:
     contexts = _strings(document.get("@context"))
     types = set(_strings(document.get("type")))
-    ob2 = any(c in _OB2 for c in contexts) or isinstance(document.get("@context"), dict)
+    ob2 = any(c in OB2_CONTEXTS for c in contexts) or isinstance(document.get("@context"), dict)
     if ob2 or ("Assertion" in types and "badge" in document):
         if "Assertion" in types:
             verification = document.get("verification")
