@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Sequence
+from typing import Final, TypeVar
 
 from vc.errors import LaurelError
 
-__all__ = ["MAX_IMAGE_BYTES", "BakingError"]
+__all__ = ["MAX_IMAGE_BYTES", "BakingError", "only_credential"]
+
+T = TypeVar("T")
 
 MAX_IMAGE_BYTES: Final = 16 * 1024 * 1024
 """The largest image, PNG or SVG, that is baked or unbaked."""
@@ -35,3 +38,27 @@ def _check_size(data: bytes) -> None:
             f"the image is {len(data)} bytes, over the {MAX_IMAGE_BYTES}-byte limit",
             code="too_large",
         )
+
+
+def only_credential(found: Sequence[T], has_ob2: bool, image: str) -> T:
+    """The one Open Badges 3.0 payload an image (`image`: ``PNG`` or ``SVG``) carries.
+
+    Raises:
+        BakingError: ``ambiguous`` (an OB 2.0 and an OB 3.0 payload, or several
+            credentials), ``ob2`` (only an OB 2.0 assertion) or ``not_baked`` (none).
+    """
+    if found and has_ob2:
+        raise BakingError(
+            f"the {image} carries both an Open Badges 2.0 and an Open Badges 3.0 payload",
+            code="ambiguous",
+        )
+    if not found and has_ob2:
+        raise BakingError(
+            f"the {image} carries an Open Badges 2.0 assertion, not an Open Badges 3.0 credential",
+            code="ob2",
+        )
+    if not found:
+        raise BakingError(f"the {image} carries no Open Badges credential", code="not_baked")
+    if len(found) > 1:
+        raise BakingError(f"the {image} carries several credentials", code="ambiguous")
+    return found[0]

@@ -15,7 +15,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Final
 
-from vc._baking_error import BakingError, _check_size
+from vc._baking_error import BakingError, _check_size, only_credential
 
 __all__ = [
     "PNG_KEYWORD",
@@ -194,20 +194,6 @@ def unbake_png(image: bytes) -> str:
     """
     chunks = _chunks(image)
     found = _credential_chunks(chunks)
-    ob2 = _ob2_chunks(chunks)
-    if found and ob2:
-        raise BakingError(
-            "the PNG carries both an Open Badges 2.0 and an Open Badges 3.0 payload",
-            code="ambiguous",
-        )
-    if not found and ob2:
-        raise BakingError(
-            "the PNG carries an Open Badges 2.0 assertion, not an Open Badges 3.0 credential",
-            code="ob2",
-        )
-    if not found:
-        raise BakingError("the PNG carries no Open Badges credential", code="not_baked")
-    if len(found) > 1:
-        raise BakingError("the PNG carries several credentials", code="ambiguous")
-    _, rest = _split_keyword(found[0].data)
+    one = only_credential(found, bool(_ob2_chunks(chunks)), "PNG")
+    _, rest = _split_keyword(one.data)
     return _itxt_text(rest)

@@ -17,7 +17,7 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml
 import defusedxml.ElementTree
 
-from vc._baking_error import BakingError, _check_size
+from vc._baking_error import BakingError, _check_size, only_credential
 
 __all__ = ["OB_NAMESPACE", "OB2_NAMESPACE", "SVG_NAMESPACE", "bake_svg", "unbake_svg"]
 
@@ -137,22 +137,8 @@ def unbake_svg(svg: bytes) -> str:
     """
     root = _parse_svg(svg)
     found = _credential_elements(root)
-    ob2 = list(root.iter(_ASSERTION_TAG))
-    if found and ob2:
-        raise BakingError(
-            "the SVG carries both an Open Badges 2.0 and an Open Badges 3.0 payload",
-            code="ambiguous",
-        )
-    if not found and ob2:
-        raise BakingError(
-            "the SVG carries an Open Badges 2.0 assertion, not an Open Badges 3.0 credential",
-            code="ob2",
-        )
-    if not found:
-        raise BakingError("the SVG carries no Open Badges credential", code="not_baked")
-    if len(found) > 1:
-        raise BakingError("the SVG carries several credentials", code="ambiguous")
-    return _svg_payload_text(found[0])
+    has_ob2 = next(root.iter(_ASSERTION_TAG), None) is not None
+    return _svg_payload_text(only_credential(found, has_ob2, "SVG"))
 
 
 def _svg_payload_text(element: Element) -> str:
