@@ -70,9 +70,10 @@ def save() -> None:
         states = list(ldterms._STATES.values())
         scoped = dict(ldterms._SCOPED)
     known = {id(s) for s in states}
-    # Keep what every state needs: its previous state and its children, if known.
-    for state in list(states):
-        for other in (state.previous, *state.children.values()):
+    # Keep what every state needs: its previous state and its children, and theirs (a
+    # full _STATES is cleared, so a state may be reachable only through others).
+    for state in states:  # grows as it goes: every state reached is visited
+        for other in (state.previous, *list(state.children.values())):
             if other is not None and id(other) not in known:
                 known.add(id(other))
                 states.append(other)

@@ -27,13 +27,16 @@ Every fetch is hostile (SECURITY.md rule 6, "outbound fetch"):
 * At most :data:`~verifier.host_slots.MAX_FETCHES_PER_HOST` fetches to one host are in
   flight in a process: past that a fetch fails at once, so a host that never answers
   holds few workers.
+* Concurrent GETs of the same URL share one exchange (a popular status list whose cache
+  ran out is fetched once, not once per request).
 
 Fetcher instances satisfy :class:`vc.did.DidWebFetcher`: ``fetcher(url)`` is the body.
 
 The parts: :mod:`verifier.ssrf` decides which URLs and addresses may be fetched,
 :mod:`verifier.pinned_connection` connects to the checked address under the deadline,
-:mod:`verifier.host_slots` bounds the fetches to one host, :mod:`verifier.fetched` is
-the answer; this module follows redirects, keeps to the time budgets and reads the body.
+:mod:`verifier.host_slots` bounds the fetches to one host, :mod:`verifier.shared_fetches`
+lets concurrent askers share one, :mod:`verifier.fetched` is the answer; this module
+follows redirects, keeps to the time budgets and reads the body.
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ from verifier.errors import FetchFailedError
 from verifier.fetched import FetchedDocument, usable_etag
 from verifier.host_slots import host_slot
 from verifier.pinned_connection import PinnedConnection, connect, pinned_connection
+from verifier.shared_fetches import shared
 from verifier.ssrf import (
     IPAddress,
     Resolver,
@@ -266,8 +270,24 @@ class Fetcher:
         addresses = checked_addresses(
             target, self._resolve, allow_private_network=self.policy.allow_private_network
         )
-        with host_slot(target.host, target.url):
-            return self._exchange_with(target, addresses, deadline, limit, exchange)
+
+        def once() -> FetchedDocument | tuple[int, str]:
+            with host_slot(target.host, target.url):
+                return self._exchange_with(target, addresses, deadline, limit, exchange)
+
+        if exchange.method != "GET" or exchange.body is not None:
+            return once()
+        key = (
+            target.url,
+            tuple(addresses),
+            # A document fetched under one trust store is not handed to another.
+            id(self._ssl_context) if target.scheme == "https" else None,
+            limit,
+            exchange.accept,
+            tuple(sorted(exchange.headers.items())),
+            exchange.also_accept,
+        )
+        return shared(key, target.url, deadline - self._clock(), once)
 
     def _exchange_with(
         self,

@@ -29,16 +29,25 @@ import contextvars
 import threading
 from collections.abc import Iterator
 
-__all__ = ["drop", "hold", "lent"]
+__all__ = ["drop", "hold", "holding", "lent"]
 
 _HELD: contextvars.ContextVar[tuple[threading.Semaphore, threading.Semaphore] | None] = (
     contextvars.ContextVar("laurel_work_slot", default=None)
 )
 
 
+#: Whether this request's slot is lent right now (inside :func:`lent`, which lent it).
+_LENT: contextvars.ContextVar[bool] = contextvars.ContextVar("laurel_slot_lent", default=False)
+
+
 def hold(slots: threading.Semaphore, lendable: threading.Semaphore) -> None:
     """Record that this thread's request holds one of `slots` (already acquired)."""
     _HELD.set((slots, lendable))
+
+
+def holding() -> bool:
+    """Whether this request holds a work slot right now (admitted and not lending it)."""
+    return _HELD.get() is not None and not _LENT.get()
 
 
 def drop() -> None:
@@ -66,8 +75,10 @@ def lent() -> Iterator[None]:
         yield  # enough requests of this worker wait off their slots already
         return
     slots.release()
+    token = _LENT.set(True)
     try:
         yield
     finally:
+        _LENT.reset(token)
         slots.acquire()
         lendable.release()

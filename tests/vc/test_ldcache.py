@@ -98,3 +98,26 @@ def test_a_second_process_verifies_without_json_ld_processing(cache_dir: Path) -
         for _ in range(2)
     ]
     assert runs == ["True True\n", "True False\n"]
+
+
+def test_states_reachable_only_through_others_are_saved(cache_dir: Path) -> None:
+    # A full _STATES is cleared (MAX_STATES); what was learned before lives on only as
+    # the previous state or a child of another. save() once missed a child's child and
+    # died at exit with a KeyError, losing the whole file.
+    root = ldterms.root_context((V2, OB))
+    credential = root.scoped(root.terms["VerifiableCredential"], propagate=False)
+    subject = credential.node_context("credentialSubject", {"type": ["AchievementSubject"]})[0]
+    saved = dict(ldterms._STATES)
+    try:
+        ldterms._STATES.clear()
+        ldterms._STATES[root.recipe] = root
+        ldcache.changed()
+        ldcache.save()
+        ldterms._STATES.clear()
+        assert ldcache.load() >= 3
+        found = ldcache.lookup(subject.recipe)
+        assert found is not None
+        assert _signature(found) == _signature(subject)
+    finally:
+        ldterms._STATES.clear()
+        ldterms._STATES.update(saved)
