@@ -29,7 +29,7 @@ ALLOW = FetchPolicy(allow_private_network=True)
 @dataclass
 class Host:
     port: int
-    delay: float = 0.3
+    delay: float = 0.8  # long enough for every asker to arrive while it is in flight
     status: int = 200
     paths: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
