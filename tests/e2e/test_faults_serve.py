@@ -27,11 +27,12 @@ pytestmark = pytest.mark.e2e
 
 
 class StatusHost:
-    """A loopback status host whose behaviour the test switches: ok, slow, garbage, down."""
+    """A loopback status host whose behaviour the test switches: ok, late, slow, garbage, down."""
 
     def __init__(self) -> None:
         self.port = free_port()
         self.mode = "ok"
+        self.fetches = 0
         self.url = f"http://127.0.0.1:{self.port}/status/1"
         self.list = json.dumps(signed_list(url=self.url)).encode()
         self.stopping = threading.Event()
@@ -42,8 +43,11 @@ class StatusHost:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:
+                host.fetches += 1
                 if host.mode == "slow":
                     host.stopping.wait(10.0)
+                elif host.mode == "late":  # a distant host: answers, in its own time
+                    host.stopping.wait(1.0)
                 body = b"\x00garbage{" * 50 if host.mode == "garbage" else host.list
                 with contextlib.suppress(OSError):
                     self.send_response(200)
@@ -136,3 +140,26 @@ def test_a_faulty_status_host_holds_only_its_own_requests(
     # Nothing lost: with the host healthy again the same badge verifies.
     status, body, _ = _verify(service, affected)
     assert (status, body["verified"]) == (200, True), body["errors"]
+
+
+def test_a_burst_naming_one_new_list_fetches_it_once_per_worker(
+    host: StatusHost, service: int
+) -> None:
+    # Eight employers verify badges of one district at once, and its list is in no
+    # worker's cache; its host takes a second to answer. Each worker fetches it once and
+    # every request waits for that answer (before, past three fetches to one host the
+    # rest failed as if the host were down). Eight: even all on one worker, each can
+    # wait with its work slot lent.
+    url = f"{host.url}?burst"
+    host.list = json.dumps(signed_list(url=url)).encode()
+    affected = badge_with_status(status_entry(list_url=url, index=INDEX, purpose="revocation"))
+    host.mode, host.fetches = "late", 0
+    try:
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(lambda _: _verify(service, affected), range(8)))
+    finally:
+        host.mode = "ok"
+    assert [(status, body["verified"]) for status, body, _ in answers] == [(200, True)] * 8, [
+        body["errors"] for _, body, _ in answers
+    ]
+    assert 1 <= host.fetches <= 2  # one per worker at most
