@@ -1,28 +1,34 @@
 """Verifying many inputs on every core, the answers in the order of the inputs.
 
-`laurel verify --jobs N` hands each input to one of N worker processes (forked, so
-that the verifier's caches and compiled contexts are theirs at once) and prints each
-answer as soon as every earlier one is printed.
+`laurel verify --jobs N` splits the inputs in chunks that N processes take one at a
+time: this one and N - 1 forked from it (so that the verifier's caches and compiled
+contexts are theirs at once). Each answer is yielded as soon as every earlier one is.
 
     >>> list(map_in_order(str.upper, ["a", "b"], jobs=1))
     ['A', 'B']
+
+This process works too, rather than only hand out work and collect it: on N cores
+there are N processes, none of them waiting on a pool's queues.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
-from typing import TypeVar
+import signal
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, Generic, TypeVar
 
-__all__ = ["default_jobs", "map_in_order"]
+from verifier.errors import BatchError
+
+__all__ = ["CHUNK", "default_jobs", "map_in_order"]
 
 T = TypeVar("T")
 R = TypeVar("R")
 
-#: Inputs handed to a worker at a time (fewer round trips; small enough to stream).
+#: Inputs a process takes at a time (fewer round trips; small enough to stream).
 CHUNK = 8
-
-_WORK: list[Callable[..., object]] = []
+#: What a worker sends for a chunk whose function raised: make it again here.
+_AGAIN = "again"
 
 
 def default_jobs() -> int:
@@ -33,31 +39,140 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def _run(item: object) -> object:
-    return _WORK[0](item)
-
-
 def map_in_order(func: Callable[[T], R], items: Iterable[T], *, jobs: int) -> Iterator[R]:
-    """`func` over `items` in `jobs` forked processes, yielded in input order.
+    """`func` over `items` in `jobs` processes (this one and forked ones), in input order.
 
-    With one job, or where fork is not available, it runs here, one item at a time.
-    `func` and what it returns must be picklable only as results (the work is forked).
+    With one job, few items, or where fork is not available, it runs here, one item at
+    a time. What `func` returns in a forked process must be picklable. An exception
+    raised by `func` is raised here at its item's turn.
+
+    Raises:
+        ValueError: `jobs` is below 1.
+        BatchError: a forked process ended (killed, out of memory) before it answered.
     """
     if jobs < 1:
         raise ValueError("jobs must be at least 1")
-    if jobs == 1:
-        yield from map(func, items)
+    work = list(items)
+    if jobs == 1 or len(work) <= CHUNK or not hasattr(os, "fork"):
+        yield from map(func, work)
         return
-    import multiprocessing  # not on the path of one input
-    from concurrent.futures import ProcessPoolExecutor
+    yield from _Batch(func, work, jobs).answers()
 
-    if "fork" not in multiprocessing.get_all_start_methods():
-        yield from map(func, items)
-        return
-    _WORK[:] = [func]
-    context = multiprocessing.get_context("fork")
-    try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            yield from pool.map(_run, items, chunksize=CHUNK)  # type: ignore[misc]
-    finally:
-        _WORK.clear()
+
+class _Batch(Generic[T, R]):
+    """One run: the chunks, the counter every process takes the next chunk from, the workers."""
+
+    def __init__(self, func: Callable[[T], R], work: Sequence[T], jobs: int) -> None:
+        import multiprocessing  # not on the path of one input
+
+        self._func = func
+        self._chunks = [work[i : i + CHUNK] for i in range(0, len(work), CHUNK)]
+        self._context = multiprocessing.get_context("fork")
+        self._next = self._context.RawValue("q", 0)
+        self._lock = self._context.Lock()
+        self._forks = min(jobs, len(self._chunks)) - 1
+
+    def _claim(self) -> int | None:
+        with self._lock:
+            index: int = self._next.value
+            if index >= len(self._chunks):
+                return None
+            self._next.value = index + 1
+        return index
+
+    def _fork(self, readers: list[Any]) -> tuple[int, Any]:
+        reader, writer = self._context.Pipe(duplex=False)
+        pid = os.fork()
+        if pid:
+            writer.close()
+            return pid, reader
+        code = 1
+        try:  # the worker: never back into the caller's code, never its exit handlers
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            reader.close()
+            for earlier in readers:
+                earlier.close()
+            while (index := self._claim()) is not None:
+                try:
+                    writer.send((index, [self._func(item) for item in self._chunks[index]]))
+                except Exception:
+                    # The function raised, or its answer cannot be pickled: the chunk is
+                    # made again by the parent at its turn, where the caller sees the
+                    # exception (which need not survive pickling) or gets the answer.
+                    writer.send((index, _AGAIN))
+                    break
+            code = 0
+        finally:
+            os._exit(code)
+
+    def answers(self) -> Iterator[R]:
+        """Every answer, in input order, this process working on chunks as the others do."""
+        readers: list[Any] = []
+        pids: list[int] = []
+        made: dict[int, list[R] | Exception | str] = {}
+        shown = 0
+        try:
+            for _ in range(self._forks):
+                pid, reader = self._fork(readers)
+                pids.append(pid)
+                readers.append(reader)
+            while (index := self._claim()) is not None:
+                try:
+                    made[index] = [self._func(item) for item in self._chunks[index]]
+                except Exception as exc:
+                    made[index] = exc  # raised at its turn, after the answers before it
+                self._collect(readers, made, block=False)
+                while shown in made:
+                    yield from self._turn(shown, made.pop(shown))
+                    shown += 1
+            while shown < len(self._chunks):
+                if shown not in made:
+                    if not readers:
+                        raise BatchError(self._lost(shown))
+                    self._collect(readers, made, block=True)
+                    continue
+                yield from self._turn(shown, made.pop(shown))
+                shown += 1
+        finally:
+            self._stop(pids, readers)
+
+    def _turn(self, index: int, made: list[R] | Exception | str) -> Iterator[R]:
+        if isinstance(made, Exception):
+            raise made
+        if isinstance(made, str):  # _AGAIN: its function raised in a worker
+            yield from [self._func(item) for item in self._chunks[index]]
+            return
+        yield from made
+
+    def _lost(self, index: int) -> str:
+        chunk = self._chunks[index]
+        return (
+            "a worker process stopped (killed, or out of memory?) before it answered for "
+            f"{chunk[0]!s}"
+            + (f" and the {len(chunk) - 1} inputs after it" if len(chunk) > 1 else "")
+        )
+
+    @staticmethod
+    def _collect(readers: list[Any], made: dict[int, Any], *, block: bool) -> None:
+        from multiprocessing.connection import wait
+
+        reader: Any
+        for reader in wait(readers, timeout=None if block else 0):
+            try:
+                index, answers = reader.recv()
+            except (EOFError, OSError):
+                readers.remove(reader)
+                reader.close()
+                continue
+            made[index] = answers
+
+    @staticmethod
+    def _stop(pids: list[int], readers: list[Any]) -> None:
+        for reader in readers:
+            reader.close()
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGTERM)  # done already, or its work is no longer wanted
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass

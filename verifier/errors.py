@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from vc.errors import LaurelError
 
-__all__ = ["FetchBlockedError", "FetchError", "FetchFailedError"]
+__all__ = ["BatchError", "FetchBlockedError", "FetchError", "FetchFailedError"]
 
 
 class FetchError(LaurelError):
@@ -36,3 +36,9 @@ class FetchFailedError(FetchError):
     """The request was made but failed: DNS, connect, TLS, HTTP status, size or time."""
 
     hint = "The server could not be reached or gave no usable answer; try again later."
+
+
+class BatchError(LaurelError):
+    """A worker process of a batch (``verify --jobs``) ended before it answered."""
+
+    hint = "Run again with --jobs 1 to verify these inputs in one process and see why."

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -61,3 +62,21 @@ def test_stdin_is_read_by_one_process(inputs: list[str]) -> None:
     )
     assert done.returncode == 0
     assert json.loads(done.stdout)["verified"] is True
+
+
+@pytest.mark.e2e
+def test_jobs_print_the_same_report_for_people(inputs: list[str]) -> None:
+    # Without --json the results and documents travel back from the workers whole.
+    def report(jobs: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [LAUREL, "verify", "--jobs", jobs, *inputs],
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, "COLUMNS": "100", "NO_COLOR": "1"},
+        )
+
+    one, two = report("1"), report("2")
+    assert one.returncode == two.returncode == 2
+    assert two.stdout == one.stdout
+    assert inputs[-1] in two.stdout
