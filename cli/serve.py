@@ -256,7 +256,8 @@ def serve(
             return guard(app, store, options)
 
         click.echo(
-            f"laurel verifier on http://{host}:{port} ({workers} workers); Ctrl-C stops it",
+            f"laurel verifier on http://{host}:{port} "
+            f"({workers} worker{'s' if workers != 1 else ''}); Ctrl-C stops it",
             err=True,
         )
         run_server(options, factory)

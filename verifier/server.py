@@ -29,6 +29,8 @@ from verifier.state import StateStore
 
 __all__ = ["ACCESS_LOG_FORMAT", "SPARE_THREADS", "ServeOptions", "guard", "serve"]
 
+_LOG = logging.getLogger(__name__)
+
 #: The access log line: the client, the request, the status and how long it took.
 ACCESS_LOG_FORMAT = (
     '[%(time)s] %(addr)s "%(method)s %(path)s %(protocol)s" %(status)d %(dt_ms).1fms'
@@ -128,7 +130,15 @@ def _worker_app(app_factory: Callable[[], Any], switch_interval: float) -> Calla
     # Runs in each worker process after the fork: its own app, caches and GIL setting.
     def load(*_args: Any, **_kwargs: Any) -> Any:
         sys.setswitchinterval(switch_interval)
-        return app_factory()
+        app = app_factory()
+        from verifier.warm import warm_up
+
+        try:  # ready before its first request, its long-lived heap frozen
+            if not warm_up():
+                _LOG.warning("the warm-up badge did not verify; serving all the same")
+        except Exception:  # an optimisation, never a reason not to serve
+            _LOG.exception("the worker's warm-up failed; serving all the same")
+        return app
 
     return load
 
