@@ -149,6 +149,8 @@ class Fetcher:
     ) -> None:
         self.policy = policy if policy is not None else FetchPolicy()
         self._resolve = resolve if resolve is not None else default_resolve
+        #: Which trust store answers were fetched under (shared exchanges keep to one).
+        self._trust: object = "system" if ssl_context is None else ssl_context
         if ssl_context is None:
             ssl_context = ssl.create_default_context()
             ssl_context.minimum_version = ssl.TLSVersion.TLSv1_2
@@ -281,7 +283,7 @@ class Fetcher:
             target.url,
             tuple(addresses),
             # A document fetched under one trust store is not handed to another.
-            id(self._ssl_context) if target.scheme == "https" else None,
+            self._trust if target.scheme == "https" else None,
             limit,
             exchange.accept,
             tuple(sorted(exchange.headers.items())),

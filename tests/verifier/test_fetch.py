@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import http.server
 import json
@@ -640,3 +641,30 @@ def test_did_web_badge_with_unreachable_or_blocked_host(
         badge, policy, resolver=DidResolver(web_fetcher=_fetcher(client_tls, FetchPolicy()))
     )
     assert [c.id for c in blocked.failures()] == ["issuer.did_fetch_blocked"]
+
+
+# --------------------------------------------------------------------------- shared exchanges
+
+
+def test_https_exchanges_are_shared_only_under_one_trust_store(
+    server: Server, client_tls: ssl.SSLContext, pki: Pki
+) -> None:
+    # Concurrent GETs of one URL share one exchange (verifier.shared_fetches), but a
+    # document fetched under one trust store is never handed to a fetcher with another.
+    def late(h: http.server.BaseHTTPRequestHandler, s: Server) -> None:
+        time.sleep(0.8)
+        body(b'{"ok": true}')(h, s)
+
+    server.routes["/list"] = late
+    other_tls = ssl.create_default_context(cafile=str(pki.ca))
+    fetchers = [_fetcher(client_tls), _fetcher(client_tls), _fetcher(other_tls)]
+    start = threading.Barrier(len(fetchers))
+
+    def fetch(fetcher: Fetcher) -> bytes:
+        start.wait()
+        return fetcher.fetch(server.url("/list")).body
+
+    with concurrent.futures.ThreadPoolExecutor(len(fetchers)) as pool:
+        bodies = list(pool.map(fetch, fetchers))
+    assert bodies == [b'{"ok": true}'] * 3
+    assert [path for path, _ in server.requests] == ["/list", "/list"]  # two trust stores
