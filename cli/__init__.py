@@ -8,6 +8,7 @@ Exit codes: 0 ok / verified, 1 not verified or failed, 2 usage or unreadable inp
 
 from __future__ import annotations
 
+from cli import _common
 from cli._common import cli  # each command's module is imported when it runs
 
 __all__ = ["main"]
@@ -15,4 +16,5 @@ __all__ = ["main"]
 
 def main() -> None:
     """The `laurel` console script."""
+    _common.AS_PROGRAM[0] = True
     cli(prog_name="laurel")

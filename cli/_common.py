@@ -53,6 +53,30 @@ def _fail(exc: LaurelError, *, verbose: bool, code: int = EXIT_FAILED) -> NoRetu
     sys.exit(code)
 
 
+#: Set by the console script: this process is the `laurel` program itself (not a test
+#: invoking a command in-process), so a command may end it with :func:`end_now`.
+AS_PROGRAM = [False]
+
+
+def end_now(code: int) -> NoReturn:
+    """Exit with `code`; as the program, without the interpreter's teardown.
+
+    Output is flushed and exit handlers run (the context cache is saved) first; then
+    the process ends at once rather than free its objects one by one (measured with
+    hyperfine: `laurel verify one.json` 167 -> 152 ms). Only for a command that has
+    closed everything it wrote; in-process (tests), a plain ``sys.exit``.
+    """
+    if not AS_PROGRAM[0]:
+        sys.exit(code)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe, a closed stream
+            stream.flush()
+    import atexit
+
+    atexit._run_exitfuncs()
+    os._exit(code)
+
+
 def _funnel(func: F) -> F:
     """Turn LaurelError into message + hint on stderr (traceback only with -v)."""
 

@@ -20,6 +20,7 @@ from cli._common import (
     _console,
     _funnel,
     cli,
+    end_now,
     render_result,
 )
 from cli._network import _allow_private_network_option, _chain_directory, _chain_options
@@ -276,4 +277,4 @@ def verify(
                 sys.stdout.flush()
             elif console is not None and result is not None:
                 render_result(console, shown, result, document=_parsed(document), registry=registry)
-    sys.exit(worst)
+    end_now(worst)  # everything it wrote is written: no teardown

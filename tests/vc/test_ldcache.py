@@ -121,3 +121,24 @@ def test_states_reachable_only_through_others_are_saved(cache_dir: Path) -> None
     finally:
         ldterms._STATES.clear()
         ldterms._STATES.update(saved)
+
+
+def test_the_laurel_program_saves_the_cache_though_it_skips_teardown(
+    cache_dir: Path, tmp_path: Path
+) -> None:
+    # `laurel verify` ends without the interpreter's teardown (cli._common.end_now), but
+    # only after its output is flushed and the exit handlers, this cache's among them, ran.
+    laurel = str(Path(sys.executable).parent / "laurel")
+    path = tmp_path / "badge.json"
+    path.write_text(json.dumps(badge()))
+    done = subprocess.run(
+        [laurel, "verify", "--json", str(path), str(path)],
+        capture_output=True,
+        check=False,
+        env={"LAUREL_CACHE_DIR": str(cache_dir), "PATH": ""},
+    )
+    assert done.returncode == 0, done.stderr
+    assert [json.loads(line)["verified"] for line in done.stdout.splitlines()] == [True, True]
+    cached = ldcache.cache_path()
+    assert cached is not None
+    assert cached.exists()
