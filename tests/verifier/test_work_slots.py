@@ -91,3 +91,25 @@ def test_lending_is_bounded_past_it_a_waiting_request_keeps_its_slot(
 def test_outside_the_service_lending_does_nothing() -> None:
     with work_slots.lent():
         pass  # no slot held (the CLI, a library caller): nothing to lend or take back
+
+
+def test_holding_says_whether_a_wait_would_hold_a_slot() -> None:
+    # verifier.shared_fetches lets a request wait on another's fetch only when it is not
+    # holding a work slot meanwhile.
+    assert not work_slots.holding()  # outside the service
+    slots, lendable = threading.BoundedSemaphore(1), threading.BoundedSemaphore(1)
+    slots.acquire()
+    work_slots.hold(slots, lendable)
+    try:
+        assert work_slots.holding()
+        with work_slots.lent():
+            assert not work_slots.holding()  # lent: a wait here holds nothing
+        assert work_slots.holding()
+        lendable.acquire()  # another request lends the only one that may be lent
+        with work_slots.lent():
+            assert work_slots.holding()  # so this one keeps its slot while it waits
+        lendable.release()
+    finally:
+        work_slots.drop()
+        slots.release()
+    assert not work_slots.holding()
