@@ -99,10 +99,14 @@ def jobs(laurel: str, files: list[Path], rounds: int) -> tuple[float, float, int
     rates: dict[int, list[float]] = {1: [], cores: []}
     for number in range(rounds):
         for n in (1, cores) if number % 2 == 0 else (cores, 1):
-            started = time.perf_counter()
-            done = subprocess.run(argv[n], stdout=subprocess.PIPE, check=False)
-            elapsed = time.perf_counter() - started
-            lines = done.stdout.count(b"\n")
+            # Into a file, as `laurel verify --json ... > verdicts.jsonl`: a pipe read here
+            # would take CPU from laurel's processes once they fill every core.
+            with tempfile.TemporaryFile() as out:
+                started = time.perf_counter()
+                done = subprocess.run(argv[n], stdout=out, check=False)
+                elapsed = time.perf_counter() - started
+                out.seek(0)
+                lines = out.read().count(b"\n")
             if done.returncode != 0 or lines != len(files):
                 raise SystemExit(f"laurel verify --jobs {n}: exit {done.returncode}, {lines} lines")
             rates[n].append(len(files) / elapsed)
