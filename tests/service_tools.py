@@ -135,6 +135,14 @@ def redis_server() -> Iterator[RedisServer]:
         server.stop()
 
 
+def listeners(port: int) -> int:
+    """How many sockets listen on 127.0.0.1:`port` (a `laurel serve` worker has one each)."""
+    local = f"0100007F:{port:04X}"
+    with open("/proc/net/tcp") as table:
+        rows = [line.split() for line in table.readlines()[1:]]
+    return sum(1 for row in rows if row[1] == local and row[3] == "0A")
+
+
 class LaurelServe:
     """One `laurel serve` process on a loopback port (`port`, or a free one)."""
 
@@ -157,11 +165,20 @@ class LaurelServe:
         deadline = time.monotonic() + 60
         while True:
             with contextlib.suppress(OSError):
-                if call(self.port, "GET", "/health", timeout=5)[0] == 200:
+                # /health answers once one worker serves; the others may still be warming
+                # up (verifier.warm), with no socket yet: wait for every worker's.
+                if (
+                    call(self.port, "GET", "/health", timeout=5)[0] == 200
+                    and listeners(self.port) >= self._workers()
+                ):
                     return self
             assert self.proc.poll() is None, "laurel serve exited"
             assert time.monotonic() < deadline, "laurel serve did not come up"
             time.sleep(0.1)
+
+    def _workers(self) -> int:
+        args = list(self.args)
+        return int(args[args.index("--workers") + 1]) if "--workers" in args else 2
 
     def stop(self) -> None:
         """SIGTERM, then SIGKILL if it lingers."""
