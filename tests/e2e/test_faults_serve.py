@@ -162,4 +162,4 @@ def test_a_burst_naming_one_new_list_fetches_it_once_per_worker(
     assert [(status, body["verified"]) for status, body, _ in answers] == [(200, True)] * 8, [
         body["errors"] for _, body, _ in answers
     ]
-    assert 1 <= host.fetches <= 2  # one per worker at most
+    assert host.fetches in (1, 2), host.fetches  # once per worker at most (was up to 6)
