@@ -5,7 +5,8 @@ Granian (Rust) reads requests and writes answers; each of its `workers` processe
 threads but admits only `in_flight` requests at once (:mod:`verifier.limits`): the
 spare threads answer ``/health`` and shed the excess with a quick 503 instead of
 queueing it. A client that sends its headers slowly holds a connection in Rust, not
-a Python thread (SECURITY.md X04). The shared state (challenges, rate-limit
+a Python thread (SECURITY.md X04). Each worker's threads stay on one CPU core
+(:mod:`verifier.cpu_pinning`; ``--no-pin`` leaves them to the scheduler). The shared state (challenges, rate-limit
 counters) lives in :func:`verifier.state.open_store`'s store: a SQLite file for one
 machine, Redis for several.
 
@@ -17,6 +18,7 @@ same app, granian cost less CPU per request and kept ``/health`` answering under
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +26,7 @@ from typing import Any
 
 from flask import Flask
 
+from verifier.cpu_pinning import CoreClaims
 from verifier.limits import DEFAULT_IN_FLIGHT, DEFAULT_QUEUE, LENDABLE, LimitPolicy, install_limits
 from verifier.state import StateStore
 
@@ -71,6 +74,8 @@ class ServeOptions:
     #: figure: 922 vs 1,039 answers/s at c=16; at c=200, 299 vs 1,130 successes/s,
     #: p99 2.35 s vs 0.40 s, and its 503s took 365 ms. Python's own 5 ms it is.
     switch_interval: float = 0.005
+    #: Each worker's threads on one core of its own (:mod:`verifier.cpu_pinning`).
+    pin_workers: bool = True
 
     @classmethod
     def sized(
@@ -83,6 +88,7 @@ class ServeOptions:
         queue: int | None = None,
         proxies: int = 0,
         access_log: bool = True,
+        pin_workers: bool = True,
     ) -> ServeOptions:
         """Options with a thread for each request working or waiting, and spare ones to refuse."""
         admitted = in_flight or DEFAULT_IN_FLIGHT
@@ -96,6 +102,7 @@ class ServeOptions:
             queue=waiting,
             proxies=proxies,
             access_log=access_log,
+            pin_workers=pin_workers,
         )
 
 
@@ -126,9 +133,14 @@ class _ThreadAdviceFilter(logging.Filter):
         return "Python threads" not in record.getMessage()
 
 
-def _worker_app(app_factory: Callable[[], Any], switch_interval: float) -> Callable[..., Any]:
-    # Runs in each worker process after the fork: its own app, caches and GIL setting.
+def _worker_app(
+    app_factory: Callable[[], Any], switch_interval: float, cores: CoreClaims | None
+) -> Callable[..., Any]:
+    # Runs in each worker process after the fork: its own core, app, caches and GIL setting.
     def load(*_args: Any, **_kwargs: Any) -> Any:
+        if cores is not None:
+            core = cores.pin()
+            _LOG.debug("worker %d on core %s", os.getpid(), core)
         sys.setswitchinterval(switch_interval)
         app = app_factory()
         from verifier.warm import warm_up
@@ -170,4 +182,7 @@ def serve(options: ServeOptions, app_factory: Callable[[], Any]) -> None:
     # The thread count is deliberate (most threads wait for a slot or refuse at once):
     # granian's advice against it is not for the operator.
     logging.getLogger("_granian").addFilter(_ThreadAdviceFilter())
-    server.serve(target_loader=_worker_app(app_factory, options.switch_interval), wrap_loader=False)
+    cores = CoreClaims(options.workers) if options.pin_workers else None
+    server.serve(
+        target_loader=_worker_app(app_factory, options.switch_interval, cores), wrap_loader=False
+    )

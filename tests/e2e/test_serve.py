@@ -76,6 +76,47 @@ def _workers(pid: int) -> set[int]:
     return {int(child) for child in children}
 
 
+def _cores(worker: int) -> set[tuple[int, ...]]:
+    # The CPU sets of every thread of a worker process.
+    return {
+        tuple(sorted(os.sched_getaffinity(int(task.name))))
+        for task in Path(f"/proc/{worker}/task").iterdir()
+    }
+
+
+_TWO_CORES = pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores")
+
+
+@pytest.mark.e2e
+@_TWO_CORES
+def test_each_worker_runs_on_a_core_of_its_own_and_a_replacement_takes_it_over() -> None:
+    with laurel_serve("--workers", "2") as server:
+        assert server.proc is not None
+        workers = _workers(server.proc.pid)
+        cores = {worker: _cores(worker) for worker in workers}
+        assert all(len(sets) == 1 and len(next(iter(sets))) == 1 for sets in cores.values()), cores
+        assert len({frozenset(sets) for sets in cores.values()}) == 2, cores
+        victim = min(workers)
+        os.kill(victim, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while (replacements := _workers(server.proc.pid) - workers) == set():
+            assert time.monotonic() < deadline, "no new worker"
+            time.sleep(0.1)
+        (replacement,) = replacements
+        while _cores(replacement) != cores[victim]:  # pinned once it has loaded the app
+            assert time.monotonic() < deadline, (_cores(replacement), cores[victim])
+            time.sleep(0.1)
+
+
+@pytest.mark.e2e
+@_TWO_CORES
+def test_no_pin_leaves_the_workers_to_the_scheduler() -> None:
+    with laurel_serve("--workers", "2", "--no-pin") as server:
+        assert server.proc is not None
+        everywhere = {tuple(sorted(os.sched_getaffinity(0)))}
+        assert [_cores(w) for w in _workers(server.proc.pid)] == [everywhere, everywhere]
+
+
 @pytest.mark.e2e
 def test_a_worker_killed_mid_service_is_replaced_and_the_other_keeps_answering() -> None:
     # A worker that dies (OOM killer, kill -9) takes only the connections it held with
