@@ -37,37 +37,53 @@ def _literal(term: Term) -> str:
     return text
 
 
-def _serialize(term: Term, names: dict[Term, str]) -> str:
-    kind = term[0]
-    if kind == IRI:
-        return f"<{term[1]}>"
-    if kind == BLANK:
-        return names[term]
-    return _literal(term)
-
-
-def _line(quad: Quad, names: dict[Term, str]) -> str:
-    s, p, o = quad
-    return f"{_serialize(s, names)} {_serialize(p, names)} {_serialize(o, names)} .\n"
+def _written(term: Term) -> str:
+    # An IRI or a literal as canonical N-Quads writes it (blank nodes are named later).
+    return f"<{term[1]}>" if term[0] == IRI else _literal(term)
 
 
 def canonical_nquads(quads: Iterable[Quad]) -> str | None:
     """The RDFC-1.0 canonical N-Quads of a default graph, or None if N-degree hashing is needed."""
     dataset = set(quads)
-    mentions: dict[Term, list[Quad]] = {}
-    for quad in dataset:
-        for term in (quad[0], quad[2]):
-            if term[0] == BLANK:
-                mentions.setdefault(term, []).append(quad)
+    # Each term is written once: a quad's line is made again for each blank node it
+    # names (first-degree hashing) and once more in the output.
+    text: dict[Term, str] = {}
+    rows: list[tuple[Term, str, Term, str, str]] = []
+    mentions: dict[Term, list[int]] = {}
+    for s, p, o in dataset:
+        row = len(rows)
+        s_text = o_text = ""
+        if s[0] == BLANK:
+            mentions.setdefault(s, []).append(row)
+        elif (s_text := text.get(s, "")) == "":
+            s_text = text[s] = _written(s)
+        if o[0] == BLANK:
+            mentions.setdefault(o, []).append(row)  # twice when it is also the subject
+        elif (o_text := text.get(o, "")) == "":
+            o_text = text[o] = _written(o)
+        if (p_text := text.get(p, "")) == "":
+            p_text = text[p] = _written(p)
+        rows.append((s, s_text, o, o_text, p_text))
     # RDFC-1.0 "Hash First Degree Quads": the node itself is _:a, any other _:z.
     by_hash: dict[str, Term] = {}
     for node, found in mentions.items():
-        names = {other: "_:z" for quad in found for other in (quad[0], quad[2])}
-        names[node] = "_:a"
-        lines = sorted(_line(quad, names) for quad in found)
+        lines = []
+        for row in found:
+            s, s_text, o, o_text, p_text = rows[row]
+            if not s_text:
+                s_text = "_:a" if s == node else "_:z"
+            if not o_text:
+                o_text = "_:a" if o == node else "_:z"
+            lines.append(f"{s_text} {p_text} {o_text} .\n")
+        lines.sort()
         digest = hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
         if digest in by_hash:
             return None  # two nodes alike at first degree: the full algorithm decides
         by_hash[digest] = node
     canonical = {node: f"_:c14n{i}" for i, (_, node) in enumerate(sorted(by_hash.items()))}
-    return "".join(sorted(_line(quad, canonical) for quad in dataset))
+    return "".join(
+        sorted(
+            f"{s_text or canonical[s]} {p_text} {o_text or canonical[o]} .\n"
+            for s, s_text, o, o_text, p_text in rows
+        )
+    )
