@@ -63,3 +63,23 @@ def test_pin_moves_every_thread_of_the_process() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=os.getcwd()
     ).stdout.split(maxsplit=1)
     assert out == [str(cores[1]), f"[({cores[1]},)]\n"]
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores")
+def test_an_instance_given_one_core_with_taskset_stays_on_it() -> None:
+    # `taskset -c N laurel serve`: the workers use only the cores the server was given.
+    last = max(os.sched_getaffinity(0))
+    script = (
+        "import os\n"
+        "from verifier.cpu_pinning import CoreClaims\n"
+        "claims = CoreClaims(2)\n"
+        "print(claims.cores, claims.pin(), sorted(os.sched_getaffinity(0)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        preexec_fn=lambda: os.sched_setaffinity(0, {last}),
+    ).stdout
+    assert out == f"({last},) None [{last}]\n"
