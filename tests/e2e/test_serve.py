@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -77,11 +78,12 @@ def _workers(pid: int) -> set[int]:
 
 
 def _cores(worker: int) -> set[tuple[int, ...]]:
-    # The CPU sets of every thread of a worker process.
-    return {
-        tuple(sorted(os.sched_getaffinity(int(task.name))))
-        for task in Path(f"/proc/{worker}/task").iterdir()
-    }
+    # The CPU sets of every thread of a worker process (a thread that ends meanwhile is left out).
+    found: set[tuple[int, ...]] = set()
+    for task in Path(f"/proc/{worker}/task").iterdir():
+        with contextlib.suppress(ProcessLookupError):
+            found.add(tuple(sorted(os.sched_getaffinity(int(task.name)))))
+    return found
 
 
 _TWO_CORES = pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores")
