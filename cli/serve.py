@@ -53,9 +53,9 @@ SERVE_SECRETS = ("LAUREL_PASSPHRASE", "LAUREL_ISSUER_TOKEN")
     "pin_workers",
     default=True,
     show_default=True,
-    help="Keep each worker's threads on one CPU core (workers take the cores this process "
-    "may use in turn): less CPU per request than letting its threads move between cores. "
-    "Several instances on one machine: give each its cores with taskset, or --no-pin.",
+    help="Keep each worker's threads on one CPU core: less CPU per request than letting "
+    "its threads move between cores. The workers of every laurel serve on the machine take "
+    "the cores this process may use (see taskset) in turn.",
 )
 @click.option("--domain", help="The domain challenges are bound to (default: the request's Host).")
 @click.option(

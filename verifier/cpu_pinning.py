@@ -4,54 +4,82 @@ A worker runs its requests in many Python threads, one holding the GIL at a time
 Left to the scheduler, the thread that takes the GIL next is often on the other
 core, and starts with that core's caches cold: on this project's 2-core machine a
 worker spent 30-40 % more CPU per verification that way (bench/REPORT.md, "One core
-per worker"). Pinned, every thread of a worker runs on its own core, and the
-workers share the machine's cores round-robin.
+per worker"). Pinned, every thread of a worker runs on one core.
 
-The claims live in shared memory made before the server forks its workers, so a
-worker that is respawned takes the core of the one that died.
+A worker claims its core with a lock file per core (``flock``) in a directory of the
+user's own, so the workers of every `laurel serve` on the machine spread over the cores
+in turn, and the kernel releases a claim when its worker ends, however it ends: a
+respawned worker takes the core its predecessor held.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import fcntl
 import os
+import stat
+import tempfile
 from pathlib import Path
 
 __all__ = ["CoreClaims"]
 
+#: Claims per core before a worker stays unpinned (workers per core, machine-wide).
+MAX_WORKERS_PER_CORE = 64
+
 
 class CoreClaims:
-    """Which worker holds which core: made in the server process, used in each worker."""
+    """The cores workers may claim; made in the server process, claimed in each worker."""
 
-    def __init__(self, workers: int, cores: tuple[int, ...] | None = None) -> None:
+    def __init__(
+        self, cores: tuple[int, ...] | None = None, *, directory: Path | None = None
+    ) -> None:
         self._cores = cores if cores is not None else _usable_cores()
-        # One slot per worker: the pid of the worker process holding it (0: free).
-        self._owners = multiprocessing.Array("q", max(workers, 1))
+        self._directory = directory
+        self._held: int | None = None  # the claim's file descriptor, for the process's life
 
     @property
     def cores(self) -> tuple[int, ...]:
         """The cores the workers are spread over (those this process may run on)."""
         return self._cores
 
-    def claim(self, pid: int | None = None) -> int | None:
-        """Take a free slot (or a dead worker's) for `pid` and return its core.
+    def claim(self) -> int | None:
+        """Claim the least-claimed core on the machine for this process and return it.
 
-        None when there is nothing to choose (one usable core) or every slot is held
-        by a live process.
+        Cores are taken in turn: every core's first claim before any core's second.
+        The claim lasts until :meth:`release` or the end of the process. None when
+        there is nothing to choose (one usable core) or no claim can be made.
         """
-        if len(self._cores) < 2:
+        if self._held is not None or len(self._cores) < 2:
             return None
-        pid = os.getpid() if pid is None else pid
-        with self._owners.get_lock():
-            for slot in range(len(self._owners)):
-                owner = int(self._owners[slot])
-                if owner == 0 or owner == pid or not _alive(owner):
-                    self._owners[slot] = pid
-                    return self._cores[slot % len(self._cores)]
+        directory = self._directory or _claims_directory()
+        if directory is None:
+            return None
+        for tier in range(MAX_WORKERS_PER_CORE):
+            for core in self._cores:
+                try:
+                    handle = os.open(
+                        directory / f"core-{core}-{tier}",
+                        os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC,
+                        0o600,
+                    )
+                except OSError:
+                    return None
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:
+                    os.close(handle)  # held by another worker
+                    continue
+                self._held = handle
+                return core
         return None
 
+    def release(self) -> None:
+        """Give the claim back (a worker's ends with it)."""
+        if self._held is not None:
+            os.close(self._held)
+            self._held = None
+
     def pin(self) -> int | None:
-        """Claim a core for this process and move every one of its threads onto it.
+        """Claim a core and move every thread of this process onto it.
 
         Threads made later inherit it. Returns the core, or None when the process
         stays where the scheduler puts it (nothing to choose, or the system refuses).
@@ -67,6 +95,20 @@ class CoreClaims:
         return core
 
 
+def _claims_directory() -> Path | None:
+    # The user's own directory (0700), never one another user made or can write in.
+    base = os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
+    path = Path(base) / f"laurel-cores-{os.getuid()}"
+    try:
+        path.mkdir(mode=0o700, exist_ok=True)
+        info = path.lstat()
+    except OSError:
+        return None
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
+        return None
+    return path
+
+
 def _usable_cores() -> tuple[int, ...]:
     try:
         return tuple(sorted(os.sched_getaffinity(0)))
@@ -79,12 +121,3 @@ def _threads() -> list[int]:
         return [int(task.name) for task in Path("/proc/self/task").iterdir()]
     except OSError:
         return [0]  # the calling thread
-
-
-def _alive(pid: int) -> bool:
-    # A worker that died but was not yet reaped is a zombie: its core is free.
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rpartition(")")[2].split()[:1] != ["Z"]

@@ -182,7 +182,7 @@ def serve(options: ServeOptions, app_factory: Callable[[], Any]) -> None:
     # The thread count is deliberate (most threads wait for a slot or refuse at once):
     # granian's advice against it is not for the operator.
     logging.getLogger("_granian").addFilter(_ThreadAdviceFilter())
-    cores = CoreClaims(options.workers) if options.pin_workers else None
+    cores = CoreClaims() if options.pin_workers else None
     server.serve(
         target_loader=_worker_app(app_factory, options.switch_interval, cores), wrap_loader=False
     )

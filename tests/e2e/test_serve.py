@@ -112,6 +112,19 @@ def test_each_worker_runs_on_a_core_of_its_own_and_a_replacement_takes_it_over()
 
 @pytest.mark.e2e
 @_TWO_CORES
+def test_two_instances_on_one_machine_take_different_cores() -> None:
+    with laurel_serve("--workers", "1") as one, laurel_serve("--workers", "1") as other:
+        assert one.proc is not None
+        assert other.proc is not None
+        (first,) = _workers(one.proc.pid)
+        (second,) = _workers(other.proc.pid)
+        assert len(_cores(first)) == 1, _cores(first)
+        assert len(_cores(second)) == 1, _cores(second)
+        assert _cores(first) != _cores(second)
+
+
+@pytest.mark.e2e
+@_TWO_CORES
 def test_no_pin_leaves_the_workers_to_the_scheduler() -> None:
     with laurel_serve("--workers", "2", "--no-pin") as server:
         assert server.proc is not None

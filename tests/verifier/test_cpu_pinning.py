@@ -1,82 +1,99 @@
-"""verifier.cpu_pinning: each worker its own core, and a respawned worker its predecessor's."""
+"""verifier.cpu_pinning: workers spread over the cores machine-wide, a dead one's core freed."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from verifier.cpu_pinning import CoreClaims
 
-
-def _dead_pid() -> int:
-    child = subprocess.Popen([sys.executable, "-c", "pass"])
-    child.wait()
-    return child.pid
+_TWO_CORES = pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores")
 
 
-def test_workers_share_the_cores_in_turn() -> None:
-    claims = CoreClaims(5, cores=(2, 3))
-    mine = os.getpid()
-    parent = os.getppid()
-    assert claims.claim(mine) == 2
-    assert claims.claim(parent) == 3
-    # The same process asking again keeps its core.
-    assert claims.claim(mine) == 2
+def test_workers_take_the_cores_in_turn(tmp_path: Path) -> None:
+    # Each CoreClaims stands for one worker (of this instance or another on the machine).
+    claims = [CoreClaims((2, 3), directory=tmp_path) for _ in range(5)]
+    assert [c.claim() for c in claims] == [2, 3, 2, 3, 2]
+    # A worker claims once.
+    assert claims[0].claim() is None
 
 
-def test_a_dead_workers_core_goes_to_its_replacement() -> None:
-    claims = CoreClaims(2, cores=(0, 1))
-    assert claims.claim(os.getppid()) == 0
-    assert claims.claim(_dead_pid()) == 1
-    assert claims.claim(os.getpid()) == 1
+def test_a_released_core_goes_to_the_next_worker(tmp_path: Path) -> None:
+    first, second, third = (CoreClaims((0, 1), directory=tmp_path) for _ in range(3))
+    assert (first.claim(), second.claim()) == (0, 1)
+    first.release()
+    assert third.claim() == 0
 
 
-def test_live_workers_keep_their_cores() -> None:
-    claims = CoreClaims(1, cores=(0, 1))
-    assert claims.claim(os.getppid()) == 0
-    assert claims.claim(os.getpid()) is None
-
-
-def test_one_core_leaves_the_workers_where_they_are() -> None:
-    assert CoreClaims(2, cores=(0,)).claim(os.getpid()) is None
-
-
-@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores")
-def test_pin_moves_every_thread_of_the_process() -> None:
+def test_a_dead_workers_claim_is_freed_by_the_kernel(tmp_path: Path) -> None:
     script = (
-        "import os, threading, time\n"
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from verifier.cpu_pinning import CoreClaims\n"
+        "print(CoreClaims((0, 1), directory=Path(sys.argv[1])).claim())\n"
+    )
+    held = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, check=True
+    )
+    assert held.stdout == "0\n"
+    # That process ended (as a killed worker does) without releasing anything.
+    assert CoreClaims((0, 1), directory=tmp_path).claim() == 0
+
+
+def test_one_core_leaves_the_workers_where_they_are(tmp_path: Path) -> None:
+    assert CoreClaims((0,), directory=tmp_path).claim() is None
+
+
+def test_a_claims_directory_others_can_write_in_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shared = tmp_path / f"laurel-cores-{os.getuid()}"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o777)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    assert CoreClaims((0, 1)).claim() is None
+    shared.chmod(0o700)
+    assert CoreClaims((0, 1)).claim() == 0
+
+
+@_TWO_CORES
+def test_pin_moves_every_thread_of_the_process(tmp_path: Path) -> None:
+    cores = sorted(os.sched_getaffinity(0))
+    CoreClaims(tuple(cores), directory=tmp_path).claim()  # the first core is taken
+    script = (
+        "import os, sys, threading\n"
+        "from pathlib import Path\n"
         "from verifier.cpu_pinning import CoreClaims\n"
         "stop = threading.Event()\n"
         "t = threading.Thread(target=stop.wait); t.start()\n"
-        "claims = CoreClaims(2)\n"
-        "claims.claim(os.getppid())\n"  # the first core is taken
-        "core = claims.pin()\n"
+        "core = CoreClaims(directory=Path(sys.argv[1])).pin()\n"
         "tasks = [int(x) for x in os.listdir('/proc/self/task')]\n"
         "print(core, sorted({tuple(sorted(os.sched_getaffinity(x))) for x in tasks}))\n"
         "stop.set(); t.join()\n"
     )
-    cores = sorted(os.sched_getaffinity(0))
     out = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=os.getcwd()
+        [sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, check=True
     ).stdout.split(maxsplit=1)
     assert out == [str(cores[1]), f"[({cores[1]},)]\n"]
 
 
-@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores")
-def test_an_instance_given_one_core_with_taskset_stays_on_it() -> None:
+@_TWO_CORES
+def test_an_instance_given_one_core_with_taskset_stays_on_it(tmp_path: Path) -> None:
     # `taskset -c N laurel serve`: the workers use only the cores the server was given.
     last = max(os.sched_getaffinity(0))
     script = (
-        "import os\n"
+        "import os, sys\n"
+        "from pathlib import Path\n"
         "from verifier.cpu_pinning import CoreClaims\n"
-        "claims = CoreClaims(2)\n"
+        "claims = CoreClaims(directory=Path(sys.argv[1]))\n"
         "print(claims.cores, claims.pin(), sorted(os.sched_getaffinity(0)))\n"
     )
     out = subprocess.run(
-        [sys.executable, "-c", script],
+        [sys.executable, "-c", script, str(tmp_path)],
         capture_output=True,
         text=True,
         check=True,
