@@ -6,12 +6,30 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from verifier.cpu_pinning import CoreClaims
 
 _TWO_CORES = pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores")
+
+
+def _in_a_process(code: str, claims: Path, **options: Any) -> str:
+    # `code` run by a new Python process (a worker), with `claims` as DIRECTORY; its output.
+    script = (
+        "import os, sys, threading\n"
+        "from pathlib import Path\n"
+        "from verifier.cpu_pinning import CoreClaims\n"
+        "DIRECTORY = Path(sys.argv[1])\n" + code
+    )
+    return subprocess.run(
+        [sys.executable, "-c", script, str(claims)],
+        capture_output=True,
+        text=True,
+        check=True,
+        **options,
+    ).stdout
 
 
 def test_workers_take_the_cores_in_turn(tmp_path: Path) -> None:
@@ -30,16 +48,8 @@ def test_a_released_core_goes_to_the_next_worker(tmp_path: Path) -> None:
 
 
 def test_a_dead_workers_claim_is_freed_by_the_kernel(tmp_path: Path) -> None:
-    script = (
-        "import sys\n"
-        "from pathlib import Path\n"
-        "from verifier.cpu_pinning import CoreClaims\n"
-        "print(CoreClaims((0, 1), directory=Path(sys.argv[1])).claim())\n"
-    )
-    held = subprocess.run(
-        [sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, check=True
-    )
-    assert held.stdout == "0\n"
+    held = _in_a_process("print(CoreClaims((0, 1), directory=DIRECTORY).claim())\n", tmp_path)
+    assert held == "0\n"
     # That process ended (as a killed worker does) without releasing anything.
     assert CoreClaims((0, 1), directory=tmp_path).claim() == 0
 
@@ -64,20 +74,15 @@ def test_a_claims_directory_others_can_write_in_is_not_used(
 def test_pin_moves_every_thread_of_the_process(tmp_path: Path) -> None:
     cores = sorted(os.sched_getaffinity(0))
     CoreClaims(tuple(cores), directory=tmp_path).claim()  # the first core is taken
-    script = (
-        "import os, sys, threading\n"
-        "from pathlib import Path\n"
-        "from verifier.cpu_pinning import CoreClaims\n"
+    out = _in_a_process(
         "stop = threading.Event()\n"
         "t = threading.Thread(target=stop.wait); t.start()\n"
-        "core = CoreClaims(directory=Path(sys.argv[1])).pin()\n"
+        "core = CoreClaims(directory=DIRECTORY).pin()\n"
         "tasks = [int(x) for x in os.listdir('/proc/self/task')]\n"
         "print(core, sorted({tuple(sorted(os.sched_getaffinity(x))) for x in tasks}))\n"
-        "stop.set(); t.join()\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, check=True
-    ).stdout.split(maxsplit=1)
+        "stop.set(); t.join()\n",
+        tmp_path,
+    ).split(maxsplit=1)
     assert out == [str(cores[1]), f"[({cores[1]},)]\n"]
 
 
@@ -85,18 +90,10 @@ def test_pin_moves_every_thread_of_the_process(tmp_path: Path) -> None:
 def test_an_instance_given_one_core_with_taskset_stays_on_it(tmp_path: Path) -> None:
     # `taskset -c N laurel serve`: the workers use only the cores the server was given.
     last = max(os.sched_getaffinity(0))
-    script = (
-        "import os, sys\n"
-        "from pathlib import Path\n"
-        "from verifier.cpu_pinning import CoreClaims\n"
-        "claims = CoreClaims(directory=Path(sys.argv[1]))\n"
-        "print(claims.cores, claims.pin(), sorted(os.sched_getaffinity(0)))\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", script, str(tmp_path)],
-        capture_output=True,
-        text=True,
-        check=True,
+    out = _in_a_process(
+        "claims = CoreClaims(directory=DIRECTORY)\n"
+        "print(claims.cores, claims.pin(), sorted(os.sched_getaffinity(0)))\n",
+        tmp_path,
         preexec_fn=lambda: os.sched_setaffinity(0, {last}),
-    ).stdout
+    )
     assert out == f"({last},) None [{last}]\n"
