@@ -91,6 +91,7 @@ class CoreClaims:
             for task in _threads():
                 os.sched_setaffinity(task, {core})
         except OSError:
+            self.release()  # not on it after all: the core goes to another worker
             return None
         return core
 

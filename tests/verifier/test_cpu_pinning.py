@@ -97,3 +97,14 @@ def test_an_instance_given_one_core_with_taskset_stays_on_it(tmp_path: Path) -> 
         preexec_fn=lambda: os.sched_setaffinity(0, {last}),
     )
     assert out == f"({last},) None [{last}]\n"
+
+
+def test_a_worker_the_system_will_not_pin_gives_its_core_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(_pid: int, _cores: set[int]) -> None:
+        raise PermissionError("not allowed here")
+
+    monkeypatch.setattr(os, "sched_setaffinity", refuse)
+    assert CoreClaims((0, 1), directory=tmp_path).pin() is None
+    assert CoreClaims((0, 1), directory=tmp_path).claim() == 0
