@@ -6,9 +6,9 @@ threads but admits only `in_flight` requests at once (:mod:`verifier.limits`): t
 spare threads answer ``/health`` and shed the excess with a quick 503 instead of
 queueing it. A client that sends its headers slowly holds a connection in Rust, not
 a Python thread (SECURITY.md X04). Each worker's threads stay on one CPU core
-(:mod:`verifier.cpu_pinning`; ``--no-pin`` leaves them to the scheduler). The shared state (challenges, rate-limit
-counters) lives in :func:`verifier.state.open_store`'s store: a SQLite file for one
-machine, Redis for several.
+(:mod:`verifier.cpu_pinning`; ``--no-pin`` leaves them to the scheduler). The shared
+state (challenges, rate-limit counters) lives in :func:`verifier.state.open_store`'s
+store: a SQLite file for one machine, Redis for several.
 
 Chosen by measurement (bench/REPORT.md): against gunicorn's gthread worker on the
 same app, granian cost less CPU per request and kept ``/health`` answering under
