@@ -12,14 +12,15 @@ from flask import Blueprint, Response, request
 from vc.errors import MalformedDocumentError
 from vc.model import document_kind
 from vc.results import VerificationResult
+from vc.types import JSONObject, JSONValue
 from verifier.api_request import VerifyOptions, read_body, read_member, read_options
 from verifier.api_response import json_response, verification_body
 from verifier.openapi import openapi_document
 from verifier.policy import VerificationPolicy
-from verifier.service import service_state, verify_answer
+from verifier.service import ServiceState, service_state, verify_answer
 from verifier.verify import verify, verify_bytes
 
-__all__ = ["api"]
+__all__ = ["api", "credential_answer"]
 
 # What a string verifiableCredential may be (vc.formats.detect kinds): verified, or
 # refused by name (an SD-JWT VC, a JWE...).
@@ -28,8 +29,10 @@ _JWS_KINDS = frozenset({"vc-jwt", "ob2-signed", "sd-jwt-vc", "jwe", "jwt", "vp-j
 api = Blueprint("laurel_api", __name__)
 
 
-def _verified_response(result: VerificationResult, options: VerifyOptions) -> Response:
-    return json_response(verification_body(result, options.listed), 200 if result.verified else 422)
+def _verified(
+    result: VerificationResult, options: VerifyOptions
+) -> tuple[int, dict[str, JSONValue]]:
+    return 200 if result.verified else 422, verification_body(result, options.listed)
 
 
 @api.post("/credentials/verify")
@@ -40,11 +43,21 @@ def verify_credential() -> Response:
     holding a VC-JWT, an Open Badges 2.0 hosted assertion) or a compact JWS string (a
     VC-JWT, an Open Badges 2.0 signed assertion). ``options.recipient`` is who the
     badge should be awarded to, checked against its hashed recipient identity.
+    :class:`verifier.fast_route.FastVerifyRoute` answers the same requests without
+    Flask's request machinery; this view answers what it passes on.
     """
-    now = service_state().clock()
-    body = read_body()
+    status, body = credential_answer(read_body(), service_state())
+    return json_response(body, status)
+
+
+def credential_answer(body: JSONObject, state: ServiceState) -> tuple[int, dict[str, JSONValue]]:
+    """The status and VC-API body answering a ``/credentials/verify`` request `body`.
+
+    Raises:
+        MalformedDocumentError: the request is not one (a 400 problem).
+    """
+    now = state.clock()
     options = read_options(body)
-    state = service_state()
     policy = VerificationPolicy(
         now=now, anchor_confirmations=state.anchor_confirmations, recipient=options.recipient
     )
@@ -65,7 +78,7 @@ def verify_credential() -> Response:
             status_checker=state.status,
             anchors=state.anchors,
         )
-        return _verified_response(result, options)
+        return _verified(result, options)
     credential = read_member(body, "verifiableCredential")
     if document_kind(credential) == "presentation":
         raise MalformedDocumentError(
@@ -79,7 +92,7 @@ def verify_credential() -> Response:
         status_checker=state.status,
         anchors=state.anchors,
     )
-    return _verified_response(result, options)
+    return _verified(result, options)
 
 
 @api.post("/presentations/verify")
@@ -108,7 +121,8 @@ def verify_presentation() -> Response:
         domain=options.domain,
         caller_vouches=True,
     )
-    return _verified_response(result, options)
+    status, answer = _verified(result, options)
+    return json_response(answer, status)
 
 
 @api.post("/challenges")

@@ -20,6 +20,9 @@ __all__ = [
     "PROBLEM_JSON",
     "SECURITY_HEADERS",
     "json_response",
+    "json_text",
+    "internal_error_body",
+    "problem_body",
     "problem_response",
     "verification_body",
 ]
@@ -45,22 +48,45 @@ DEFAULT_HEADERS = tuple(
 _ERROR_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
 
 
+def json_text(body: Mapping[str, Any]) -> str:
+    """`body` as compact JSON with ``<``, ``>`` and ``&`` escaped, so that it is inert as HTML."""
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def json_response(
     body: Mapping[str, Any], status: int = 200, *, mimetype: str = "application/json"
 ) -> Response:
-    """A JSON response; ``<``, ``>`` and ``&`` are escaped so the body is inert as HTML."""
-    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return Response(text, status=status, mimetype=mimetype)
+    """A JSON response whose text is :func:`json_text`."""
+    return Response(json_text(body), status=status, mimetype=mimetype)
+
+
+def problem_body(
+    status: int, title: str, detail: str, *, type_: str = "about:blank", **extra: JSONValue
+) -> dict[str, Any]:
+    """The members of an RFC 9457 problem details object."""
+    body: dict[str, Any] = {"type": type_, "title": title, "status": status, "detail": detail}
+    body.update(extra)
+    return body
 
 
 def problem_response(
     status: int, title: str, detail: str, *, type_: str = "about:blank", **extra: JSONValue
 ) -> Response:
     """An RFC 9457 problem details response."""
-    body: dict[str, Any] = {"type": type_, "title": title, "status": status, "detail": detail}
-    body.update(extra)
+    body = problem_body(status, title, detail, type_=type_, **extra)
     return json_response(body, status, mimetype=PROBLEM_JSON)
+
+
+def internal_error_body(request_id: str) -> dict[str, Any]:
+    """The 500 problem of a request that failed unexpectedly, naming its id (logged with it)."""
+    return problem_body(
+        500,
+        "Internal Server Error",
+        "the verifier failed unexpectedly; report the request id",
+        type_=PROBLEM_BASE + "internal",
+        requestId=request_id,
+    )
 
 
 def _problem_type(check: CheckResult) -> str:

@@ -23,10 +23,14 @@ from verifier.api_response import (
     DEFAULT_HEADERS,
     PARSING_ERROR,
     PROBLEM_BASE,
+    PROBLEM_JSON,
     SECURITY_HEADERS,
+    internal_error_body,
+    json_response,
     problem_response,
 )
 from verifier.challenges import CHALLENGE_TTL, ChallengeBook, ChallengeStore
+from verifier.fast_route import FastVerifyRoute
 from verifier.oid4vp import Oid4vpState, oid4vp
 from verifier.page import page
 from verifier.request_page import request_page
@@ -140,6 +144,8 @@ def create_app(
     app.register_blueprint(request_page)
     app.extensions["laurel.oid4vp"] = oid4vp_state or Oid4vpState.default()
     app.register_blueprint(oid4vp)
+    # The verify route's hot path, inside the in-flight bound `laurel serve` adds.
+    app.wsgi_app = FastVerifyRoute(app.wsgi_app, app, MAX_CONTENT_LENGTH)  # type: ignore[method-assign]
 
     @app.before_request
     def _assign_request_id() -> None:
@@ -198,12 +204,6 @@ def create_app(
     def _internal_error(exc: Exception) -> Response:
         request_id = g.get("request_id") or secrets.token_hex(16)
         _log.error("request %s failed", request_id, exc_info=exc)
-        return problem_response(
-            500,
-            "Internal Server Error",
-            "the verifier failed unexpectedly; report the request id",
-            type_=PROBLEM_BASE + "internal",
-            requestId=request_id,
-        )
+        return json_response(internal_error_body(request_id), 500, mimetype=PROBLEM_JSON)
 
     return app
