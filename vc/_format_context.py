@@ -155,6 +155,16 @@ class DocumentForm:
     """
 
     reports: tuple[tuple[str, FormReport | LaurelError], ...]
+    #: Per part, as in `reports`: whether an ``@context`` may be nested below its top
+    #: (a count of member names, never fewer), so the context check need not ask again.
+    nested: tuple[tuple[str, bool], ...] = ()
+
+    def contexts_below(self, path: str = "") -> bool | None:
+        """Whether an ``@context`` may be nested in the part at `path`; None when not looked at."""
+        for at, found in self.nested:
+            if at == path:
+                return found
+        return None
 
     @property
     def walked(self) -> bool:
@@ -185,13 +195,16 @@ def inspect_form(document: JSONObject) -> DocumentForm:
             if isinstance(item, dict):
                 at = "verifiableCredential" if index is None else f"verifiableCredential[{index}]"
                 parts.append((at, item, frozenset({"proof"})))
+    nested: list[tuple[str, bool]] = []
     for at, part, part_skip in parts:
+        below = key_count(part, "@context", skip=part_skip | {"@context"}) > 0
+        nested.append((at, below))
         try:
-            judged = _without_restated_contexts(part, part_skip)
+            judged = _without_restated_contexts(part, part_skip, below)
             reports.append((at, compaction.inspect(judged, skip=part_skip)))
         except (UnknownContextError, MalformedDocumentError) as exc:
             reports.append((at, exc))
-    return DocumentForm(tuple(reports))
+    return DocumentForm(tuple(reports), tuple(nested))
 
 
 def _strip_nested(node: JSONValue, top: bool) -> JSONValue:
@@ -206,7 +219,7 @@ def _strip_nested(node: JSONValue, top: bool) -> JSONValue:
     return node
 
 
-def _without_restated_contexts(part: JSONObject, skip: frozenset[str]) -> JSONObject:
+def _without_restated_contexts(part: JSONObject, skip: frozenset[str], below: bool) -> JSONObject:
     """`part` without the nested @contexts that change nothing, else `part` itself.
 
     An embedded credential (an EndorsementCredential in ``issuer.endorsement``) carries
@@ -216,7 +229,7 @@ def _without_restated_contexts(part: JSONObject, skip: frozenset[str]) -> JSONOb
     say: the compacted-form test is made without them (compaction never writes a
     nested @context back). Otherwise the document is judged as it is, and refused.
     """
-    if not key_count(part, "@context", skip=skip | {"@context"}):
+    if not below:
         return part
     nested = list(nested_objects_with(part, "@context", skip=skip))
     if not nested:

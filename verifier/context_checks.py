@@ -11,12 +11,15 @@ from verifier.check_context import short
 __all__ = ["check_contexts"]
 
 
-def check_contexts(document: JSONObject, *, skip: frozenset[str] = frozenset()) -> CheckResult:
+def check_contexts(
+    document: JSONObject, *, skip: frozenset[str] = frozenset(), nested: bool | None = None
+) -> CheckResult:
     """Data Integrity, "Context Validation": every @context is bundled, none inline or nested.
 
     The examples contexts (``@vocab``: every term "defined") pass with a warning.
     `skip` names top-level members validated on their own (a presentation's
-    ``verifiableCredential``).
+    ``verifiableCredential``). `nested` is whether an @context may be nested below
+    the top, when the caller already knows (``DocumentForm.contexts_below``).
     """
     contexts = document.get("@context")
     entries = contexts if isinstance(contexts, list) else [contexts]
@@ -33,20 +36,21 @@ def check_contexts(document: JSONObject, *, skip: frozenset[str] = frozenset()) 
             )
         if entry in jsonld.EXAMPLE_CONTEXTS:
             examples.append(entry)
-    below = skip | {"proof", "@context"}
+    if nested is None:
+        nested = key_count(document, "@context", skip=skip | {"proof", "@context"}) > 0
     nested_contexts = (
         (
             node["@context"]
             for node in nested_objects_with(document, "@context", skip=skip | {"proof"})
         )
-        if key_count(document, "@context", skip=below)
+        if nested
         else iter(())
     )
-    for nested in nested_contexts:
+    for inner in nested_contexts:
         # An embedded credential (an EndorsementCredential in issuer.endorsement or
         # achievement.endorsement) carries its own @context: fine when it is made only
         # of bundled, pinned URLs, which JSON-LD processes like the document's own.
-        nested_entries = nested if isinstance(nested, list) else [nested]
+        nested_entries = inner if isinstance(inner, list) else [inner]
         unknown = [
             e for e in nested_entries if not (isinstance(e, str) and e in jsonld.PINNED_CONTEXTS)
         ]

@@ -210,7 +210,7 @@ def _verify_credential(
         from vc.resources import check_related_resources
 
         checks.extend(check_related_resources(credential))
-    checks.append(check_contexts(credential))
+    checks.append(check_contexts(credential, nested=form.contexts_below()))
     checks.extend(_unsigned_terms(credential, checks))
     # What the checks below read: the document as its contexts compact it, which is
     # the document itself unless it failed format.not_compacted (SECURITY.md R01-R04).
@@ -280,7 +280,13 @@ def _verify_presentation(
         )
         return VerificationResult((check,))
     checks: list[CheckResult] = [*check_format(presentation, form=form)]
-    checks.append(check_contexts(presentation, skip=frozenset({"verifiableCredential"})))
+    checks.append(
+        check_contexts(
+            presentation,
+            skip=frozenset({"verifiableCredential"}),
+            nested=form.contexts_below(),
+        )
+    )
     checks.extend(_unsigned_terms(presentation, checks))
     view = {**(form.view() or presentation), "verifiableCredential": embedded}
     holder = view.get("holder")
@@ -329,7 +335,10 @@ def _verify_presentation(
 
 def _embedded_form(form: DocumentForm, index: int, embedded: JSONValue) -> DocumentForm:
     at = f"verifiableCredential[{index}]" if isinstance(embedded, list) else "verifiableCredential"
-    return DocumentForm(tuple(("", report) for path, report in form.reports if path == at))
+    return DocumentForm(
+        tuple(("", report) for path, report in form.reports if path == at),
+        tuple(("", found) for path, found in form.nested if path == at),
+    )
 
 
 def _is_presented(item: JSONValue) -> bool:

@@ -151,6 +151,37 @@ def test_a_nested_context_laurel_does_not_bundle_is_refused():
     assert result.check("endorsement").message == NOT_FETCHED
 
 
+def test_the_context_check_reads_the_form_s_nested_answer_as_its_own():
+    # verify() hands the context check what inspect_form found (whether an @context
+    # is nested): each answer must be the one the check finds for itself.
+    from vc.model import inspect_form
+    from verifier.context_checks import check_contexts
+
+    swapped = endorsed_badge(endorsement())
+    swapped["issuer"]["endorsement"][0]["@context"] = ["https://attacker.example/c.json"]
+    emptied = endorsed_badge(endorsement())
+    emptied["issuer"]["endorsement"][0]["@context"] = []
+    deep = unsigned_badge()
+    deep["credentialSubject"]["@context"] = {"x": "https://attacker.test/x"}
+    documents = [badge(), endorsed_badge(endorsement()), swapped, emptied, sign(deep)]
+    for document in documents:
+        form = inspect_form(document)
+        assert form.contexts_below() is not None
+        assert check_contexts(document, nested=form.contexts_below()) == check_contexts(document)
+    vp = presentation(documents, suite="eddsa-jcs-2022")
+    form = inspect_form(vp)
+    skip = frozenset({"verifiableCredential"})
+    assert form.contexts_below() is False
+    assert check_contexts(vp, skip=skip, nested=False) == check_contexts(vp, skip=skip)
+    assert [form.contexts_below(f"verifiableCredential[{i}]") for i in range(5)] == [
+        False,
+        True,
+        True,
+        True,
+        True,
+    ]
+
+
 def test_an_endorsement_as_a_vc_jwt_in_a_vc_jwt_badge():
     # OB 3.0 defines endorsementJwt, but its JSON-LD contexts do not: it is read in a
     # VC-JWT badge (signed as JSON), where no context needs to define it.
