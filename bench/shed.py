@@ -32,6 +32,7 @@ from pathlib import Path
 
 from bench.load import Sample, percentile, request_bytes, run
 from bench.run import _signed_badge
+from verifier.access_log import MAX_DELAY
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -153,9 +154,10 @@ def main(argv: list[str] | None = None) -> int:
     server = start_serve(port, *extra, laurel=args.laurel, log=log)
 
     def step(label: str, **load: float | bool) -> None:
+        time.sleep(MAX_DELAY + 0.2)  # the lines of the step before written (batched)
         start = log.stat().st_size
         sample = run(port, data, seconds=args.seconds, **load)  # type: ignore[arg-type]
-        time.sleep(0.2)  # the last access lines written
+        time.sleep(MAX_DELAY + 0.2)  # and this step's
         print(line(label, sample, server_times(log, start)), flush=True)
 
     try:

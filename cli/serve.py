@@ -46,7 +46,8 @@ SERVE_SECRETS = ("LAUREL_PASSPHRASE", "LAUREL_ISSUER_TOKEN")
     "--access-log/--no-access-log",
     default=True,
     show_default=True,
-    help="One line per request on standard output (client, request line, status, time).",
+    help="One line per request on standard output (client, request line, status, time), "
+    "written in batches: within a second, and in full when the server stops.",
 )
 @click.option(
     "--pin/--no-pin",

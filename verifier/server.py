@@ -26,6 +26,7 @@ from typing import Any
 
 from flask import Flask
 
+from verifier.access_log import buffer_access_log
 from verifier.cpu_pinning import CoreClaims
 from verifier.limits import DEFAULT_IN_FLIGHT, DEFAULT_QUEUE, LENDABLE, LimitPolicy, install_limits
 from verifier.state import StateStore
@@ -142,6 +143,7 @@ def _worker_app(
             core = cores.pin()
             _LOG.debug("worker %d on core %s", os.getpid(), core)
         sys.setswitchinterval(switch_interval)
+        buffer_access_log()  # a write per request hands the GIL around (access_log.py)
         app = app_factory()
         from verifier.warm import warm_up
 

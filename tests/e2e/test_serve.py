@@ -157,3 +157,46 @@ def test_a_worker_killed_mid_service_is_replaced_and_the_other_keeps_answering()
             time.sleep(0.2)
         status, _, _ = call(server.port, "GET", "/health")
         assert status == 200
+
+
+@pytest.mark.e2e
+def test_the_access_log_is_written_in_batches_and_whole_at_shutdown(tmp_path: Path) -> None:
+    # Lines are kept and written together (verifier/access_log.py): each shows up
+    # within about a second, and none is lost when the server is stopped.
+    import subprocess
+
+    from tests.service_tools import LAUREL, free_port, listeners
+
+    port = free_port()
+    out = tmp_path / "serve.log"
+
+    def access_lines() -> list[str]:
+        text = out.read_text(encoding="utf-8", errors="replace")
+        return [line for line in text.splitlines() if '"POST /credentials/verify' in line]
+
+    with out.open("wb") as sink:
+        proc = subprocess.Popen(
+            [LAUREL, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while listeners(port) < 1:
+            assert proc.poll() is None, "serve exited"
+            assert time.monotonic() < deadline, "serve did not come up"
+            time.sleep(0.1)
+        body = {"verifiableCredential": badge()}
+        for _ in range(3):
+            assert call(port, "POST", "/credentials/verify", body)[0] == 200
+        deadline = time.monotonic() + 10
+        while len(access_lines()) < 3:
+            assert time.monotonic() < deadline, "the access lines were never written"
+            time.sleep(0.05)
+        assert call(port, "POST", "/credentials/verify", body)[0] == 200
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    lines = access_lines()
+    assert len(lines) == 4
+    assert all(line.endswith("ms") and '" 200 ' in line for line in lines)
