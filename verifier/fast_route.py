@@ -23,9 +23,12 @@ import secrets
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from werkzeug.http import HTTP_STATUS_CODES
+
 from vc.errors import LaurelError
 from vc.jsontext import parse_document
 from verifier.api import credential_answer, verify_credential
+from verifier.api_request import JSON_TYPES
 from verifier.api_response import DEFAULT_HEADERS, internal_error_body, json_text
 
 if TYPE_CHECKING:
@@ -38,16 +41,9 @@ __all__ = ["PATH", "FastVerifyRoute"]
 PATH = "/credentials/verify"
 _ENDPOINT = "laurel_api.verify_credential"
 #: Content types taken here, as clients send them; any other is Flask's to judge.
-_JSON = frozenset(
-    {
-        "application/json",
-        "application/ld+json",
-        "application/json; charset=utf-8",
-        "application/ld+json; charset=utf-8",
-    }
-)
+_JSON = frozenset({*JSON_TYPES, *(f"{media}; charset=utf-8" for media in JSON_TYPES)})
 #: The status lines werkzeug writes for the answers made here.
-_STATUS = {200: "200 OK", 422: "422 UNPROCESSABLE ENTITY", 500: "500 INTERNAL SERVER ERROR"}
+_STATUS = {code: f"{code} {HTTP_STATUS_CODES[code].upper()}" for code in (200, 422, 500)}
 _HEADERS = [(name, value) for _low, name, value in DEFAULT_HEADERS]
 
 _log = logging.getLogger("laurel.verifier")
