@@ -29,6 +29,7 @@ from flask import Flask
 from verifier.access_log import buffer_access_log
 from verifier.cpu_pinning import CoreClaims
 from verifier.limits import DEFAULT_IN_FLIGHT, DEFAULT_QUEUE, LENDABLE, LimitPolicy, install_limits
+from verifier.malloc_arenas import cap_arenas
 from verifier.state import StateStore
 
 __all__ = ["ACCESS_LOG_FORMAT", "SPARE_THREADS", "ServeOptions", "guard", "serve"]
@@ -143,6 +144,7 @@ def _worker_app(
             core = cores.pin()
             _LOG.debug("worker %d on core %s", os.getpid(), core)
         sys.setswitchinterval(switch_interval)
+        cap_arenas()  # a malloc arena per thread made the worker's RSS climb (malloc_arenas.py)
         buffer_access_log()  # a write per request hands the GIL around (access_log.py)
         app = app_factory()
         from verifier.warm import warm_up
@@ -185,6 +187,9 @@ def serve(options: ServeOptions, app_factory: Callable[[], Any]) -> None:
     # granian's advice against it is not for the operator.
     logging.getLogger("_granian").addFilter(_ThreadAdviceFilter())
     cores = CoreClaims() if options.pin_workers else None
+    # Before the workers fork, so that no thread of theirs takes an arena of its own;
+    # each worker caps again in case it was spawned rather than forked.
+    cap_arenas()
     server.serve(
         target_loader=_worker_app(app_factory, options.switch_interval, cores), wrap_loader=False
     )
