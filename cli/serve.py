@@ -89,7 +89,7 @@ SERVE_SECRETS = ("LAUREL_PASSPHRASE", "LAUREL_ISSUER_TOKEN")
     "trust_file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     envvar="LAUREL_TRUST_REGISTRY",
-    help="The page's registry of recognized issuers: CSV did,name[,note] or JSON.",
+    help="Recognized issuers, checked by the API and the page: CSV did,name[,note] or JSON.",
 )
 @_chain_options
 @_funnel
@@ -235,9 +235,8 @@ def serve(
                 anchors=_chain_directory(rpc, embedded_chain),
                 anchor_confirmations=confirmations,
                 oid4vp_state=oid4vp_state,
+                trust=registry,
             )
-            if registry is not None:
-                app.extensions["laurel.trust"] = registry
             if wallet_home is not None:
                 from cli.web import add_wallet_pages
                 from verifier.issued import verify_issued

@@ -58,6 +58,7 @@ def verify_vp_token(
         challenge=str(record["nonce"]),
         domain=str(record["client_id"]),
         anchor_confirmations=service.anchor_confirmations,
+        trusted_issuers=service.trust,
     )
     results = [_verify_one(service, item, policy) for item in presented]
     if len(results) == 1:

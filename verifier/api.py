@@ -59,7 +59,10 @@ def credential_answer(body: JSONObject, state: ServiceState) -> tuple[int, dict[
     now = state.clock()
     options = read_options(body)
     policy = VerificationPolicy(
-        now=now, anchor_confirmations=state.anchor_confirmations, recipient=options.recipient
+        now=now,
+        anchor_confirmations=state.anchor_confirmations,
+        trusted_issuers=state.trust,
+        recipient=options.recipient,
     )
     given = body.get("verifiableCredential")
     if isinstance(given, str):

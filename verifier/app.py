@@ -37,6 +37,7 @@ from verifier.request_page import request_page
 from verifier.service import ServiceState
 from verifier.state import StateUnavailableError
 from verifier.status import StatusChecker
+from verifier.trust import TrustRegistry
 
 if TYPE_CHECKING:
     from anchor.directory import ChainDirectory
@@ -89,6 +90,7 @@ def create_app(
     anchors: ChainDirectory | None = None,
     anchor_confirmations: int | None = None,
     oid4vp_state: Oid4vpState | None = None,
+    trust: TrustRegistry | None = None,
 ) -> Flask:
     """Build the verifier service.
 
@@ -110,6 +112,9 @@ def create_app(
             the node's finalized block, else 64).
         oid4vp_state: the OID4VP verifier's identity and transaction store; by
             default a did:key made for this process and an in-memory store.
+        trust: the recognized issuers (``laurel serve --trust``), checked by the API
+            routes, the OID4VP answers and the page alike; without it every verdict
+            says no registry is set up (a warning).
 
     Returns:
         The Flask application (a WSGI callable).
@@ -138,6 +143,7 @@ def create_app(
         domain=domain,
         anchors=anchors,
         anchor_confirmations=anchor_confirmations,
+        trust=trust,
     )
     app.register_blueprint(api)
     app.register_blueprint(page)

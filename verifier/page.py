@@ -105,9 +105,8 @@ def _images() -> ImageInliner:
 
 
 def trust_registry() -> TrustRegistry | None:
-    """The recognized issuers this app was given (``app.extensions["laurel.trust"]``), if any."""
-    found = current_app.extensions.get("laurel.trust")
-    return found if isinstance(found, TrustRegistry) else None
+    """The recognized issuers this app was given (``create_app(trust=...)``), if any."""
+    return service_state().trust
 
 
 def render_report(result: VerificationResult, document: JSONObject) -> Report:

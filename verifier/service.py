@@ -21,6 +21,7 @@ from vc.types import JSONObject
 from verifier.challenges import ChallengeBook, issued_here
 from verifier.policy import VerificationPolicy
 from verifier.status import StatusChecker
+from verifier.trust import TrustRegistry
 from verifier.verify import verify
 
 if TYPE_CHECKING:
@@ -40,6 +41,8 @@ class ServiceState:
     status: StatusChecker | None = None
     anchors: ChainDirectory | None = None
     anchor_confirmations: int | None = None
+    #: The employer's recognized issuers (`laurel serve --trust`): every route and page.
+    trust: TrustRegistry | None = None
 
 
 def service_state() -> ServiceState:
@@ -105,6 +108,7 @@ def verify_answer(
         challenge=challenge,
         domain=domain,
         anchor_confirmations=state.anchor_confirmations,
+        trusted_issuers=state.trust,
         # VC DM 2.0 leaves holder = subject to the verifier's business rules: a caller
         # with its own challenge reads it as a warning; laurel's own requests hold it.
         holder_must_be_subject=False if vouched else None,

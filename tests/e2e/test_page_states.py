@@ -123,10 +123,9 @@ def make_app(host: FakeHost, *, registry: TrustRegistry | None = None) -> Any:
         resolver=DidResolver(),
         status_checker=StatusChecker(host, DidResolver()),
         clock=lambda: NOW,
+        trust=registry,
     )
     app.extensions["laurel.images"] = ImageInliner(None)  # no badge image is fetched here
-    if registry is not None:
-        app.extensions["laurel.trust"] = registry
     return app
 
 
