@@ -87,6 +87,10 @@ def service_tour(console: Console, service: Service, badge: bytes, teacher: Wall
     )
     console.print(f"POST /credentials/verify  ->  {status}  verified={answer['verified']}")
     console.print(f"  passed: {', '.join(answer['checks'])}")
+    console.print(
+        f"  warnings: {', '.join(answer['warnings'])} (no registry of recognized issuers)"
+    )
+    _recognized(console, service, badge)
     status, issued = service.post("/challenges", {})
     console.print(
         f"POST /challenges  ->  {status}  challenge {issued['challenge']} for {issued['domain']}"
@@ -118,3 +122,33 @@ def service_tour(console: Console, service: Service, badge: bytes, teacher: Wall
         "(`laurel serve` also serves a page at / where a person pastes or uploads a badge,"
         " and /request, where it asks for one)\n"
     )
+
+
+def _recognized(console: Console, service: Service, badge: bytes) -> None:
+    # The employer's registry (`laurel serve --trust FILE`): the same app with the
+    # district listed, and with only another district listed.
+    from verifier.app import create_app
+    from verifier.trust import TrustRegistry
+
+    credential = json.loads(badge)
+    issuer = credential["issuer"]
+    did, name = (issuer["id"], issuer.get("name", "")) if isinstance(issuer, dict) else (issuer, "")
+    listed = {
+        "recognized.csv": f"did,name\n{did},{name}\n",
+        "other.csv": "did,name\ndid:web:lakeshore.example,Lakeshore USD\n",
+    }
+    for file, text in listed.items():
+        app = create_app(
+            resolver=service.app.extensions["laurel.verifier"].resolver,
+            status_checker=service.app.extensions["laurel.verifier"].status,
+            trust=TrustRegistry.from_text(text, "csv"),
+        )
+        answer = app.test_client().post(
+            "/credentials/verify", json={"verifiableCredential": credential}
+        )
+        trust = next(
+            c for c in answer.get_json()["results"]["checks"] if c["id"].startswith("trust")
+        )
+        console.print(
+            f"with `laurel serve --trust {file}`  ->  {answer.status_code}  {trust['id']}: {trust['message']}"
+        )

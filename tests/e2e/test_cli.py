@@ -166,6 +166,7 @@ def test_demo_narrates_and_catches_the_tampering(runner):
     assert "proof.signature_invalid" in result.output
     assert "anchor.ledger" in result.output
     assert "anchor.revoked" in result.output
+    assert "trust.unknown_issuer" in result.output  # act 7: the API with an employer's registry
 
 
 def _installed_laurel() -> str:
