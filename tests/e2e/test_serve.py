@@ -200,3 +200,22 @@ def test_the_access_log_is_written_in_batches_and_whole_at_shutdown(tmp_path: Pa
     lines = access_lines()
     assert len(lines) == 4
     assert all(line.endswith("ms") and '" 200 ' in line for line in lines)
+
+
+@pytest.mark.e2e
+def test_serve_trust_applies_to_the_api(tmp_path: Path) -> None:
+    # `laurel serve --trust FILE`: the VC-API's trust check reads the registry (not only the page).
+    from tests.builders import ISSUER
+
+    registry = tmp_path / "recognized.csv"
+    registry.write_text(f"did,name\n{ISSUER.did},Riverside\n", encoding="utf-8")
+    other = tmp_path / "other.csv"
+    other.write_text("did,name\ndid:web:lakeshore.example,Lakeshore USD\n", encoding="utf-8")
+    request = {"verifiableCredential": badge("eddsa-jcs-2022")}
+    with laurel_serve("--workers", "1", "--trust", str(registry)) as server:
+        status, body, _ = call(server.port, "POST", "/credentials/verify", request)
+        assert (status, body["verified"]) == (200, True)
+        assert "trust" in body["checks"]
+    with laurel_serve("--workers", "1", env={"LAUREL_TRUST_REGISTRY": str(other)}) as server:
+        status, body, _ = call(server.port, "POST", "/credentials/verify", request)
+        assert (status, body["errors"]) == (422, ["trust.unknown_issuer"])
