@@ -2,12 +2,13 @@
 
 glibc gives each new thread an arena of its own, up to eight per core. A worker runs
 dozens of threads (verifier/server.py), and each arena keeps the memory it freed for
-its own thread: as load spreads over more threads, the worker's RSS climbs. In a
-10-minute soak it grew 7-11 % (bench/REPORT.md) with no leak in the app (in process,
+its own thread: as load spreads over more threads, the worker's RSS climbs. In
+10-minute soaks it grew 7-11 % (bench/REPORT.md) with no leak in the app (in process,
 40,000 requests left RSS flat). The threads take the GIL to run Python anyway, so
-they seldom allocate at the same moment: two arenas are enough, and with them the
-same soak grew 0.4 %. ``MALLOC_ARENA_MAX`` does the same, but only when set before a
-process starts; a worker is forked from an interpreter that has already allocated.
+they seldom allocate at the same moment: two arenas are enough. With them, two
+10-minute soaks grew 0.5-5.9 %, at the same throughput. ``MALLOC_ARENA_MAX`` does the
+same, but only when set before a process starts; a worker is forked from an
+interpreter that has already allocated.
 """
 
 from __future__ import annotations
