@@ -271,4 +271,11 @@ def serve(
             f"({workers} worker{'s' if workers != 1 else ''}); Ctrl-C stops it",
             err=True,
         )
+        if registry is not None:
+            count = len(registry.issuers)
+            click.echo(
+                f"{count} recognized issuer{'s' if count != 1 else ''} from {trust_file}:"
+                " the trust check of every route and the page reads them",
+                err=True,
+            )
         run_server(options, factory)

@@ -219,3 +219,29 @@ def test_serve_trust_applies_to_the_api(tmp_path: Path) -> None:
     with laurel_serve("--workers", "1", env={"LAUREL_TRUST_REGISTRY": str(other)}) as server:
         status, body, _ = call(server.port, "POST", "/credentials/verify", request)
         assert (status, body["errors"]) == (422, ["trust.unknown_issuer"])
+
+
+@pytest.mark.e2e
+def test_serve_says_how_many_recognized_issuers_it_read(tmp_path: Path) -> None:
+    import subprocess
+
+    from tests.service_tools import LAUREL, free_port
+
+    registry = tmp_path / "recognized.csv"
+    registry.write_text(
+        "did,name\ndid:web:riverside.example,Riverside\ndid:web:lakeshore.example,Lakeshore\n",
+        encoding="utf-8",
+    )
+    with subprocess.Popen(
+        [LAUREL, "serve", "--port", str(free_port()), "--workers", "1", "--trust", str(registry)],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    ) as serve:
+        try:
+            assert serve.stderr is not None
+            said = [serve.stderr.readline() for _ in range(2)]
+        finally:
+            serve.send_signal(signal.SIGTERM)
+            serve.wait(timeout=20)
+    assert said[1].startswith(f"2 recognized issuers from {registry}"), said
