@@ -137,10 +137,11 @@ def _recognized(console: Console, service: Service, badge: bytes) -> None:
         "recognized.csv": f"did,name\n{did},{name}\n",
         "other.csv": "did,name\ndid:web:lakeshore.example,Lakeshore USD\n",
     }
+    state = service.app.extensions["laurel.verifier"]
     for file, text in listed.items():
         app = create_app(
-            resolver=service.app.extensions["laurel.verifier"].resolver,
-            status_checker=service.app.extensions["laurel.verifier"].status,
+            resolver=state.resolver,
+            status_checker=state.status,
             trust=TrustRegistry.from_text(text, "csv"),
         )
         answer = app.test_client().post(
