@@ -15,11 +15,23 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Callable
 from typing import Any
 
 from vc import jsonld
 from vc.errors import MalformedDocumentError
 from vc.types import JSONValue
+
+
+def _native_jcs() -> Callable[[object], bytes | None] | None:
+    try:
+        from vc._jcs import dumps
+    except ImportError:  # installed without a C compiler: the JSON encoder's path
+        return None
+    return dumps
+
+
+_native_dumps = _native_jcs()
 
 __all__ = [
     "MAX_RDFC_INPUT_BYTES",
@@ -51,14 +63,19 @@ def jcs(value: JSONValue) -> bytes:
     """Serialize `value` with the JSON Canonicalization Scheme (RFC 8785).
 
     Documents of strings, integers in the IEEE 754 safe range, booleans and null
-    with keys in the Basic Multilingual Plane (every credential laurel has seen)
-    are serialized by the C JSON encoder, whose output is then byte for byte RFC
-    8785's (tested against the rfc8785 package); anything else goes to rfc8785.
+    (every credential laurel has seen) are written by the C extension
+    ``vc._jcs``, or where it was not built by Python's C JSON encoder when the keys
+    are in the Basic Multilingual Plane; both are byte for byte RFC 8785 (tested
+    against the rfc8785 package). Anything else goes to rfc8785.
 
     Raises:
         MalformedDocumentError: `value` holds something JCS cannot encode.
     """
-    if _plain(value):
+    if _native_dumps is not None:
+        written = _native_dumps(value)
+        if written is not None:
+            return written
+    elif _plain(value):
         try:
             return _DUMPS(value).encode("utf-8")
         except UnicodeEncodeError:
