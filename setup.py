@@ -1,9 +1,35 @@
-"""Build of the one C extension, `vc._jcs` (JCS for plain JSON, vc/canon.py's fast path).
+"""Build of laurel's native code; everything else is in pyproject.toml.
 
-Everything else is in pyproject.toml. The extension is optional: without a C compiler
-laurel installs all the same and canonicalizes with Python's JSON encoder and rfc8785.
+- `vc._jcs` (vc/_jcs.c): JCS for plain JSON, vc/canon.py's fast path.
+- The modules on the verification path that walk every member of a document,
+  compiled by mypyc from their typed Python source (bench/REPORT.md: what it buys).
+
+mypyc's modules are listed in pyproject.toml ([tool.laurel] compiled). With
+LAUREL_PURE_PYTHON=1 (a machine without a C compiler, or to step through the code in
+a debugger) nothing is compiled: laurel gives the same answers, only slower. Without
+a compiler `vc._jcs` is skipped by itself (optional); mypyc's modules are not.
 """
+
+import os
+import tomllib
 
 from setuptools import Extension, setup
 
-setup(ext_modules=[Extension("vc._jcs", ["vc/_jcs.c"], optional=True)])
+
+def _native() -> list[Extension]:
+    if os.environ.get("LAUREL_PURE_PYTHON"):
+        return []
+    return [Extension("vc._jcs", ["vc/_jcs.c"], optional=True), *_compiled()]
+
+
+def _compiled() -> list[Extension]:
+    try:
+        from mypyc.build import mypycify
+    except ImportError:
+        return []
+    with open("pyproject.toml", "rb") as file:
+        compiled = tomllib.load(file)["tool"]["laurel"]["compiled"]
+    return mypycify(compiled, opt_level="3", debug_level="0")
+
+
+setup(ext_modules=_native())

@@ -57,7 +57,7 @@ _MAX_NODES = 2_000_000
 _MAX_INT_BITS = 13_000
 
 
-def check_schema(document: JSONObject) -> list[CheckResult]:
+def check_schema(document: object) -> list[CheckResult]:
     """Validate an Open Badges 3.0 credential against the official OB 3.0 JSON Schema.
 
     Returns one passed ``schema`` check, a ``schema.compaction`` warning, or one
@@ -66,6 +66,8 @@ def check_schema(document: JSONObject) -> list[CheckResult]:
     OB 3.0 credential (a presentation, another kind of credential, not an object)
     gives one skipped ``schema`` check. Never raises for bad input.
     """
+    if not isinstance(document, dict):
+        return [CheckResult.skipped("schema", "not an Open Badges 3.0 credential")]
     target = _target(document)
     if isinstance(target, CheckResult):
         return [target]
@@ -119,10 +121,8 @@ def _check_instance(target: str, instance: JSONObject, wrapped: set[Path]) -> li
     return [CheckResult.passed("schema", _passed_message(target))]
 
 
-def _target(document: object) -> str | CheckResult:
+def _target(document: JSONObject) -> str | CheckResult:
     """Which schema applies: ``achievement``, ``endorsement``, or why none does."""
-    if not isinstance(document, dict):
-        return CheckResult.skipped("schema", "not an Open Badges 3.0 credential")
     types = _strings(document.get("type"))
     if _PRESENTATION_TYPE in types:
         return CheckResult.skipped(
