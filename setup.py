@@ -1,13 +1,14 @@
 """Build of laurel's native code; everything else is in pyproject.toml.
 
 - `vc._jcs` (vc/_jcs.c): JCS for plain JSON, vc/canon.py's fast path.
+- `vc._base58` (vc/_base58.c): base58btc decoding, vc/keys.py's fast path.
 - The modules on the verification path that walk every member of a document,
   compiled by mypyc from their typed Python source (bench/REPORT.md: what it buys).
 
 mypyc's modules are listed in pyproject.toml ([tool.laurel] compiled). With
 LAUREL_PURE_PYTHON=1 (a machine without a C compiler, or to step through the code in
 a debugger) nothing is compiled: laurel gives the same answers, only slower. Without
-a compiler `vc._jcs` is skipped by itself (optional); mypyc's modules are not.
+a compiler the two C files are skipped by themselves (optional); mypyc's modules are not.
 """
 
 import os
@@ -19,7 +20,11 @@ from setuptools import Extension, setup
 def _native() -> list[Extension]:
     if os.environ.get("LAUREL_PURE_PYTHON"):
         return []
-    return [Extension("vc._jcs", ["vc/_jcs.c"], optional=True), *_compiled()]
+    return [
+        Extension("vc._jcs", ["vc/_jcs.c"], optional=True),
+        Extension("vc._base58", ["vc/_base58.c"], optional=True),
+        *_compiled(),
+    ]
 
 
 def _compiled() -> list[Extension]:

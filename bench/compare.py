@@ -12,6 +12,7 @@ median round is the figure, and the per-round ratios show the noise.
 from __future__ import annotations
 
 import json
+import shutil
 import statistics
 import subprocess
 import sys
@@ -28,6 +29,10 @@ RATIOS = (
     ("laurel rdfc", "Digital Bazaar rdfc", 5.0, "full verify rdfc vs Digital Bazaar"),
     ("laurel jcs", "openvc-core jcs", 1.0, "full verify jcs vs openvc-core's loop"),
 )
+#: What the compiled modules buy (no target: the same answers either way).
+NATIVE = (("laurel jcs", "laurel, as Python jcs"), ("laurel rdfc", "laurel, as Python rdfc"))
+#: The packages copied for the "as Python" worker, without their compiled modules.
+PACKAGES = ("vc", "verifier", "wallet", "anchor", "cli", "ui", "laurel_demo", "bench")
 
 
 @dataclass
@@ -39,11 +44,12 @@ class Worker:
     suites: tuple[str, ...]
     failures: dict[str, list[str]] = field(default_factory=dict)
     process: subprocess.Popen[str] | None = None
+    cwd: Path = ROOT
 
     def start(self) -> None:
         """Start the process (its first pass over the corpus runs meanwhile)."""
         self.process = subprocess.Popen(
-            self.argv, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+            self.argv, cwd=self.cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
         )
 
     def wait_ready(self) -> None:
@@ -84,11 +90,27 @@ class Worker:
         return answer
 
 
+def pure_source() -> Path:
+    """A copy of laurel's packages without compiled modules (the "as Python" worker's)."""
+    target = ROOT / "bench" / "results" / "pure-source"
+    shutil.rmtree(target, ignore_errors=True)
+    skip = shutil.ignore_patterns("*.so", "__pycache__", "results", "node", "node_modules")
+    for package in PACKAGES:
+        shutil.copytree(ROOT / package, target / package, ignore=skip)
+    return target
+
+
 def workers(*, with_openvc: bool = True) -> list[Worker]:
-    """laurel, Digital Bazaar, the crypto limit and (when set up) openvc-core."""
+    """laurel (compiled, and as Python), Digital Bazaar, the limit, openvc-core if set up."""
     python = sys.executable
     found = [
         Worker("laurel", [python, "-m", "bench.workers", "laurel"], ("jcs", "rdfc")),
+        Worker(
+            "laurel, as Python",
+            [python, "-m", "bench.workers", "laurel"],
+            ("jcs", "rdfc"),
+            cwd=pure_source(),
+        ),
         Worker("Digital Bazaar", ["node", str(NODE / "worker.js")], ("jcs", "rdfc")),
         Worker("crypto limit", [python, "-m", "bench.workers", "limit"], ("jcs",)),
     ]
@@ -172,6 +194,7 @@ def render(result: Comparison, rounds: int, seconds: float) -> list[str]:
     ]
     labels = {
         "laurel": "laurel full verify (as `verify --json`)",
+        "laurel, as Python": "  the same, as Python (nothing compiled)",
         "Digital Bazaar": f"Digital Bazaar vc 7 (node {node_version()})",
         "crypto limit": "crypto limit (json + rfc8785 + libsodium)",
         "openvc-core": f"openvc-core {openvc_version()} (its default policy)",
@@ -198,6 +221,12 @@ def render(result: Comparison, rounds: int, seconds: float) -> list[str]:
         lines.append(
             f"{what:40} {value:5.2f}x   {low:4.2f}..{high:4.2f}   >= {target:g}x  {verdict}"
         )
+    for top, bottom in NATIVE:
+        found = result.ratio(top, bottom)
+        if found is not None:
+            value, low, high = found
+            what = f"compiled vs as Python, {top.split()[-1]}"
+            lines.append(f"{what:40} {value:5.2f}x   {low:4.2f}..{high:4.2f}")
     lines += [
         "",
         "what each verifies: laurel every check (format with JSON-LD terms, proof, issuer,",

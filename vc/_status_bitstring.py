@@ -73,7 +73,7 @@ class Bitstring:
         return cls(bytearray(data), status_size)
 
     @classmethod
-    def decode(cls, encoded_list: str, *, status_size: int = 1) -> Bitstring:
+    def decode(cls, encoded_list: object, *, status_size: int = 1) -> Bitstring:
         """Decode an `encodedList`: 'u' multibase base64url (no padding) of a GZIP stream.
 
         '=' padding is tolerated. Inflation stops at MAX_INFLATED_BYTES.

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TypeAlias
 
 import base58
@@ -86,10 +86,26 @@ _B58_CHUNK = 10  # 58**10 < 2**63: each chunk joins the number in one big-intege
 _B58_SCALE = 58**_B58_CHUNK
 
 
+def _native_base58() -> Callable[[str], bytes | None] | None:
+    try:
+        from vc._base58 import decode
+    except ImportError:  # installed without a C compiler: the Python decoder below
+        return None
+    return decode
+
+
+_native_b58decode = _native_base58()
+
+
 def _b58decode(body: str) -> bytes:
-    # base58btc: the number in base 58, read ten digits at a time (the pure-Python
-    # `base58` package takes a big-integer step per digit); each leading '1' is a zero
-    # byte. Byte for byte the `base58` package's answer (tests/vc/test_keys.py).
+    # base58btc: the number in base 58, in C (vc/_base58.c) or here, read ten digits at
+    # a time (the pure-Python `base58` package takes a big-integer step per digit); each
+    # leading '1' is a zero byte. Both are byte for byte the `base58` package's answer
+    # (tests/vc/test_keys.py). The C decoder leaves a bad or very long text to this one.
+    if _native_b58decode is not None:
+        decoded = _native_b58decode(body)
+        if decoded is not None:
+            return decoded
     digits = body.encode("ascii").translate(_B58_DIGITS)
     if b"\xff" in digits:
         raise MultibaseError("multibase value holds characters outside base58btc")

@@ -112,7 +112,7 @@ def document_kind(document: JSONObject) -> DocumentKind:
 
 
 def check_format(
-    document: JSONObject,
+    document: object,
     *,
     require_issuer: bool = False,
     form: DocumentForm | None = None,

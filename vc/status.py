@@ -209,7 +209,7 @@ def _optional_str(credential: JSONObject, key: str) -> str | None:
     return value
 
 
-def read_list_credential(credential: JSONObject, *, status_size: int = 1) -> StatusList:
+def read_list_credential(credential: object, *, status_size: int = 1) -> StatusList:
     """Check the structure of a BitstringStatusListCredential and decode its list.
 
     The proof is not verified here (the verifier does that).

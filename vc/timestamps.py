@@ -20,7 +20,7 @@ DATETIME_STAMP = re.compile(
 )
 
 
-def parse_datetime_stamp(value: str) -> dt.datetime:
+def parse_datetime_stamp(value: object) -> dt.datetime:
     """Parse a dateTimeStamp into a UTC-aware datetime.
 
     Leap seconds (``23:59:60``) are rejected: Python cannot represent them and a

@@ -55,7 +55,7 @@ class StatusFetch(Protocol):
     """How the checker fetches a list: :meth:`verifier.fetch.Fetcher.fetch` or a fake."""
 
     def __call__(
-        self, url: str, *, max_bytes: int | None = ..., if_none_match: str | None = ...
+        self, url: str, *, max_bytes: int | None = None, if_none_match: str | None = None
     ) -> FetchedDocument:
         """Fetch `url`, reading at most `max_bytes`; raise a FetchError on failure.
 
