@@ -65,6 +65,17 @@ def test_dates_in_the_readers_locale_and_zone() -> None:
     assert format_date("not a date", Locale("en", "en")) is None
 
 
+@pytest.mark.parametrize("year", [1, 9, 99, 999, 1970, 2024, 2026, 9999])
+def test_english_dates_are_written_as_babel_writes_them_without_loading_it(year: int) -> None:
+    from babel.dates import format_date as babel_date
+
+    english = Locale("en", "en")
+    first, last = dt.date(year, 1, 1).toordinal(), dt.date(year, 12, 31).toordinal()
+    for ordinal in range(first, last + 1):
+        day = dt.datetime.combine(dt.date.fromordinal(ordinal), dt.time(12), dt.UTC)
+        assert format_date(day, english) == babel_date(day, "medium", locale="en")
+
+
 def test_names_instead_of_dids() -> None:
     did = "did:web:badges.lakeshore.example%3A8443:districts:lusd"
     assert did_web_host(did) == "badges.lakeshore.example:8443"

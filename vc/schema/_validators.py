@@ -145,7 +145,7 @@ def _compile(name: str) -> Callable[[JSONObject], bool]:
 
     kind, _, era = name.partition("-")
     era = f"-{era}" if era else ""
-    if kind not in ("achievement", *_PARTS) or era not in _ERA_FILES:
+    if (kind != "achievement" and kind not in _PARTS) or era not in _ERA_FILES:
         raise KeyError(name)
     schema = dict(load_schema(_ERA_FILES[era]))
     # fastjsonschema resolves "#/$defs/..." within the document; the $id must not
@@ -248,8 +248,9 @@ def is_date_time(value: object) -> bool:
     match = _DATE_TIME.fullmatch(value)
     if match is None:
         return False
-    year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
-    sign, offset_hour, offset_minute = match.group(7), match.group(8), match.group(9)
+    year, month, day = int(match[1]), int(match[2]), int(match[3])
+    hour, minute, second = int(match[4]), int(match[5]), int(match[6])
+    sign, offset_hour, offset_minute = match[7], match[8], match[9]
     offset = 0
     if sign is not None:
         if int(offset_hour) > 23 or int(offset_minute) > 59:
