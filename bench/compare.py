@@ -12,7 +12,6 @@ median round is the figure, and the per-round ratios show the noise.
 from __future__ import annotations
 
 import json
-import shutil
 import statistics
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.corpus import NODE, OPENVC_PYTHON, ROOT, node_version
+from bench.pure import pure_source
 
 #: (numerator, denominator, target, what it promises) — issue 16's targets.
 RATIOS = (
@@ -31,8 +31,6 @@ RATIOS = (
 )
 #: What the compiled modules buy (no target: the same answers either way).
 NATIVE = (("laurel jcs", "laurel, as Python jcs"), ("laurel rdfc", "laurel, as Python rdfc"))
-#: The packages copied for the "as Python" worker, without their compiled modules.
-PACKAGES = ("vc", "verifier", "wallet", "anchor", "cli", "ui", "laurel_demo", "bench")
 
 
 @dataclass
@@ -90,16 +88,6 @@ class Worker:
         return answer
 
 
-def pure_source() -> Path:
-    """A copy of laurel's packages without compiled modules (the "as Python" worker's)."""
-    target = ROOT / "bench" / "results" / "pure-source"
-    shutil.rmtree(target, ignore_errors=True)
-    skip = shutil.ignore_patterns("*.so", "__pycache__", "results", "node", "node_modules")
-    for package in PACKAGES:
-        shutil.copytree(ROOT / package, target / package, ignore=skip)
-    return target
-
-
 def workers(*, with_openvc: bool = True) -> list[Worker]:
     """laurel (compiled, and as Python), Digital Bazaar, the limit, openvc-core if set up."""
     python = sys.executable
@@ -109,7 +97,7 @@ def workers(*, with_openvc: bool = True) -> list[Worker]:
             "laurel, as Python",
             [python, "-m", "bench.workers", "laurel"],
             ("jcs", "rdfc"),
-            cwd=pure_source(),
+            cwd=pure_source(ROOT / "bench" / "results" / "pure-source"),
         ),
         Worker("Digital Bazaar", ["node", str(NODE / "worker.js")], ("jcs", "rdfc")),
         Worker("crypto limit", [python, "-m", "bench.workers", "limit"], ("jcs",)),

@@ -4,6 +4,10 @@ The corpus lives in ``.fuzz/<target>/corpus`` (seeded from the target's
 ``seeds()``, kept between runs), crashes in ``.fuzz/<target>/crashes``. The last
 line printed is a summary: executions, executions per second, coverage (libFuzzer's
 edge counter ``cov`` and feature counter ``ft``), corpus size and crashes.
+
+The fuzzer runs the Python source (a copy without the compiled modules, bench/pure.py):
+atheris guides itself by coverage of Python bytecode, which a module compiled by mypyc
+does not have. The C decoders are held to their Python twins by differential tests.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ import sys
 import time
 from pathlib import Path
 from types import ModuleType
+
+from bench.pure import pure_source
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / ".fuzz"
@@ -92,9 +98,10 @@ def main(argv: list[str] | None = None) -> int:
     ]
     started = time.monotonic()
     log = work / "last.log"
+    source = pure_source(WORK / "pure-source")
     with log.open("wb") as out:
         code = subprocess.call(
-            command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ}
+            command, cwd=source, stdout=out, stderr=subprocess.STDOUT, env={**os.environ}
         )
     text = log.read_text(errors="replace")
     print(summary(args.target, text, time.monotonic() - started, crashes))
