@@ -11,6 +11,7 @@ a debugger) nothing is compiled: laurel gives the same answers, only slower. Wit
 a compiler the two C files are skipped by themselves (optional); mypyc's modules are not.
 """
 
+import importlib.util
 import os
 import tomllib
 
@@ -27,10 +28,20 @@ def _native() -> list[Extension]:
     ]
 
 
+#: What the compiled modules import: mypyc type-checks them against these, so it runs
+#: only where they are installed (scripts/bootstrap: `pip install --no-build-isolation`
+#: after the dependencies). An isolated build (`pip install .`) installs Python.
+_SEEN_BY_MYPYC = ("nacl", "pyld", "cryptography", "babel", "jsonschema", "referencing", "web3")
+
+
 def _compiled() -> list[Extension]:
     try:
         from mypyc.build import mypycify
     except ImportError:
+        return []
+    missing = [name for name in _SEEN_BY_MYPYC if importlib.util.find_spec(name) is None]
+    if missing:
+        print(f"laurel: not compiling with mypyc ({', '.join(missing)} not installed here)")
         return []
     with open("pyproject.toml", "rb") as file:
         compiled = tomllib.load(file)["tool"]["laurel"]["compiled"]
