@@ -157,6 +157,11 @@ class _Walk:
             # signature covers, whatever its name.
             self.refuse(path, f"{key} is null; leave the member out", strict=True)
             return
+        if isinstance(value, list) and not value:
+            # Nor does RDF hold an empty list: `"type": []` added to an eddsa-rdfc-2022
+            # badge left its signature valid (found by the generated-documents test).
+            self.refuse(path, f"{key} is an empty list; leave the member out", strict=True)
+            return
         term = ctx.terms.get(key)
         if term is None:
             self.unmapped(ctx, key, value, path)

@@ -91,7 +91,8 @@ def walk(document: JSONObject, *, skip: frozenset[str] = frozenset({"proof"})) -
 
 
 def _stray_keywords(value: JSONValue) -> Iterator[str]:
-    # Null members, and keyword members outside _NODE_KEYWORDS, anywhere but in an @context.
+    # Null members, empty lists, and keyword members outside _NODE_KEYWORDS, anywhere but
+    # in an @context.
     stack: list[JSONValue] = [value]
     while stack:
         item = stack.pop()
@@ -101,7 +102,7 @@ def _stray_keywords(value: JSONValue) -> Iterator[str]:
             for key, inner in item.items():
                 if key == "@context":
                     continue
-                if (_KEYWORD.match(key) and key not in _NODE_KEYWORDS) or inner is None:
+                if (_KEYWORD.match(key) and key not in _NODE_KEYWORDS) or inner in (None, []):
                     yield key
                 stack.append(inner)
 
@@ -142,7 +143,9 @@ def inspect(
         # pyld keeps such a member through a round trip; the walk refuses it, and so does
         # this path, wherever the walk stopped first.
         problem = FormProblem(
-            stray, f"{stray} is null or a JSON-LD keyword no credential holds", strict=True
+            stray,
+            f"{stray} is null, an empty list or a JSON-LD keyword no credential holds",
+            strict=True,
         )
         return FormReport(undefined=(), problems=(problem,), view=None, reference=True)
     if on_reference is not None:

@@ -7,9 +7,11 @@ failure is a named check (SECURITY.md §3 invariant), and only the untouched bad
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -103,3 +105,22 @@ def test_damaged_baked_images_give_their_text_or_a_named_refusal(
     else:
         for _kind, payload in found:
             _named(verify_bytes(payload, POLICY, resolver=DidResolver()))
+
+
+@pytest.mark.parametrize(
+    ("where", "key"),
+    [
+        (("credentialSubject", "achievement", "criteria"), "type"),
+        (("credentialSubject", "achievement"), "tag"),
+    ],
+)
+def test_an_empty_list_added_to_an_rdfc_badge_is_refused(where: tuple[str, ...], key: str) -> None:
+    # Found by the test above: RDF holds no empty list, so the signature stayed valid.
+    document = copy.deepcopy(ORIGINAL)
+    node = document
+    for step in where:
+        node = node[step]
+    node[key] = []
+    result = _verify(document)
+    assert not result.verified
+    assert "format.not_compacted" in [c.id for c in result.failures()]
