@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import TypeAlias
 
 import base58
@@ -32,6 +32,7 @@ import nacl.bindings
 import nacl.exceptions
 import nacl.signing
 
+from vc import _base58btc as base58btc
 from vc.types import JSONValue
 
 __all__ = [
@@ -79,48 +80,11 @@ def decode_multibase_btc(value: object) -> bytes:
     return _b58decode(body)
 
 
-_B58_ALPHABET = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-# ASCII -> digit value; 0xFF marks a character outside the alphabet.
-_B58_DIGITS = bytes(_B58_ALPHABET.index(c) if c in _B58_ALPHABET else 0xFF for c in range(256))
-_B58_CHUNK = 10  # 58**10 < 2**63: each chunk joins the number in one big-integer step
-_B58_SCALE = 58**_B58_CHUNK
-
-
-def _native_base58() -> Callable[[str], bytes | None] | None:
-    try:
-        from vc._base58 import decode
-    except ImportError:  # installed without a C compiler: the Python decoder below
-        return None
-    return decode
-
-
-_native_b58decode = _native_base58()
-
-
 def _b58decode(body: str) -> bytes:
-    # base58btc: the number in base 58, in C (vc/_base58.c) or here, read ten digits at
-    # a time (the pure-Python `base58` package takes a big-integer step per digit); each
-    # leading '1' is a zero byte. Both are byte for byte the `base58` package's answer
-    # (tests/vc/test_keys.py). The C decoder leaves a bad or very long text to this one.
-    if _native_b58decode is not None:
-        decoded = _native_b58decode(body)
-        if decoded is not None:
-            return decoded
-    digits = body.encode("ascii").translate(_B58_DIGITS)
-    if b"\xff" in digits:
+    decoded = base58btc.decode(body)
+    if decoded is None:
         raise MultibaseError("multibase value holds characters outside base58btc")
-    head = len(digits) % _B58_CHUNK or _B58_CHUNK
-    number = 0
-    start, end = 0, head
-    while start < len(digits):
-        chunk = 0
-        for digit in digits[start:end]:
-            chunk = chunk * 58 + digit
-        number = number * 58 ** (end - start) + chunk
-        start, end = end, end + _B58_CHUNK
-    zeros = len(digits) - len(digits.lstrip(b"\0"))
-    size = (number.bit_length() + 7) // 8
-    return b"\0" * zeros + (number.to_bytes(size, "big") if number else b"")
+    return decoded
 
 
 class Ed25519PublicKey:

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vc import keys
+from vc import _base58btc, keys
 
-decode = keys._native_b58decode
+decode = _base58btc._native
 pytestmark = pytest.mark.skipif(
     bool(os.environ.get("LAUREL_PURE_PYTHON")), reason="installed as Python (LAUREL_PURE_PYTHON)"
 )
@@ -36,7 +36,7 @@ def test_any_base58_text_decodes_as_the_base58_package_and_the_python_decoder(te
     assert decode(text) == expected
     if text:
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(keys, "_native_b58decode", None)
+            patch.setattr(_base58btc, "_native", None)
             assert keys.decode_multibase_btc("z" + text) == expected
 
 
