@@ -2,6 +2,7 @@
 
 - `vc._jcs` (vc/_jcs.c): JCS for plain JSON, vc/canon.py's fast path.
 - `vc._base58` (vc/_base58.c): base58btc decoding, vc/keys.py's fast path.
+- `vc._json` (vc/_json.c): strict JSON parsing, vc/jsontext.py's fast path.
 - The modules on the verification path that walk every member of a document,
   compiled by mypyc from their typed Python source (bench/REPORT.md: what it buys).
 
@@ -24,6 +25,7 @@ def _native() -> list[Extension]:
     return [
         Extension("vc._jcs", ["vc/_jcs.c"], optional=True),
         Extension("vc._base58", ["vc/_base58.c"], optional=True),
+        Extension("vc._json", ["vc/_json.c"], optional=True),
         *_compiled(),
     ]
 

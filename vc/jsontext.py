@@ -5,6 +5,11 @@ Python's `json` keeps the last of duplicate keys, accepts NaN and Infinity, turn
 nesting. Each of those is a parser differential or a crash waiting for an attacker,
 so every document laurel reads comes through :func:`parse_document`.
 
+Bytes go first to a C parser (vc/_json.c) that reads plain documents within these
+limits and declines anything else; a declined document takes the Python path below,
+which reads it or names what is wrong. tests/vc/test_json_native.py holds the two
+to the same answers.
+
     >>> from vc.jsontext import parse_document
     >>> parse_document(b'{"a": [1, 2]}')
     {'a': [1, 2]}
@@ -15,7 +20,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from vc.errors import MalformedDocumentError
@@ -40,6 +45,17 @@ _ESCAPED_SURROGATE = re.compile(r"\\u[dD][89abcdefABCDEF]")
 # A string (its closing quote optional, so a match never fails and the scan stays
 # linear) or a bracket: what the nesting pre-scan walks over.
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]', re.DOTALL)
+
+
+def _native_json() -> Callable[[bytes, int, int, int], dict[str, Any] | None] | None:
+    try:
+        from vc._json import loads
+    except ImportError:  # installed without a C compiler: json and the checks below
+        return None
+    return loads
+
+
+_native_loads = _native_json()
 
 
 def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -125,6 +141,12 @@ def parse_document(data: bytes | str, *, max_bytes: int = MAX_DOCUMENT_BYTES) ->
             f"the document is {size} bytes (limit {max_bytes})", code="too_large"
         )
     if isinstance(data, bytes):
+        # The C parser reads plain documents, and hands anything unusual back to the
+        # path below, which reads it or names what is wrong (vc/_json.c).
+        if _native_loads is not None:
+            fast = _native_loads(data, MAX_DEPTH, MAX_ARRAY_LENGTH, MAX_STRING_LENGTH)
+            if fast is not None:
+                return fast
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
