@@ -3,9 +3,10 @@
 Two generations of the schemas are bundled, each pinned by SHA-256: those of VC 2.0-era
 badges (``validFrom``), and those 1EdTech published for VC 1.1-era badges
 (``issuanceDate``) until April 2024. A badge is judged by the schema of its era.
-`jsonschema` gives the detailed errors; the same schemas compiled by `fastjsonschema`
-give the fast "valid" answer. Both assert the two formats the schemas use
-(``date-time``, ``date``) with stdlib-only checks.
+`jsonschema` gives the detailed errors; the same schemas read into typed rules
+(:mod:`vc.schema._rules`, compiled by mypyc) give the fast "valid" answer. Both
+assert the two formats the schemas use (``date-time``, ``date``) with stdlib-only
+checks.
 """
 
 from __future__ import annotations
@@ -13,15 +14,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import marshal
 import re
 from collections.abc import Callable
 from importlib import resources
-from importlib.util import MAGIC_NUMBER
-from types import CodeType
 from typing import Any
 
 from vc.errors import LaurelError
+from vc.schema._rules import Rule, build
 from vc.types import JSONObject
 
 __all__ = [
@@ -31,7 +30,6 @@ __all__ = [
     "format_checker",
     "is_date",
     "is_date_time",
-    "lean",
     "load_schema",
     "validators",
 ]
@@ -111,27 +109,24 @@ def validators() -> dict[str, Any]:
     return built
 
 
-class _Compiled(dict[str, Callable[[JSONObject], bool]]):
-    """The compiled validators by name, each compiled when first asked for."""
-
-    def __missing__(self, name: str) -> Callable[[JSONObject], bool]:
-        validate = _compile(name)
-        self[name] = validate
-        return validate
-
-
 @functools.cache
 def fast_validators() -> dict[str, Callable[[JSONObject], bool]]:
-    """The same schemas compiled to Python code: about 20x faster on valid badges.
+    """The same schemas as typed rules (:mod:`vc.schema._rules`): many times faster on valid badges.
 
     Only a "valid" answer is trusted (then the badge passed both, which the
     differential tests check); on any error the full jsonschema validator runs,
-    and its detailed errors are what is reported. The schemas put no keyword
-    beside a $ref, so draft-07 and 2019-09 `$ref` semantics agree on them. Each is
-    compiled when first needed, without fastjsonschema's error messages (a sixth of
-    the code to compile: only the answer is used).
+    and its detailed errors are what is reported. Each is built when first needed.
     """
-    return _Compiled()
+    return _Built()
+
+
+class _Built(dict[str, Callable[[JSONObject], bool]]):
+    """The fast validators by name, each built when first asked for."""
+
+    def __missing__(self, name: str) -> Callable[[JSONObject], bool]:
+        validate = _build(name).ok
+        self[name] = validate
+        return validate
 
 
 _PARTS = {
@@ -140,82 +135,16 @@ _PARTS = {
 }
 
 
-def _compile(name: str) -> Callable[[JSONObject], bool]:
-    import fastjsonschema
-
+def _build(name: str) -> Rule:
     kind, _, era = name.partition("-")
     era = f"-{era}" if era else ""
     if (kind != "achievement" and kind not in _PARTS) or era not in _ERA_FILES:
         raise KeyError(name)
-    schema = dict(load_schema(_ERA_FILES[era]))
-    # fastjsonschema resolves "#/$defs/..." within the document; the $id must not
-    # send it elsewhere, and the 2019-09 meta-schema URL is not one it knows.
-    schema.pop("$id", None)
-    schema["$schema"] = "http://json-schema.org/draft-07/schema#"
-    if kind != "achievement":
-        schema = {"$schema": schema["$schema"], "$ref": _PARTS[kind], "$defs": schema["$defs"]}
-    formats = {"date-time": is_date_time, "date": is_date}
-    namespace: dict[str, Any] = {}
-    exec(_validator_code(name, schema, formats), namespace)  # noqa: S102 (fastjsonschema's own output)
-    validate = namespace["validate"]
-
-    def is_valid(instance: JSONObject) -> bool:
-        try:
-            validate(instance, custom_formats=formats)
-        except fastjsonschema.JsonSchemaException:
-            return False
-        return True
-
-    return is_valid
-
-
-def _validator_code(name: str, schema: JSONObject, formats: dict[str, Any]) -> CodeType:
-    # The generated validator, compiled: fastjsonschema's generation and Python's
-    # compilation of its output take ~50 ms, a third of a cold `laurel verify`, so the
-    # code object is kept in the user's cache folder as Python keeps .pyc files, under
-    # the hash of everything that shapes it (the schema, fastjsonschema, the bytecode).
-    import fastjsonschema
-
-    from vc import cachedir
-
-    shape = json.dumps(schema, sort_keys=True, separators=(",", ":"))
-    key = hashlib.sha256(
-        f"{fastjsonschema.VERSION}\n{MAGIC_NUMBER.hex()}\n{name}\n{_LEAN}\n{shape}".encode()
-    ).hexdigest()[:24]
-    folder = cachedir.folder()
-    path = None if folder is None else folder / f"schema-{key}.pyc"
-    data = None if path is None else cachedir.read_private(path)
-    if data is not None:
-        try:
-            code = marshal.loads(data)  # noqa: S302 (this user's own file, as a .pyc is)
-        except (ValueError, EOFError, TypeError):
-            code = None
-        if isinstance(code, CodeType):
-            return code
-    source = fastjsonschema.compile_to_code(
-        schema, formats=formats, use_default=False, detailed_exceptions=False
+    return build(
+        load_schema(_ERA_FILES[era]),
+        {"date-time": is_date_time, "date": is_date},
+        entry=_PARTS.get(kind),
     )
-    code = compile(lean(source), f"<laurel schema {name}>", "exec")
-    if path is not None:
-        cachedir.write_private(path, marshal.dumps(code))
-    return code
-
-
-#: A call of one generated validator from another, alone on its line: the path it is
-#: given (`name_prefix`, built with ``str.format(**locals())`` for array items) only
-#: ever reaches an error message, which is not used.
-_NAMED_CALL = re.compile(r"^(\s*validate____defs_\w+\([^,()]+, custom_formats, ).*\)$", re.M)
-#: The version of :func:`lean`'s rewriting, in the cache key of the code it shapes.
-_LEAN = "lean-1"
-
-
-def lean(source: str) -> str:
-    """The generated `source` (fastjsonschema) with the paths passed between validators dropped.
-
-    The answer (valid or not) is unchanged; only messages, never used here, lose
-    their path. A third of the time of a valid badge went to building those paths.
-    """
-    return _NAMED_CALL.sub(r"\1None)", source)
 
 
 # RFC 3339, "Internet Date/Time Format" (section 5.6), which JSON Schema names for
