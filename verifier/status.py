@@ -45,7 +45,8 @@ __all__ = ["MAX_STATUS_ENTRIES", "StatusChecker"]
 #: The most credentialStatus entries checked; a credential with more is refused
 #: unfetched (Open Badges use two: revocation and suspension; SECURITY.md D14).
 MAX_STATUS_ENTRIES = 4
-#: How many parsed status entries are kept (all are dropped when it fills).
+#: How many parsed status entries, and results read from a list, are kept (all are
+#: dropped when it fills).
 _MAX_PARSED_ENTRIES = 4096
 
 _BITSTRING_ENTRY = "BitstringStatusListEntry"
@@ -102,6 +103,11 @@ class StatusChecker:
         self._fetch = fetch
         self._lock = threading.Lock()
         self._parsed: dict[tuple[object, ...], StatusEntry] = {}
+        # The last result each parsed entry read from each list, by their identities;
+        # a list fetched again is another object, so it is read again.
+        self._read_results: dict[
+            tuple[int, int], tuple[StatusEntry, StatusList, float | None, CheckResult]
+        ] = {}
         # The hygiene warnings of the entry being checked (one list per thread/context).
         self._notes: contextvars.ContextVar[list[CheckResult]] = contextvars.ContextVar(
             "laurel_status_notes"
@@ -238,6 +244,33 @@ class StatusChecker:
     def _read(
         self, entry: JSONObject, parsed: StatusEntry, status_list: StatusList, age: float | None
     ) -> CheckResult:
+        """The entry's bit read from the list, as a result; kept while its words hold.
+
+        A parsed entry stands for one content of the entry (`_parse`), so the same
+        entry, list and cache age (to the tenth of a second it reports) give the same
+        result: a warm check hands back the one it made.
+        """
+        shown_age = None if age is None else round(age, 1)
+        key = (id(parsed), id(status_list))
+        kept = self._read_results.get(key)
+        if (
+            kept is not None
+            and kept[0] is parsed
+            and kept[1] is status_list
+            and kept[2] == shown_age
+        ):
+            return kept[3]
+        result = self._read_bit(entry, parsed, status_list, shown_age)
+        with self._lock:
+            if len(self._read_results) >= _MAX_PARSED_ENTRIES:
+                self._read_results.clear()
+            self._read_results[key] = (parsed, status_list, shown_age, result)
+        return result
+
+    def _read_bit(
+        self, entry: JSONObject, parsed: StatusEntry, status_list: StatusList, age: float | None
+    ) -> CheckResult:
+        # `age`: seconds, to the tenth.
         url = parsed.list_url
         try:
             value = status_list.bitstring.get(parsed.index)
@@ -246,7 +279,7 @@ class StatusChecker:
         purpose = parsed.purpose
         details: dict[str, JSONValue] = {"purpose": purpose, "list": url, "index": parsed.index}
         if age is not None:
-            details["cache_age_s"] = round(age, 1)
+            details["cache_age_s"] = age
         if value:
             check_id, text = _SET.get(
                 purpose,

@@ -179,3 +179,19 @@ def test_the_networked_checker_revalidates_too(setup: Any) -> None:
     url = badge["credentialStatus"]["statusListCredential"]
     assert fetch(url, max_bytes=1 << 20, if_none_match='"v1"').status == 304
     assert requests(server) == [None, '"v1"']
+
+
+def test_a_warm_check_hands_back_the_result_it_made(setup: Any) -> None:
+    # The same entry read from the same list at the same shown age: the same result,
+    # not made again; a tenth of a second later, a new one that says so.
+    _lists, checker, clock, badge, _server = setup
+    check(checker, badge)
+    clock.now += 2
+    first = check(checker, badge)
+    assert check(checker, badge) is first
+    assert first.details["cache_age_s"] == 2.0
+    assert "cached 2 s ago" in first.message
+    clock.now += 0.1
+    later = check(checker, badge)
+    assert later is not first
+    assert later.details["cache_age_s"] == 2.1
