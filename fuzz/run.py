@@ -7,7 +7,8 @@ edge counter ``cov`` and feature counter ``ft``), corpus size and crashes.
 
 The fuzzer runs the Python source (a copy without the compiled modules, bench/pure.py):
 atheris guides itself by coverage of Python bytecode, which a module compiled by mypyc
-does not have. The C decoders are held to their Python twins by differential tests.
+does not have. The C decoders are held to their Python twins by differential tests, and
+the C JSON parser also by the json_native target, which loads it from this tree.
 """
 
 from __future__ import annotations
@@ -101,7 +102,12 @@ def main(argv: list[str] | None = None) -> int:
     source = pure_source(WORK / "pure-source")
     with log.open("wb") as out:
         code = subprocess.call(
-            command, cwd=source, stdout=out, stderr=subprocess.STDOUT, env={**os.environ}
+            command,
+            cwd=source,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            # The json_native target holds this tree's C parser to the Python path.
+            env={**os.environ, "LAUREL_NATIVE_FROM": str(ROOT)},
         )
     text = log.read_text(errors="replace")
     print(summary(args.target, text, time.monotonic() - started, crashes))

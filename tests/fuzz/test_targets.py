@@ -35,6 +35,7 @@ def _inputs() -> list[tuple[str, str, bytes]]:
 def test_every_parser_of_untrusted_bytes_has_a_target() -> None:
     assert set(TARGETS) >= {
         "jsontext",
+        "json_native",
         "envelope",
         "request",
         "multibase",
