@@ -65,6 +65,14 @@ def _types(entry: JSONObject) -> list[str]:
     return [t for t in items if isinstance(t, str)]
 
 
+def _declares(entry: JSONObject, name: str) -> bool:
+    # `name in _types(entry)`, without building the list (a warm check runs it per entry).
+    value = entry.get("type")
+    if isinstance(value, str):
+        return value == name
+    return isinstance(value, list) and name in value
+
+
 def _status_message(entry: JSONObject, value: int) -> str | None:
     messages = entry.get("statusMessage")
     if not isinstance(messages, list):
@@ -161,7 +169,7 @@ class StatusChecker:
 
         A list's hygiene notes (``status.list_id_mismatch``) come before the bit it gave.
         """
-        if isinstance(entry, dict) and ONE_EDTECH_TYPE in _types(entry):
+        if isinstance(entry, dict) and _declares(entry, ONE_EDTECH_TYPE):
             return check_1edtech_entry(
                 entry,
                 credential,
