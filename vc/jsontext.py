@@ -143,7 +143,7 @@ def parse_document(data: bytes | str, *, max_bytes: int = MAX_DOCUMENT_BYTES) ->
     if isinstance(data, bytes):
         # The C parser reads plain documents, and hands anything unusual back to the
         # path below, which reads it or names what is wrong (vc/_json.c).
-        if _native_loads is not None:
+        if _native_loads is not None and type(data) is bytes:  # it takes exact bytes only
             fast = _native_loads(data, MAX_DEPTH, MAX_ARRAY_LENGTH, MAX_STRING_LENGTH)
             if fast is not None:
                 return fast

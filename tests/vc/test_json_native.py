@@ -279,6 +279,17 @@ def test_parse_document_takes_the_fast_path(monkeypatch):
     assert calls == [b'{"a": 1}', b'{"a": 1, "a": 2}']
 
 
+def test_a_bytes_subclass_takes_the_python_path():
+    # The C function takes exact bytes; parse_document must not hand it anything else.
+    class Received(bytes):
+        pass
+
+    assert parse_document(Received(b'{"a": [1, "x"]}')) == {"a": [1, "x"]}
+    with pytest.raises(MalformedDocumentError) as info:
+        parse_document(Received(b'{"a": 1, "a": 2}'))
+    assert info.value.code == "duplicate_key"
+
+
 def test_wrong_arguments_are_a_type_error():
     with pytest.raises(TypeError):
         native("{}", MAX_DEPTH, MAX_ARRAY_LENGTH, MAX_STRING_LENGTH)  # type: ignore[arg-type,misc]
