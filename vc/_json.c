@@ -303,6 +303,39 @@ number(Parser *p)
     return PyFloat_FromDouble(v);
 }
 
+/* Whether the container ends here (after any space), consuming `closer` if so. */
+static int
+closes(Parser *p, unsigned char closer)
+{
+    skip_space(p);
+    if (p->at < p->end && *p->at == closer) {
+        p->at++;
+        return 1;
+    }
+    return 0;
+}
+
+enum { MORE, CLOSED, BAD };
+
+/* After an item: a comma (MORE), the container's `closer` (CLOSED), or anything else. */
+static int
+after_item(Parser *p, unsigned char closer)
+{
+    skip_space(p);
+    if (p->at >= p->end) {
+        return BAD;
+    }
+    if (*p->at == ',') {
+        p->at++;
+        return MORE;
+    }
+    if (*p->at == closer) {
+        p->at++;
+        return CLOSED;
+    }
+    return BAD;
+}
+
 static PyObject *
 array(Parser *p, Py_ssize_t depth)
 {
@@ -310,9 +343,7 @@ array(Parser *p, Py_ssize_t depth)
     if (list == NULL) {
         return NULL;
     }
-    skip_space(p);
-    if (p->at < p->end && *p->at == ']') {
-        p->at++;
+    if (closes(p, ']')) {
         return list;
     }
     for (;;) {
@@ -328,16 +359,11 @@ array(Parser *p, Py_ssize_t depth)
         if (appended < 0) {
             goto fail;
         }
-        skip_space(p);
-        if (p->at >= p->end) {
-            goto fail;
-        }
-        if (*p->at == ',') {
-            p->at++;
+        int next = after_item(p, ']');
+        if (next == MORE) {
             continue;
         }
-        if (*p->at == ']') {
-            p->at++;
+        if (next == CLOSED) {
             return list;
         }
         goto fail;
@@ -354,9 +380,7 @@ object(Parser *p, Py_ssize_t depth)
     if (dict == NULL) {
         return NULL;
     }
-    skip_space(p);
-    if (p->at < p->end && *p->at == '}') {
-        p->at++;
+    if (closes(p, '}')) {
         return dict;
     }
     for (;;) {
@@ -387,16 +411,11 @@ object(Parser *p, Py_ssize_t depth)
         if (stored < 0 || PyDict_GET_SIZE(dict) == before) {
             goto fail; /* a duplicate key: the Python path names it */
         }
-        skip_space(p);
-        if (p->at >= p->end) {
-            goto fail;
-        }
-        if (*p->at == ',') {
-            p->at++;
+        int next = after_item(p, '}');
+        if (next == MORE) {
             continue;
         }
-        if (*p->at == '}') {
-            p->at++;
+        if (next == CLOSED) {
             return dict;
         }
         goto fail;

@@ -58,13 +58,14 @@ def _python_path(data: bytes) -> Any:
         jsontext._native_loads = saved
 
 
-def _same(a: Any, b: Any) -> bool:
+def same(a: Any, b: Any) -> bool:
+    """Equal, and of the same types all the way down (1 is not True, 0.0 is not -0.0)."""
     if type(a) is not type(b):
         return False
     if isinstance(a, dict):
-        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
     if isinstance(a, list):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, float):
         return a == b and math.copysign(1, a) == math.copysign(1, b)
     return bool(a == b)
@@ -81,7 +82,7 @@ def fuzz(data: bytes) -> None:
         assert ours is None, data[:200]
         raise
     if ours is not None:
-        assert _same(ours, reference), data[:200]
+        assert same(ours, reference), data[:200]
 
 
 def seeds() -> list[bytes]:

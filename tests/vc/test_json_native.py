@@ -9,7 +9,6 @@ SECURITY.md M06 describes. Every test here compares the two.
 from __future__ import annotations
 
 import json
-import math
 import tracemalloc
 from pathlib import Path
 from unittest import mock
@@ -18,6 +17,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from fuzz.targets.json_native import same
 from vc import jsontext
 from vc.errors import MalformedDocumentError
 from vc.jsontext import MAX_ARRAY_LENGTH, MAX_DEPTH, MAX_STRING_LENGTH, parse_document
@@ -40,21 +40,6 @@ def python(data: bytes) -> object:
             return parse_document(data)
         except MalformedDocumentError as exc:
             return MalformedDocumentError(exc.code)
-
-
-def same(a: object, b: object) -> bool:
-    """Equal, and of the same types all the way down (1 is not True, 0.0 is not -0.0)."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, dict):
-        assert isinstance(b, dict)
-        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
-    if isinstance(a, list):
-        assert isinstance(b, list)
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, float):
-        return math.copysign(1, a) == math.copysign(1, b) and a == b  # type: ignore[arg-type]
-    return a == b
 
 
 def agrees(data: bytes) -> object:
