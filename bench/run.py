@@ -317,7 +317,7 @@ def _part_two(args: argparse.Namespace) -> tuple[dict[str, object], list[str], b
     ratios = {what: result.ratio(top, bottom) for top, bottom, _, what in compare.RATIOS}
     ok = all((r := ratios[what]) is not None and r[0] >= t for _, _, t, what in compare.RATIOS)
     ok = ok and timings[1].median <= coldstart.COLD_TARGET
-    ok = ok and (parallel is None or parallel[1] / parallel[0] >= coldstart.JOBS_TARGET)
+    ok = ok and (parallel is None or parallel.ratio >= coldstart.JOBS_TARGET)
     report: dict[str, object] = {
         "corpus": str(directory),
         "rates_per_second": {k: round(v, 1) for k in result.rounds if (v := result.median(k))},
@@ -325,7 +325,9 @@ def _part_two(args: argparse.Namespace) -> tuple[dict[str, object], list[str], b
         "ratios": {k: None if r is None else [round(x, 3) for x in r] for k, r in ratios.items()},
         "not_verified": result.failures,
         "cold_start_seconds": {t.command: round(t.median, 4) for t in timings},
-        "jobs_files_per_second": None if parallel is None else list(parallel[:2]),
+        "jobs_files_per_second": None
+        if parallel is None
+        else {"one": parallel.one, "many": parallel.many, "apart": parallel.apart},
     }
     return report, lines, ok
 

@@ -127,7 +127,7 @@ def _python_soak(
 ) -> Soaked:
     # bench/load.py: open loop, latency from when each request was due.
     request = request_bytes("POST", "/credentials/verify", data)
-    run(port, request, seconds=10, connections=16)  # warm every worker and thread
+    run(port, request, seconds=10, connections=args.connections)  # warm every worker and thread
     peak = args.peak or run(port, request, seconds=20, connections=16).rate(200)
     rate = peak * args.fraction
     print(f"peak {peak:.0f}/s; soaking at {rate:.0f}/s for {args.minutes:g} min", flush=True)
@@ -155,7 +155,9 @@ def _wrk_soak(
 ) -> Soaked:
     # bench/paced.py: wrk, one thread, paced by its Lua delay() hook; one wrk run a minute.
     flat = paced.script(data, None, threads=1)
-    paced.run(port, flat, seconds=10, connections=16)  # warm every worker and thread
+    # Warm every worker and thread at the soak's own connection count: a thread's first
+    # request grows the worker (its stack, its malloc arena), which is not the soak's growth.
+    paced.run(port, flat, seconds=10, connections=args.connections)
     peak = args.peak or paced.run(port, flat, seconds=20, connections=16).rate
     rate = peak * args.fraction
     print(f"peak {peak:.0f}/s; soaking at {rate:.0f}/s for {args.minutes:g} min", flush=True)
@@ -204,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     server = start_serve(port, "--workers", str(args.workers), log=log)
     samples: list[tuple[float, dict[int, int]]] = []
     stop = threading.Event()
-    began: list[float] = []
+    began: list[tuple[float, float, int]] = []
 
     def watch() -> None:
         while not stop.wait(5.0):
@@ -213,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     watcher = threading.Thread(target=watch, daemon=True)
 
     def begin() -> None:
-        began.extend((time.monotonic(), time.time(), log.stat().st_size))
+        began.append((time.monotonic(), time.time(), log.stat().st_size))
         watcher.start()
 
     try:
@@ -223,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         stop_serve(server)  # the workers write their last access lines as they stop
 
-    started, wall_started, log_start = began
+    ((started, wall_started, log_start),) = began
     minutes = len(soak.minutes)
     served = server_p99s(log, log_start, wall_started, minutes)
     log.unlink()

@@ -10,6 +10,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <stdint.h>
 #include <string.h>
 
 #define MAX_CHARS 4096
@@ -29,40 +30,63 @@ decode(PyObject *Py_UNUSED(module), PyObject *text)
         Py_RETURN_NONE;
     }
     const unsigned char *chars = PyUnicode_1BYTE_DATA(text);
-    /* 58**n < 256**(n * 0.733): at most 3n/4 + 1 bytes for the number. */
-    Py_ssize_t capacity = size * 3 / 4 + 1;
-    unsigned char *number = PyMem_Calloc((size_t)capacity, 1);
-    if (number == NULL) {
-        return PyErr_NoMemory();
-    }
     Py_ssize_t zeros = 0;
     while (zeros < size && chars[zeros] == '1') {
         zeros++;
     }
-    Py_ssize_t used = 0; /* bytes of `number` in use, from its end */
-    for (Py_ssize_t i = zeros; i < size; i++) {
-        int digit = DIGITS[chars[i]];
-        if (digit < 0) {
-            PyMem_Free(number);
-            Py_RETURN_NONE;
-        }
-        unsigned int carry = (unsigned int)digit;
-        Py_ssize_t j = 0;
-        for (; (j < used || carry) && j < capacity; j++) {
-            unsigned char *byte = &number[capacity - 1 - j];
-            carry += 58u * *byte;
-            *byte = (unsigned char)(carry & 0xff);
-            carry >>= 8;
-        }
-        used = j;
+    /* The number in 32-bit limbs, least significant first; five digits at a time
+     * (58**5 < 2**32), so each limb is touched once per five digits, not once per
+     * digit. A digit is under 6 bits: size / 5 + 2 limbs always hold it. */
+    Py_ssize_t capacity = size / 5 + 2;
+    uint32_t *limbs = PyMem_Malloc((size_t)capacity * sizeof(uint32_t));
+    if (limbs == NULL) {
+        return PyErr_NoMemory();
     }
-    PyObject *result = PyBytes_FromStringAndSize(NULL, zeros + used);
+    Py_ssize_t used = 0; /* limbs in use; the top one is never 0 */
+    for (Py_ssize_t i = zeros; i < size;) {
+        uint64_t value = 0;
+        uint64_t scale = 1;
+        for (int k = 0; k < 5 && i < size; k++, i++) {
+            int digit = DIGITS[chars[i]];
+            if (digit < 0) {
+                PyMem_Free(limbs);
+                Py_RETURN_NONE;
+            }
+            value = value * 58u + (uint64_t)digit;
+            scale *= 58u;
+        }
+        uint64_t carry = value;
+        for (Py_ssize_t j = 0; j < used; j++) {
+            uint64_t t = (uint64_t)limbs[j] * scale + carry;
+            limbs[j] = (uint32_t)t;
+            carry = t >> 32;
+        }
+        if (carry) {
+            limbs[used++] = (uint32_t)carry; /* carry < 2**32: limb * scale + carry < 2**64 */
+        }
+    }
+    Py_ssize_t top = 0; /* bytes of the top limb in use */
+    if (used) {
+        for (uint32_t limb = limbs[used - 1]; limb; limb >>= 8) {
+            top++;
+        }
+    }
+    Py_ssize_t length = used ? (used - 1) * 4 + top : 0;
+    PyObject *result = PyBytes_FromStringAndSize(NULL, zeros + length);
     if (result != NULL) {
-        char *out = PyBytes_AS_STRING(result);
+        unsigned char *out = (unsigned char *)PyBytes_AS_STRING(result);
         memset(out, 0, (size_t)zeros);
-        memcpy(out + zeros, number + capacity - used, (size_t)used);
+        unsigned char *at = out + zeros + length; /* written backwards, low limb last */
+        for (Py_ssize_t j = 0; j < used; j++) {
+            uint32_t limb = limbs[j];
+            Py_ssize_t bytes = j == used - 1 ? top : 4;
+            for (Py_ssize_t b = 0; b < bytes; b++) {
+                *--at = (unsigned char)(limb & 0xff);
+                limb >>= 8;
+            }
+        }
     }
-    PyMem_Free(number);
+    PyMem_Free(limbs);
     return result;
 }
 

@@ -66,3 +66,10 @@ def test_a_very_long_text_is_left_to_the_python_decoder():
 def test_not_a_string_is_refused_not_crashed():
     assert decode(b"abc") is None  # type: ignore[arg-type]
     assert decode(None) is None  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("length", [*range(1, 70), 4095, 4096])
+def test_the_largest_number_of_each_length_fits(length):
+    # All 'z' is the largest number a text of that length writes: the most limbs it needs.
+    for text in ("z" * length, "1" + "z" * (length - 1), "2" + "1" * (length - 1)):
+        assert decode(text) == base58.b58decode(text)
