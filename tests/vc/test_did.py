@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import load_vector
 from vc.did import DID_KEY_CONTEXTS, DidResolver, did_web_url, split_did_url
@@ -136,3 +139,50 @@ def test_did_web_through_an_injected_fetcher_checks_the_id():
 def test_split_did_url_rejects(url):
     with pytest.raises(DidResolutionError):
         split_did_url(url)
+
+
+# The DID syntax regex against DID Core's ABNF written one alternative per character.
+_ABNF_DID = re.compile(
+    r"did:([a-z0-9]+):((?:[A-Za-z0-9._-]|%[0-9A-Fa-f]{2}|:)*(?:[A-Za-z0-9._-]|%[0-9A-Fa-f]{2}))"
+)
+_DID_PIECES = st.sampled_from(
+    [
+        "did",
+        ":",
+        "key",
+        "web",
+        "a",
+        "Z",
+        "9",
+        ".",
+        "-",
+        "_",
+        "%",
+        "%3A",
+        "%3a",
+        "%G1",
+        "%2",
+        "z6Mk",
+        "#",
+        "/",
+        "?",
+        " ",
+        "é",
+        "did:",
+        "::",
+        "%%",
+        "A%41",
+    ]
+)
+
+
+@settings(max_examples=5000, deadline=None)
+@given(st.lists(_DID_PIECES, max_size=12).map("".join))
+def test_the_did_pattern_reads_as_the_abnf_does(text):
+    from vc._did_syntax import DID_PATTERN
+
+    for candidate in (text, "did:key:" + text, "did:" + text):
+        ours, abnf = DID_PATTERN.fullmatch(candidate), _ABNF_DID.fullmatch(candidate)
+        assert (ours is None) == (abnf is None), candidate
+        if ours is not None and abnf is not None:
+            assert ours.groups() == abnf.groups()
