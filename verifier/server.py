@@ -190,6 +190,11 @@ def serve(options: ServeOptions, app_factory: Callable[[], Any]) -> None:
     # Before the workers fork, so that no thread of theirs takes an arena of its own;
     # each worker caps again in case it was spawned rather than forked.
     cap_arenas()
-    server.serve(
-        target_loader=_worker_app(app_factory, options.switch_interval, cores), wrap_loader=False
-    )
+    try:
+        server.serve(
+            target_loader=_worker_app(app_factory, options.switch_interval, cores),
+            wrap_loader=False,
+        )
+    finally:
+        if cores is not None:
+            cores.forget()

@@ -108,3 +108,34 @@ def test_a_worker_the_system_will_not_pin_gives_its_core_back(
     monkeypatch.setattr(os, "sched_setaffinity", refuse)
     assert CoreClaims((0, 1), directory=tmp_path).pin() is None
     assert CoreClaims((0, 1), directory=tmp_path).claim() == 0
+
+
+def test_a_servers_workers_take_different_cores_whoever_claims_between(tmp_path: Path) -> None:
+    # Two servers started together: a worker of "b" claims between the two of "a". Taken
+    # in turn alone, a's second worker would join its first on core 0.
+    a1, a2 = (CoreClaims((0, 1), directory=tmp_path, server="a") for _ in range(2))
+    b1, b2 = (CoreClaims((0, 1), directory=tmp_path, server="b") for _ in range(2))
+    assert (a1.claim(), b1.claim(), a2.claim(), b2.claim()) == (0, 1, 1, 0)
+
+
+def test_more_workers_than_cores_share_them_in_turn(tmp_path: Path) -> None:
+    claims = [CoreClaims((0, 1), directory=tmp_path, server="a") for _ in range(3)]
+    other = CoreClaims((0, 1), directory=tmp_path, server="b")
+    assert [c.claim() for c in claims] == [0, 1, 0]
+    assert other.claim() == 1
+
+
+def test_a_released_claim_frees_its_servers_mark(tmp_path: Path) -> None:
+    first, second = (CoreClaims((0, 1), directory=tmp_path, server="a") for _ in range(2))
+    assert first.claim() == 0
+    first.release()
+    assert second.claim() == 0
+
+
+def test_the_server_forgets_its_marks(tmp_path: Path) -> None:
+    worker = CoreClaims((0, 1), directory=tmp_path, server="a")
+    assert worker.claim() == 0
+    worker.release()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["core-0-0", "server-a-core-0"]
+    CoreClaims((0, 1), directory=tmp_path, server="a").forget()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["core-0-0"]
