@@ -3,6 +3,7 @@
     python -m bench.shed                                  # 20 s per step
     python -m bench.shed --in-flight 4 --connections 16,64,200
     python -m bench.shed --rates 200,400,600              # open loop at these rates
+    python -m bench.shed --connections '' --wrk-fractions 0.5,0.8,1.0,1.2
 
 Starts `laurel serve` on a loopback port, POSTs one eddsa-jcs-2022 badge to
 /credentials/verify and reports, per load step: answers per second, 200s per second,
@@ -11,7 +12,11 @@ them and as the server's access log timed them (from granian reading the request
 the answer written: the client's own queueing on the shared cores left out).
 Closed-loop steps (`--connections`) find the peak; open-loop steps (`--rates`) show
 honest latency below it. The client (bench/load.py) runs on the same cores as the
-server.
+server. `--wrk-fractions` measures the peak with wrk flat out (16 connections) and then
+runs wrk paced to those fractions of it (bench/paced.py): a client in C that leaves
+the server its CPU; its p50/p99 are over every answer (wrk cannot tell a 503's time from
+a 200's; the server's own 503 p99 is beside them) and `late` counts the sends that
+fell more than 10 ms behind the schedule.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench import paced
 from bench.load import Sample, percentile, request_bytes, run
 from bench.run import _signed_badge
 from verifier.access_log import MAX_DELAY
@@ -132,6 +138,35 @@ HEADER = (
 )
 
 
+WRK_HEADER = (
+    f"{'load':>14} {'answers/s':>8} {'200/s':>8} {'p50 ms':>8} {'p99 ms':>8}"
+    f" {'not 200':>8} {'srv 503p99':>9} {'late':>6} {'socket':>6}"
+)
+
+
+def wrk_steps(
+    port: int, fractions: list[float], seconds: float, connections: int, log: Path
+) -> None:
+    """wrk's peak (16 connections, flat out), then one paced step per fraction of it."""
+    body = verify_body()
+    peak = paced.run(port, paced.script(body, None, threads=1), seconds=10, connections=16).rate
+    print(f"wrk -t1 -c16 flat out: {peak:,.0f} answers/s; paced steps at {connections} connections")
+    print(WRK_HEADER)
+    for fraction in fractions:
+        lua = paced.script(body, peak * fraction, threads=1)
+        time.sleep(MAX_DELAY + 0.2)  # the lines of the step before written (batched)
+        start = log.stat().st_size
+        got = paced.run(port, lua, seconds=round(seconds), connections=connections)
+        time.sleep(MAX_DELAY + 0.2)
+        shed_served = server_times(log, start).get(503, [])
+        print(
+            f"{f'wrk {fraction:.0%}':>14} {(got.ok + got.other) / got.seconds:8.0f} {got.rate:8.0f}"
+            f" {got.p50 * 1000:8.1f} {got.p99 * 1000:8.1f} {got.other:8d}"
+            f" {percentile(shed_served, 0.99) * 1000:9.1f} {got.late:6d} {got.socket_errors:6d}",
+            flush=True,
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the load steps and print one row per step."""
     parser = argparse.ArgumentParser(
@@ -143,6 +178,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", default="16,64,200")
     parser.add_argument("--rates", default="")
     parser.add_argument("--rate-connections", type=int, default=64)
+    parser.add_argument(
+        "--wrk-fractions", default="", help="paced wrk steps at these fractions of wrk's peak"
+    )
     parser.add_argument("--laurel", help="another `laurel` command to measure (a baseline)")
     parser.add_argument(
         "--polite",
@@ -177,6 +215,9 @@ def main(argv: list[str] | None = None) -> int:
             step(f"polite c={connections}", connections=connections, polite=True)
         for rate in [float(r) for r in args.rates.split(",") if r]:
             step(f"open {rate:.0f}/s", connections=args.rate_connections, rate=rate)
+        fractions = [float(f) for f in args.wrk_fractions.split(",") if f]
+        if fractions:
+            wrk_steps(port, fractions, args.seconds, args.rate_connections, log)
     finally:
         stop_serve(server)
         log.unlink(missing_ok=True)
