@@ -16,6 +16,8 @@ to every latency it measures.
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -99,6 +101,7 @@ class Minute:
 def script(body: bytes, rate: float | None, threads: int) -> Path:
     """A wrk script POSTing `body`, paced to `rate` requests/s over `threads` (None: flat out)."""
     folder = Path(tempfile.mkdtemp(prefix="laurel-paced-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     (folder / "body.json").write_bytes(body)
     period = 0.0 if rate is None else 1000.0 * threads / rate
     text = _SCRIPT.format(
