@@ -18,7 +18,6 @@ injected monotonic `clock`.
 
 from __future__ import annotations
 
-import contextvars
 import threading
 import time
 from collections.abc import Callable
@@ -110,16 +109,16 @@ class StatusChecker:
     ) -> None:
         self._fetch = fetch
         self._lock = threading.Lock()
-        self._parsed: dict[tuple[object, ...], StatusEntry] = {}
+        # Parsed entries by (list URL, index), each with the members it was parsed from.
+        self._parsed: dict[tuple[str, str], tuple[JSONObject, StatusEntry]] = {}
         # The last result each parsed entry read from each list, by their identities;
         # a list fetched again is another object, so it is read again.
         self._read_results: dict[
-            tuple[int, int], tuple[StatusEntry, StatusList, float | None, CheckResult]
+            tuple[int, int], tuple[StatusEntry, StatusList, int, CheckResult]
         ] = {}
-        # The hygiene warnings of the entry being checked (one list per thread/context).
-        self._notes: contextvars.ContextVar[list[CheckResult]] = contextvars.ContextVar(
-            "laurel_status_notes"
-        )
+        # The hygiene warnings of the entry each thread is checking, by thread: only a
+        # list just fetched has any, so a warm check finds this empty.
+        self._notes: dict[int, list[CheckResult]] = {}
         self._lists = StatusLists(
             fetch, resolver, clock=clock, max_age=max_age, max_lists=max_lists, note=self._note
         )
@@ -147,9 +146,12 @@ class StatusChecker:
             ]
         issuer = issuer_id(credential)
         results: list[CheckResult] = []
+        checked = False  # an entry laurel could check (a loop: all() is a generator)
         for entry in entries:
-            results.extend(self._check_any(entry, credential, issuer, ctx))
-        if all(r.id == "status.unsupported" for r in results):
+            for result in self._check_any(entry, credential, issuer, ctx):
+                results.append(result)
+                checked = checked or result.id != "status.unsupported"
+        if not checked:
             # The issuer asked for its status to be checked, and laurel can check none
             # of its entries: that is never a silent pass (SECURITY.md R03).
             return [
@@ -176,9 +178,15 @@ class StatusChecker:
                 self._body_fetch(),
                 unreachable=ctx.policy.status_unreachable,
             )
-        self._notes.set([])
+        if self._notes:
+            self._notes.pop(threading.get_ident(), None)  # left by a check that raised
         result = self._check_entry(entry, issuer, ctx)
-        return [*self._notes.get(), result]
+        if self._notes:
+            notes = self._notes.pop(threading.get_ident(), None)
+            if notes:
+                notes.append(result)
+                return notes
+        return [result]
 
     def _body_fetch(self) -> Callable[[str], bytes] | None:
         fetch = self._fetch
@@ -207,14 +215,15 @@ class StatusChecker:
 
         A badge is verified again and again with the same entries: keeping the parse
         (a pure function of the entry's members) makes a warm check mostly lookups.
+        Only entries whose members are all strings are kept, found by list and index
+        and used when every member is equal (so 1 never stands for true or 1.0).
         """
-        try:
-            key: tuple[object, ...] | None = tuple(entry.items())
-            known = self._parsed.get(key)  # type: ignore[arg-type]
-        except TypeError:  # a member holds a list or an object: not kept
-            key, known = None, None
-        if known is not None:
-            return known
+        url, index = entry.get("statusListCredential"), entry.get("statusListIndex")
+        key = (url, index) if isinstance(url, str) and isinstance(index, str) else None
+        if key is not None:
+            known = self._parsed.get(key)
+            if known is not None and known[0] == entry:
+                return known[1]
         declared = entry.get("type")
         legacy = STATUS_LIST_2021_ENTRY in _types(entry)
         if declared != _BITSTRING_ENTRY and declared != [_BITSTRING_ENTRY] and not legacy:
@@ -227,11 +236,11 @@ class StatusChecker:
             parsed = parse(entry)
         except StatusListError as exc:
             return list_error(exc, short(entry.get("statusListCredential")))
-        if key is not None:
+        if key is not None and all(type(value) is str for value in entry.values()):
             with self._lock:
                 if len(self._parsed) >= _MAX_PARSED_ENTRIES:
                     self._parsed.clear()
-                self._parsed[key] = parsed
+                self._parsed[key] = (dict(entry), parsed)
         return parsed
 
     @staticmethod
@@ -245,9 +254,7 @@ class StatusChecker:
         return None
 
     def _note(self, result: CheckResult) -> None:
-        notes = self._notes.get(None)
-        if notes is not None:
-            notes.append(result)
+        self._notes.setdefault(threading.get_ident(), []).append(result)
 
     def _read(
         self, entry: JSONObject, parsed: StatusEntry, status_list: StatusList, age: float | None
@@ -255,24 +262,20 @@ class StatusChecker:
         """The entry's bit read from the list, as a result; kept while its words hold.
 
         A parsed entry stands for one content of the entry (`_parse`), so the same
-        entry, list and cache age (to the tenth of a second it reports) give the same
+        entry, list and cache age (in the tenths of a second it reports) give the same
         result: a warm check hands back the one it made.
         """
-        shown_age = None if age is None else round(age, 1)
+        # Tenths as an int, rounded half up: round(age, 1) is a decimal conversion.
+        tenths = -1 if age is None else int(age * 10 + 0.5)
         key = (id(parsed), id(status_list))
         kept = self._read_results.get(key)
-        if (
-            kept is not None
-            and kept[0] is parsed
-            and kept[1] is status_list
-            and kept[2] == shown_age
-        ):
+        if kept is not None and kept[0] is parsed and kept[1] is status_list and kept[2] == tenths:
             return kept[3]
-        result = self._read_bit(entry, parsed, status_list, shown_age)
+        result = self._read_bit(entry, parsed, status_list, None if age is None else tenths / 10)
         with self._lock:
             if len(self._read_results) >= _MAX_PARSED_ENTRIES:
                 self._read_results.clear()
-            self._read_results[key] = (parsed, status_list, shown_age, result)
+            self._read_results[key] = (parsed, status_list, tenths, result)
         return result
 
     def _read_bit(

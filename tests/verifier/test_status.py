@@ -370,6 +370,22 @@ def test_a_warm_checker_reads_each_entry_by_its_content(
     assert host.calls == [LIST_URL]
 
 
+@pytest.mark.parametrize("size", [True, 1.0], ids=["true", "1.0"])
+def test_a_kept_parse_never_stands_for_an_entry_equal_only_in_python(
+    host: FakeHost, checker: StatusChecker, size: object
+) -> None:
+    """1 == True == 1.0 in Python, not in JSON: the entry with 1 reads, the others are malformed."""
+    host.lists[LIST_URL] = signed_list()
+    badge = unsigned_badge()
+    entry = status_entry(list_url=LIST_URL, index=INDEX, purpose="revocation")
+    badge["credentialStatus"] = entry
+    entry["statusSize"] = 1  # type: ignore[assignment]
+    assert only(run(checker, badge)).status == Status.PASSED
+    entry["statusSize"] = size  # type: ignore[assignment]
+    check = only(run(checker, badge))
+    assert (check.id, check.status) == ("status.malformed", Status.FAILED)
+
+
 def test_an_entry_that_is_not_an_object_is_malformed(checker: StatusChecker) -> None:
     badge = unsigned_badge()
     badge["credentialStatus"] = ["https://issuer.example/status/1"]
