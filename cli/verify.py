@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -29,6 +29,10 @@ if TYPE_CHECKING:
     from vc.results import VerificationResult
 
 __all__ = ["verify"]
+
+#: One verified input's answer: its name, exit code, --json line, and for the screen
+#: the result and the document.
+_Answer = tuple[str, int, str | None, "VerificationResult | None", bytes]
 
 #: Names this module held before `laurel serve` and `laurel demo` moved to their own
 #: modules; imported on first use, so `laurel verify` does not load them.
@@ -219,54 +223,66 @@ def verify(
     An anchor is looked up on the --rpc nodes and on the embedded chain of the
     wallet at $LAUREL_HOME (or --embedded-chain FILE).
     """
-    from verifier import VerificationPolicy
-    from verifier.trust import TrustRegistry
-    from verifier.verify import networked_resolver, networked_status_checker
+    from cli._batch import default_jobs, map_in_order
 
-    registry = TrustRegistry.from_file(trust_file) if trust_file is not None else None
+    registry = None
+    if trust_file is not None:  # read once, here: its errors are said once
+        from verifier.trust import TrustRegistry
+
+        registry = TrustRegistry.from_file(trust_file)
     if recipient is not None and not recipient.strip():
         raise click.BadParameter("give the recipient's email, URL or DID", param_hint="--recipient")
-    policy = VerificationPolicy(
-        now=dt.datetime.now(dt.UTC),
-        clock_skew=dt.timedelta(seconds=clock_skew),
-        challenge=challenge,
-        domain=domain,
-        trusted_issuers=registry,
-        status_unreachable=status_unreachable,
-        anchor_confirmations=confirmations,
-        require_anchor=require_anchor,
-        recipient=recipient.strip() if recipient is not None else None,
-    )
-    resolver = networked_resolver(allow_private_network=allow_private_network)
-    status_checker = networked_status_checker(allow_private_network=allow_private_network)
-    anchors = _chain_directory(rpc, embedded_chain)
-    from verifier.batch import default_jobs, map_in_order
+    anchors = _chain_directory(rpc, embedded_chain)  # opens nothing until an anchor needs it
+    now = dt.datetime.now(dt.UTC)  # one moment for every process of --jobs
 
-    console = None if as_json else _console()
+    def make_one() -> Callable[[str], list[_Answer]]:
+        # Run in each process of --jobs after the fork: the verifier imported and set up
+        # there, on its own core, at the same time as the others (cli._batch).
+        from verifier import VerificationPolicy
+        from verifier.verify import networked_resolver, networked_status_checker
+
+        policy = VerificationPolicy(
+            now=now,
+            clock_skew=dt.timedelta(seconds=clock_skew),
+            challenge=challenge,
+            domain=domain,
+            trusted_issuers=registry,
+            status_unreachable=status_unreachable,
+            anchor_confirmations=confirmations,
+            require_anchor=require_anchor,
+            recipient=recipient.strip() if recipient is not None else None,
+        )
+        resolver = networked_resolver(allow_private_network=allow_private_network)
+        status_checker = networked_status_checker(allow_private_network=allow_private_network)
+
+        def one(name: str) -> list[_Answer]:
+            # Each answer: what it is called, its exit code, and for --json its line, made
+            # here, in the worker (the parent of --jobs only writes lines, in order).
+            read_name, data = next(_read_inputs((name,)))
+            answers: list[_Answer] = []
+            for label, result, document in _verify_input(
+                data, policy, resolver, status_checker, anchors, follow_links=follow_links
+            ):
+                shown = f"{read_name} ({label})" if label else read_name
+                code = (
+                    EXIT_USAGE if result.unreadable else EXIT_OK if result.verified else EXIT_FAILED
+                )
+                if as_json:
+                    from verifier.verdict import verdict_json
+
+                    line = {"input": shown, **result.to_json(), "verdict": verdict_json(result)}
+                    answers.append((shown, code, json.dumps(line, ensure_ascii=False), None, b""))
+                else:
+                    answers.append((shown, code, None, result, document))
+            return answers
+
+        return one
+
     worst = EXIT_OK
-
-    def one(name: str) -> list[tuple[str, int, str | None, VerificationResult | None, bytes]]:
-        # Each answer: what it is called, its exit code, and for --json its line, made
-        # here, in the worker (the parent of --jobs only writes lines, in order).
-        read_name, data = next(_read_inputs((name,)))
-        answers: list[tuple[str, int, str | None, VerificationResult | None, bytes]] = []
-        for label, result, document in _verify_input(
-            data, policy, resolver, status_checker, anchors, follow_links=follow_links
-        ):
-            shown = f"{read_name} ({label})" if label else read_name
-            code = EXIT_USAGE if result.unreadable else EXIT_OK if result.verified else EXIT_FAILED
-            if console is None:
-                from verifier.verdict import verdict_json
-
-                line = {"input": shown, **result.to_json(), "verdict": verdict_json(result)}
-                answers.append((shown, code, json.dumps(line, ensure_ascii=False), None, b""))
-            else:
-                answers.append((shown, code, None, result, document))
-        return answers
-
+    console = None
     # stdin can be read once only, by this process.
     workers = 1 if "-" in inputs else min(jobs or default_jobs(), len(inputs))
-    for answers in map_in_order(one, inputs, jobs=workers):
+    for answers in map_in_order(make_one, inputs, jobs=workers):
         for shown, code, text, result, document in answers:
             if code == EXIT_USAGE:
                 worst = EXIT_USAGE
@@ -275,6 +291,7 @@ def verify(
             if text is not None:
                 sys.stdout.write(text + "\n")
                 sys.stdout.flush()
-            elif console is not None and result is not None:
+            elif result is not None:
+                console = console or _console()
                 render_result(console, shown, result, document=_parsed(document), registry=registry)
     end_now(worst)  # everything it wrote is written: no teardown

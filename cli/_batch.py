@@ -1,14 +1,19 @@
 """Verifying many inputs on every core, the answers in the order of the inputs.
 
 `laurel verify --jobs N` splits the inputs in chunks that N processes take one at a
-time: this one and N - 1 forked from it (so that the verifier's caches and compiled
-contexts are theirs at once). Each answer is yielded as soon as every earlier one is.
+time: this one and N - 1 forked from it. The fork comes first, before the verifier is
+imported or set up: each process then imports and sets up its own (on its own core,
+at the same time), rather than one doing it while the other cores wait and the
+others then copying, page by page, the heap they share with it. Each answer is
+yielded as soon as every earlier one is.
 
-    >>> list(map_in_order(str.upper, ["a", "b"], jobs=1))
+    >>> list(map_in_order(lambda: str.upper, ["a", "b"], jobs=1))
     ['A', 'B']
 
 This process works too, rather than only hand out work and collect it: on N cores
-there are N processes, none of them waiting on a pool's queues.
+there are N processes, none of them waiting on a pool's queues. This module imports
+nothing of laurel's until it must name a lost worker (a fork made after those
+imports would have nothing left to share out).
 """
 
 from __future__ import annotations
@@ -17,8 +22,6 @@ import os
 import signal
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
-
-from verifier.errors import BatchError
 
 __all__ = ["CHUNK", "default_jobs", "map_in_order"]
 
@@ -39,12 +42,17 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def map_in_order(func: Callable[[T], R], items: Iterable[T], *, jobs: int) -> Iterator[R]:
-    """`func` over `items` in `jobs` processes (this one and forked ones), in input order.
+def map_in_order(
+    make: Callable[[], Callable[[T], R]], items: Iterable[T], *, jobs: int
+) -> Iterator[R]:
+    """`make()` over `items` in `jobs` processes (this one and forked ones), in input order.
 
-    With one job, few items, or where fork is not available, it runs here, one item at
-    a time. What `func` returns in a forked process must be picklable. An exception
-    raised by `func` is raised here at its item's turn.
+    `make` is called once in each process, after the fork, and gives the function
+    each item goes through. With one job, few items, or where fork is not available,
+    it all runs here, one item at a time. What the function returns in a forked
+    process must be picklable. An exception raised by it is raised here at its
+    item's turn; one raised by `make` here is raised at once (a worker whose `make`
+    raised takes no work, and this process does it).
 
     Raises:
         ValueError: `jobs` is below 1.
@@ -54,18 +62,19 @@ def map_in_order(func: Callable[[T], R], items: Iterable[T], *, jobs: int) -> It
         raise ValueError("jobs must be at least 1")
     work = list(items)
     if jobs == 1 or len(work) <= CHUNK or not hasattr(os, "fork"):
-        yield from map(func, work)
+        yield from map(make(), work)
         return
-    yield from _Batch(func, work, jobs).answers()
+    yield from _Batch(make, work, jobs).answers()
 
 
 class _Batch(Generic[T, R]):
     """One run: the chunks, the counter every process takes the next chunk from, the workers."""
 
-    def __init__(self, func: Callable[[T], R], work: Sequence[T], jobs: int) -> None:
+    def __init__(self, make: Callable[[], Callable[[T], R]], work: Sequence[T], jobs: int) -> None:
         import multiprocessing  # not on the path of one input
 
-        self._func = func
+        self._make = make
+        self._func: Callable[[T], R] | None = None
         self._chunks = [work[i : i + CHUNK] for i in range(0, len(work), CHUNK)]
         self._context = multiprocessing.get_context("fork")
         self._next = self._context.RawValue("q", 0)
@@ -92,9 +101,10 @@ class _Batch(Generic[T, R]):
             reader.close()
             for earlier in readers:
                 earlier.close()
+            func = self._make()  # raises: no chunk taken, the others do this one's share
             while (index := self._claim()) is not None:
                 try:
-                    writer.send((index, [self._func(item) for item in self._chunks[index]]))
+                    writer.send((index, [func(item) for item in self._chunks[index]]))
                 except Exception:
                     # The function raised, or its answer cannot be pickled: the chunk is
                     # made again by the parent at its turn, where the caller sees the
@@ -116,9 +126,10 @@ class _Batch(Generic[T, R]):
                 pid, reader = self._fork(readers)
                 pids.append(pid)
                 readers.append(reader)
+            func = self._func = self._make()
             while (index := self._claim()) is not None:
                 try:
-                    made[index] = [self._func(item) for item in self._chunks[index]]
+                    made[index] = [func(item) for item in self._chunks[index]]
                 except Exception as exc:
                     made[index] = exc  # raised at its turn, after the answers before it
                 self._collect(readers, made, block=False)
@@ -128,7 +139,7 @@ class _Batch(Generic[T, R]):
             while shown < len(self._chunks):
                 if shown not in made:
                     if not readers:
-                        raise BatchError(self._lost(shown))
+                        raise self._lost_error(self._lost(shown))
                     self._collect(readers, made, block=True)
                     continue
                 yield from self._turn(shown, made.pop(shown))
@@ -140,9 +151,16 @@ class _Batch(Generic[T, R]):
         if isinstance(made, Exception):
             raise made
         if isinstance(made, str):  # _AGAIN: its function raised in a worker
-            yield from [self._func(item) for item in self._chunks[index]]
+            func = self._func if self._func is not None else self._make()
+            yield from [func(item) for item in self._chunks[index]]
             return
         yield from made
+
+    @staticmethod
+    def _lost_error(message: str) -> Exception:
+        from verifier.errors import BatchError  # imported by `make` by now, if ever
+
+        return BatchError(message)
 
     def _lost(self, index: int) -> str:
         chunk = self._chunks[index]
@@ -157,14 +175,18 @@ class _Batch(Generic[T, R]):
         from multiprocessing.connection import wait
 
         reader: Any
-        for reader in wait(readers, timeout=None if block else 0):
-            try:
-                index, answers = reader.recv()
-            except (EOFError, OSError):
-                readers.remove(reader)
-                reader.close()
-                continue
-            made[index] = answers
+        # Every answer waiting, not one per worker: a worker whose pipe is full waits
+        # to send, idle, until this process reads (after each chunk of its own).
+        while ready := wait(readers, timeout=None if block else 0):
+            for reader in ready:
+                try:
+                    index, answers = reader.recv()
+                except (EOFError, OSError):
+                    readers.remove(reader)
+                    reader.close()
+                    continue
+                made[index] = answers
+            block = False
 
     @staticmethod
     def _stop(pids: list[int], readers: list[Any]) -> None:
