@@ -8,8 +8,9 @@
 Starts `laurel serve` on a loopback port, POSTs one eddsa-jcs-2022 badge to
 /credentials/verify and reports, per load step: answers per second, 200s per second,
 p50/p99 of the 200s, and the count and p99 of the 503s (shed), as the client saw
-them and as the server's access log timed them (from granian reading the request to
-the answer written: the client's own queueing on the shared cores left out).
+them and as the server's access log timed them (granian's clock starts when its Python
+wrapper starts on a thread holding the GIL and stops when the app returns: neither the
+client's own queueing nor the wait for a Python thread and the GIL is in it).
 Closed-loop steps (`--connections`) find the peak; open-loop steps (`--rates`) show
 honest latency below it. The client (bench/load.py) runs on the same cores as the
 server. `--wrk-fractions` measures the peak with wrk flat out (16 connections) and then
