@@ -19,7 +19,8 @@ the server its CPU; its p50/p99 are over every answer (wrk cannot tell a 503's t
 a 200's; the server's own 503 p99 is beside them) and `late` counts the sends that
 fell more than 10 ms behind the schedule. Beside wrk, a probe sends 20 requests a second,
 each on a new connection, and times its 200s and its 503s apart: a refusal as a client
-arriving during the load sees it.
+arriving during the load sees it (the 503s' median and p99, and the connects' p99 on
+their own: what is left is the server's queue).
 """
 
 from __future__ import annotations
@@ -145,34 +146,40 @@ HEADER = (
 WRK_HEADER = (
     f"{'load':>14} {'answers/s':>8} {'200/s':>8} {'p50 ms':>8} {'p99 ms':>8}"
     f" {'not 200':>8} {'srv 503p99':>9} {'late':>6} {'socket':>6}"
-    f" {'probe 200s':>10} {'p99 ms':>7} {'503s':>5} {'p99 ms':>7} {'max ms':>7}"
+    f" {'probe 200s':>10} {'p99 ms':>7} {'503s':>5} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7}"
+    f" {'connect p99':>11}"
 )
 #: Requests a second the probe sends beside wrk: few enough to take no CPU from the server.
 PROBE_RATE = 20
 
 
-def probe(port: int, body: bytes, stop: threading.Event, answers: list[tuple[int, float]]) -> None:
+def probe(
+    port: int, body: bytes, stop: threading.Event, answers: list[tuple[int, float, float]]
+) -> None:
     """One request every 1/PROBE_RATE s on a new connection until `stop`, into `answers`.
 
-    Each answer is (status, seconds); status 0 when the connection failed.
+    Each answer is (status, seconds, of them connecting); status 0 when the connection
+    failed. The connect apart: a refusal's time is then the server's (and its queue's).
 
     wrk times every answer alike; the probe tells how long a refusal takes a client that
     arrives during the load, and how long an admitted request waits.
     """
     due = time.monotonic()
     while not stop.is_set():
-        started = time.perf_counter()
+        started = connected = time.perf_counter()
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+            connection.connect()
+            connected = time.perf_counter()
             connection.request(
                 "POST", "/credentials/verify", body, {"Content-Type": "application/json"}
             )
             response = connection.getresponse()
             response.read()
-            answers.append((response.status, time.perf_counter() - started))
+            answers.append((response.status, time.perf_counter() - started, connected - started))
             connection.close()
         except OSError:
-            answers.append((0, time.perf_counter() - started))
+            answers.append((0, time.perf_counter() - started, connected - started))
         due += 1 / PROBE_RATE
         stop.wait(max(0.0, due - time.monotonic()))
 
@@ -190,7 +197,7 @@ def wrk_steps(
         time.sleep(MAX_DELAY + 0.2)  # the lines of the step before written (batched)
         start = log.stat().st_size
         stop = threading.Event()
-        probed: list[tuple[int, float]] = []
+        probed: list[tuple[int, float, float]] = []
         prober = threading.Thread(target=probe, args=(port, body, stop, probed))
         prober.start()
         try:
@@ -200,14 +207,16 @@ def wrk_steps(
             prober.join()
         time.sleep(MAX_DELAY + 0.2)
         shed_served = server_times(log, start).get(503, [])
-        ok = sorted(t for status, t in probed if status == 200)
-        shed = sorted(t for status, t in probed if status == 503)
+        ok = sorted(t for status, t, _ in probed if status == 200)
+        shed = sorted(t for status, t, _ in probed if status == 503)
+        connects = sorted(c for status, _, c in probed if status)
         print(
             f"{f'wrk {fraction:.0%}':>14} {(got.ok + got.other) / got.seconds:8.0f} {got.rate:8.0f}"
             f" {got.p50 * 1000:8.1f} {got.p99 * 1000:8.1f} {got.other:8d}"
             f" {percentile(shed_served, 0.99) * 1000:9.1f} {got.late:6d} {got.socket_errors:6d}"
             f" {len(ok):10d} {percentile(ok, 0.99) * 1000:7.1f} {len(shed):5d}"
-            f" {percentile(shed, 0.99) * 1000:7.1f} {(shed[-1] if shed else 0) * 1000:7.1f}",
+            f" {percentile(shed, 0.5) * 1000:7.1f} {percentile(shed, 0.99) * 1000:7.1f}"
+            f" {(shed[-1] if shed else 0) * 1000:7.1f} {percentile(connects, 0.99) * 1000:11.1f}",
             flush=True,
         )
 
