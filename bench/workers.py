@@ -25,8 +25,8 @@ def laurel_worker(directory: Path) -> None:
     """Serve the protocol with laurel's full verification, every check on."""
     from anchor.directory import ChainDirectory
     from verifier import VerificationPolicy, verify_bytes
+    from verifier.json_line import json_line
     from verifier.sources import documents_in
-    from verifier.verdict import verdict_json
     from verifier.verify import networked_resolver, networked_status_checker
 
     policy = VerificationPolicy(now=dt.datetime.now(dt.UTC))
@@ -45,8 +45,7 @@ def laurel_worker(directory: Path) -> None:
                     status_checker=status_checker,
                     anchors=anchors,
                 )
-                line = {"input": label, **result.to_json(), "verdict": verdict_json(result)}
-                json.dumps(line, ensure_ascii=False)  # the line `verify --json` prints
+                json_line(label, result)  # the line `verify --json` prints
                 if not result.verified:
                     ids = [c.id for c in result.checks if c.status.value == "failed"]
                     failed += ids or ["not verified"]

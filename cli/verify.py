@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -268,10 +267,9 @@ def verify(
                     EXIT_USAGE if result.unreadable else EXIT_OK if result.verified else EXIT_FAILED
                 )
                 if as_json:
-                    from verifier.verdict import verdict_json
+                    from verifier.json_line import json_line
 
-                    line = {"input": shown, **result.to_json(), "verdict": verdict_json(result)}
-                    answers.append((shown, code, json.dumps(line, ensure_ascii=False), None, b""))
+                    answers.append((shown, code, json_line(shown, result), None, b""))
                 else:
                     answers.append((shown, code, None, result, document))
             return answers
