@@ -25,7 +25,7 @@ def laurel_worker(directory: Path) -> None:
     """Serve the protocol with laurel's full verification, every check on."""
     from anchor.directory import ChainDirectory
     from verifier import VerificationPolicy, verify_bytes
-    from verifier.json_line import json_line
+    from verifier.json_text import json_line
     from verifier.sources import documents_in
     from verifier.verify import networked_resolver, networked_status_checker
 

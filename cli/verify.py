@@ -267,7 +267,7 @@ def verify(
                     EXIT_USAGE if result.unreadable else EXIT_OK if result.verified else EXIT_FAILED
                 )
                 if as_json:
-                    from verifier.json_line import json_line
+                    from verifier.json_text import json_line
 
                     answers.append((shown, code, json_line(shown, result), None, b""))
                 else:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -11,6 +10,7 @@ from flask import Response
 
 from vc.results import CheckResult, Status, VerificationResult
 from vc.types import JSONValue
+from verifier.json_text import compact_json
 from verifier.verdict import verdict_json
 
 __all__ = [
@@ -50,7 +50,7 @@ _ERROR_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
 
 def json_text(body: Mapping[str, Any]) -> str:
     """`body` as compact JSON with ``<``, ``>`` and ``&`` escaped, so that it is inert as HTML."""
-    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    text = compact_json(body)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 

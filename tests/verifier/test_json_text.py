@@ -1,4 +1,4 @@
-"""verifier.json_line: the `laurel verify --json` line, by orjson, with json.dumps where it cannot."""
+"""verifier.json_text: the `laurel verify --json` line, by orjson, with json.dumps where it cannot."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vc.results import CheckResult, VerificationResult
-from verifier.json_line import json_line
+from verifier.json_text import compact_json, json_line
 from verifier.verdict import verdict_json
 
 
@@ -54,3 +54,12 @@ def test_the_line_reads_back_as_what_json_dumps_wrote(
     line = json_line(shown, result)
     assert "\n" not in line
     assert json.loads(line) == json.loads(json.dumps(_expected(shown, result)))
+
+
+@settings(max_examples=500)
+@given(value=_VALUES)
+def test_compact_json_is_json_dumps_byte_for_byte_without_floats(value: object) -> None:
+    # The service's bodies and the --json lines kept their text when orjson came in
+    # (control characters, quotes, non-ASCII, big integers); floats may differ in
+    # exponent form only (1e-07 / 1e-7), both JSON.
+    assert compact_json(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":"))
