@@ -371,7 +371,7 @@ def test_a_warm_checker_reads_each_entry_by_its_content(
 
 
 @pytest.mark.parametrize("size", [True, 1.0], ids=["true", "1.0"])
-def test_a_kept_parse_never_stands_for_an_entry_equal_only_in_python(
+def test_s18_a_kept_parse_never_stands_for_an_entry_equal_only_in_python(
     host: FakeHost, checker: StatusChecker, size: object
 ) -> None:
     """1 == True == 1.0 in Python, not in JSON: the entry with 1 reads, the others are malformed."""
