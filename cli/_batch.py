@@ -74,7 +74,6 @@ class _Batch(Generic[T, R]):
         import multiprocessing  # not on the path of one input
 
         self._make = make
-        self._func: Callable[[T], R] | None = None
         self._chunks = [work[i : i + CHUNK] for i in range(0, len(work), CHUNK)]
         self._context = multiprocessing.get_context("fork")
         self._next = self._context.RawValue("q", 0)
@@ -126,7 +125,7 @@ class _Batch(Generic[T, R]):
                 pid, reader = self._fork(readers)
                 pids.append(pid)
                 readers.append(reader)
-            func = self._func = self._make()
+            func = self._make()
             while (index := self._claim()) is not None:
                 try:
                     made[index] = [func(item) for item in self._chunks[index]]
@@ -134,33 +133,30 @@ class _Batch(Generic[T, R]):
                     made[index] = exc  # raised at its turn, after the answers before it
                 self._collect(readers, made, block=False)
                 while shown in made:
-                    yield from self._turn(shown, made.pop(shown))
+                    yield from self._turn(shown, made.pop(shown), func)
                     shown += 1
             while shown < len(self._chunks):
                 if shown not in made:
                     if not readers:
-                        raise self._lost_error(self._lost(shown))
+                        from verifier.errors import BatchError  # imported by `make` by now
+
+                        raise BatchError(self._lost(shown))
                     self._collect(readers, made, block=True)
                     continue
-                yield from self._turn(shown, made.pop(shown))
+                yield from self._turn(shown, made.pop(shown), func)
                 shown += 1
         finally:
             self._stop(pids, readers)
 
-    def _turn(self, index: int, made: list[R] | Exception | str) -> Iterator[R]:
+    def _turn(
+        self, index: int, made: list[R] | Exception | str, func: Callable[[T], R]
+    ) -> Iterator[R]:
         if isinstance(made, Exception):
             raise made
         if isinstance(made, str):  # _AGAIN: its function raised in a worker
-            func = self._func if self._func is not None else self._make()
             yield from [func(item) for item in self._chunks[index]]
             return
         yield from made
-
-    @staticmethod
-    def _lost_error(message: str) -> Exception:
-        from verifier.errors import BatchError  # imported by `make` by now, if ever
-
-        return BatchError(message)
 
     def _lost(self, index: int) -> str:
         chunk = self._chunks[index]
