@@ -8,8 +8,8 @@
 Starts `laurel serve` on a loopback port, POSTs one eddsa-jcs-2022 badge to
 /credentials/verify and reports, per load step: answers per second, 200s per second,
 p50/p99 of the 200s, and the count and p99 of the 503s (shed), as the client saw
-them and as the server's access log timed them (granian's clock starts when its Python
-wrapper starts on a thread holding the GIL and stops when the app returns: neither the
+them and as the server's access log timed them (its clock starts when the app's outermost
+middleware starts on a thread holding the GIL and stops when the app returns: neither the
 client's own queueing nor the wait for a Python thread and the GIL is in it).
 Closed-loop steps (`--connections`) find the peak; open-loop steps (`--rates`) show
 honest latency below it. The client (bench/load.py) runs on the same cores as the
@@ -108,7 +108,7 @@ def verify_request() -> bytes:
     return request_bytes("POST", "/credentials/verify", verify_body())
 
 
-# granian's access line ends with the status and the time it took (verifier/server.py).
+# The access line ends with the status and the time it took (verifier/access_log.py).
 _ACCESS = re.compile(rb'"POST /credentials/verify [^"]*" (\d{3}) ([0-9.]+)ms$', re.MULTILINE)
 
 

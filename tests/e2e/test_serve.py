@@ -160,7 +160,9 @@ def test_a_worker_killed_mid_service_is_replaced_and_the_other_keeps_answering()
 
 
 @pytest.mark.e2e
-def test_the_access_log_is_written_in_batches_and_whole_at_shutdown(tmp_path: Path) -> None:
+def test_the_access_log_is_written_in_batches_and_whole_at_shutdown_and_x12_unforgeable(
+    tmp_path: Path,
+) -> None:
     # Lines are kept and written together (verifier/access_log.py): each shows up
     # within about a second, and none is lost when the server is stopped.
     import subprocess
@@ -172,7 +174,7 @@ def test_the_access_log_is_written_in_batches_and_whole_at_shutdown(tmp_path: Pa
 
     def access_lines() -> list[str]:
         text = out.read_text(encoding="utf-8", errors="replace")
-        return [line for line in text.splitlines() if '"POST /credentials/verify' in line]
+        return [line for line in text.splitlines() if ' "POST /credentials/verify ' in line]
 
     with out.open("wb") as sink:
         proc = subprocess.Popen(
@@ -194,12 +196,23 @@ def test_the_access_log_is_written_in_batches_and_whole_at_shutdown(tmp_path: Pa
             assert time.monotonic() < deadline, "the access lines were never written"
             time.sleep(0.05)
         assert call(port, "POST", "/credentials/verify", body)[0] == 200
+        # X12: a path that decodes to a newline and a made-up line of its own.
+        forged = (
+            "/x%0A%5B2026-12-07%2010:00:00%20+0000%5D%2010.0.0.1%20%22POST%20/credentials/verify"
+        )
+        assert call(port, "GET", forged)[0] == 404
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
     lines = access_lines()
     assert len(lines) == 4
     assert all(line.endswith("ms") and '" 200 ' in line for line in lines)
+    text = out.read_text(encoding="utf-8", errors="replace")
+    (line,) = [line for line in text.splitlines() if "GET /x" in line]
+    assert line.endswith("ms")
+    assert '" 404 ' in line
+    assert "10.0.0.1" in line
+    assert not any(line.startswith("[2026-12-07 10:00:00") for line in text.splitlines())
 
 
 @pytest.mark.e2e

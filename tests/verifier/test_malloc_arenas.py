@@ -61,8 +61,15 @@ def test_each_worker_caps_its_arenas_before_it_builds_the_app(
 ) -> None:
     calls: list[str] = []
     monkeypatch.setattr(server, "cap_arenas", lambda: calls.append("cap") or True)
-    monkeypatch.setattr(server, "buffer_access_log", lambda: calls.append("log"))
     monkeypatch.setattr("verifier.warm.warm_up", lambda: True)
-    load = server._worker_app(lambda: calls.append("app") or "app", 0.005, None)
-    assert load() == "app"
-    assert calls == ["cap", "log", "app"]
+
+    class App:
+        wsgi_app = "flask"
+
+    def make() -> App:
+        calls.append("app")
+        return App()
+
+    load = server._worker_app(make, 0.005, None, access_log=False)
+    assert load().wsgi_app == "flask"
+    assert calls == ["cap", "app"]
