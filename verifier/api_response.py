@@ -96,6 +96,10 @@ def _problem_type(check: CheckResult) -> str:
     return PROBLEM_BASE + check.id
 
 
+# Read once: an enum member looked up on its class goes through a descriptor each time.
+_PASSED, _WARNING, _FAILED = Status.PASSED, Status.WARNING, Status.FAILED
+
+
 def _unique(ids: list[str]) -> list[JSONValue]:
     return list(dict.fromkeys(ids))
 
@@ -112,24 +116,33 @@ def verification_body(
     flat: list[tuple[int | None, CheckResult]] = [(None, c) for c in result.checks]
     for position, credential in enumerate(result.credentials):
         flat.extend((position, c) for c in credential.checks)
+    passed: list[str] = []
+    warnings: list[str] = []
+    errors: list[str] = []
     problems: list[JSONValue] = []
     for index, check in flat:
-        if check.status is not Status.FAILED:
-            continue
-        problem: dict[str, JSONValue] = {
-            "type": _problem_type(check),
-            "title": check.id,
-            "detail": check.message,
-        }
-        if index is not None:
-            problem["credentialIndex"] = index
-        problems.append(problem)
+        status = check.status
+        if status is _PASSED:
+            if listed(check.id):
+                passed.append(check.id)
+        elif status is _WARNING:
+            warnings.append(check.id)
+        elif status is _FAILED:
+            errors.append(check.id)
+            problem: dict[str, JSONValue] = {
+                "type": _problem_type(check),
+                "title": check.id,
+                "detail": check.message,
+            }
+            if index is not None:
+                problem["credentialIndex"] = index
+            problems.append(problem)
     results = result.to_json()
     return {
         "verified": results["verified"],
-        "checks": _unique([c.id for _, c in flat if c.status is Status.PASSED and listed(c.id)]),
-        "warnings": _unique([c.id for _, c in flat if c.status is Status.WARNING]),
-        "errors": _unique([c.id for _, c in flat if c.status is Status.FAILED]),
+        "checks": _unique(passed),
+        "warnings": _unique(warnings),
+        "errors": _unique(errors),
         "problemDetails": problems,
         "verdict": verdict_json(result),
         "results": results,
