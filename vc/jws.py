@@ -27,6 +27,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
+import nacl.bindings
 from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, OKPKey
@@ -114,7 +115,10 @@ def ed25519_jwk(public_key: Ed25519PublicKey) -> JSONObject:
 
 
 def public_key_from_jwk(jwk: Mapping[str, JSONValue]) -> Ed25519PublicKey:
-    """The Ed25519 key of a public OKP JWK.
+    """The Ed25519 key of a public OKP JWK: a canonical point of the prime-order subgroup.
+
+    A small-order, mixed-order or non-canonical ``x`` is refused, as a did:key's is
+    (SECURITY.md C05/C06): libsodium verifies a signature by a mixed-order key.
 
     Raises:
         JwsError: ``malformed`` when it is not a public Ed25519 JWK.
@@ -127,6 +131,10 @@ def public_key_from_jwk(jwk: Mapping[str, JSONValue]) -> Ed25519PublicKey:
     raw = b64url_decode(x)
     if len(raw) != 32:
         raise JwsError("an Ed25519 JWK's x is 32 bytes", code="malformed")
+    if not nacl.bindings.crypto_core_ed25519_is_valid_point(raw):
+        raise JwsError(
+            "the JWK's Ed25519 key is not a valid point of the main subgroup", code="malformed"
+        )
     return Ed25519PublicKey(raw)
 
 
