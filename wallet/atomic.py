@@ -20,14 +20,16 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import glob
 import os
+import re
 import secrets
 import stat
 from pathlib import Path
 
 from wallet.errors import UnsafePermissionsError, WalletError, WalletExistsError
 
-__all__ = ["check_private", "ensure_private_dir", "write_atomic"]
+__all__ = ["check_private", "ensure_private_dir", "sweep_temporaries", "write_atomic"]
 
 # Permission bits that let anyone but the owner in.
 _GROUP_OTHER = stat.S_IRWXG | stat.S_IRWXO
@@ -81,6 +83,26 @@ def write_atomic(path: Path, data: bytes, *, mode: int = 0o600, exclusive: bool 
         _remove_quietly(tmp)
         raise _write_error(path, exc) from exc
     _fsync_dir(folder, path)
+
+
+def sweep_temporaries(path: Path) -> int:
+    """Remove the temporary files killed writes of `path` left beside it; how many.
+
+    Only :func:`write_atomic`'s own names for `path` (``.NAME.<16 hex>.tmp``) are
+    touched. A write to `path` under way in another process at that moment then fails
+    with a :class:`WalletError` instead of completing (the file stays whole either way).
+    """
+    swept = 0
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        if _TEMPORARY.fullmatch(stale.name[len(path.name) + 2 :]):
+            # Best effort: what was asked for is written (or refused) already.
+            with contextlib.suppress(OSError):
+                stale.unlink()
+                swept += 1
+    return swept
+
+
+_TEMPORARY = re.compile(r"[0-9a-f]{16}\.tmp")
 
 
 def ensure_private_dir(path: Path) -> None:

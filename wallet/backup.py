@@ -27,7 +27,7 @@ from pathlib import Path
 
 from wallet._envelope import _read_capped, _seal, _unseal
 from wallet._kdf import KdfParams, _check_new_passphrase, _new_key
-from wallet.atomic import write_atomic
+from wallet.atomic import sweep_temporaries, write_atomic
 from wallet.errors import BackupCorruptError
 
 __all__ = ["BACKUP_MAGIC", "read_backup", "write_backup"]
@@ -71,7 +71,12 @@ def write_backup(
     plaintext = json.dumps({"members": encoded}, sort_keys=True).encode("utf-8")
     kdf = KdfParams.moderate() if kdf is None else kdf
     key, salt = _new_key(passphrase, kdf)
-    write_atomic(path, _seal(BACKUP_MAGIC, key, salt, kdf, plaintext), exclusive=True)
+    try:
+        write_atomic(path, _seal(BACKUP_MAGIC, key, salt, kdf, plaintext), exclusive=True)
+    finally:
+        # A backup killed midway left its partial ".NAME.HEX.tmp" beside `path`: never
+        # read as a backup, but not to be kept either (SECURITY.md W05).
+        sweep_temporaries(path)
 
 
 def read_backup(path: Path, passphrase: str) -> dict[str, bytes]:

@@ -4,6 +4,7 @@
       keystore.enc    0600  Argon2id + XSalsa20-Poly1305 encrypted keys
       wallet.db       0600  SQLite: settings, credentials, status allocations, anchor batches
       chain.db        0600  the embedded Ethereum chain (once something is anchored)
+      .laurel-install/ 0700 only while `init` or `restore` puts a new wallet in place
 
 The passphrase is needed only to sign (issue, present) or to back up: listing,
 showing and exporting badges open the database alone.
@@ -11,7 +12,6 @@ showing and exporting badges open the database alone.
 
 from __future__ import annotations
 
-import datetime as dt
 import ipaddress
 import secrets
 import urllib.parse
@@ -22,8 +22,9 @@ from typing import Any
 from vc.did import DidResolver, did_key_from_public_key
 from vc.keys import Ed25519KeyPair
 from vc.types import JSONObject
-from wallet.atomic import check_private, ensure_private_dir
-from wallet.errors import WalletCorruptError, WalletExistsError, WalletNotFoundError
+from wallet._install import finish_install, install_wallet
+from wallet.atomic import check_private
+from wallet.errors import WalletCorruptError, WalletNotFoundError
 from wallet.keystore import MIN_PASSPHRASE_LENGTH, KdfParams, Keystore
 from wallet.paths import default_home
 from wallet.store import Store
@@ -39,7 +40,7 @@ __all__ = [
     "base_url_problem",
     "default_home",
     "did_web_from_host",
-    "make_room",
+    "WALLET_FILES",
     "new_secp256k1_key",
 ]
 
@@ -47,6 +48,9 @@ KEYSTORE_FILE = "keystore.enc"
 DATABASE_FILE = "wallet.db"
 #: The embedded chain (wallet.ledger): the default ledger, kept beside the wallet.
 CHAIN_FILE = "chain.db"
+#: A wallet's files, the keystore and the database first: `init --force` and `restore
+#: --force` set aside those present, and put the new ones in place all at once.
+WALLET_FILES = (KEYSTORE_FILE, DATABASE_FILE, CHAIN_FILE)
 #: The keystore entry holding the wallet's Ed25519 seed.
 SIGNING_KEY = "ed25519-signing"
 #: The keystore entry holding the anchoring account's secp256k1 key (wallet.ledger).
@@ -82,35 +86,6 @@ def did_web_from_host(host_and_path: str) -> str:
     if not host:
         raise ValueError("--did-web needs a host name, like example.org or example.org:issuers:1")
     return ":".join(["did:web", host, *[s for s in segments if s]])
-
-
-def make_room(home: Path, *, force: bool) -> list[Path]:
-    """Prepare `home` (0700) for a new wallet; set an existing one aside only with `force`.
-
-    The old files are renamed ``NAME.YYYYmmddTHHMMSSZ.bak`` (never overwriting an
-    earlier one) and returned, so that replacing a wallet never destroys one.
-
-    Raises:
-        WalletExistsError: a wallet is there and `force` is not set.
-    """
-    existing = [p for p in (home / KEYSTORE_FILE, home / DATABASE_FILE) if p.exists()]
-    if existing and not force:
-        raise WalletExistsError(f"a wallet already exists in {home}")
-    if (home / CHAIN_FILE).exists():
-        # A chain left beside the wallet belongs to it: set aside with it, never reused.
-        existing.append(home / CHAIN_FILE)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    kept: list[Path] = []
-    for path in existing:
-        target = path.with_name(f"{path.name}.{stamp}.bak")
-        counter = 1
-        while target.exists():
-            target = path.with_name(f"{path.name}.{stamp}-{counter}.bak")
-            counter += 1
-        path.rename(target)
-        kept.append(target)
-    ensure_private_dir(home)
-    return kept
 
 
 def base_url_problem(url: str) -> str | None:
@@ -181,6 +156,10 @@ class Wallet:
     ) -> Wallet:
         """Create a wallet with a new Ed25519 key and its DID (did:key, or did:web when asked).
 
+        The keystore and the database are written whole beside the home's files and put
+        in place at once (:mod:`wallet._install`): killed at any moment, the home holds
+        the wallet it had (or none), or the new one whole; one set aside stays ``*.bak``.
+
         Raises:
             WalletExistsError: a wallet is already there and `force` is not set.
             ValueError: an empty name, a base URL that is not an absolute https URL
@@ -192,27 +171,28 @@ class Wallet:
         if problem is not None:
             raise ValueError(problem)
         if len(passphrase) < MIN_PASSPHRASE_LENGTH:
-            # Checked before make_room, so that --force never sets a wallet aside for nothing.
+            # Checked first, so that --force never sets a wallet aside for nothing.
             raise ValueError(f"a passphrase has at least {MIN_PASSPHRASE_LENGTH} characters")
-        keystore_path, database_path = home / KEYSTORE_FILE, home / DATABASE_FILE
-        make_room(home, force=force)
         key = Ed25519KeyPair.generate()
-        keystore = Keystore.create(
-            keystore_path,
-            passphrase,
-            {SIGNING_KEY: key.export_seed_unencrypted(), ANCHORING_KEY: new_secp256k1_key()},
-            kdf=kdf,
-        )
         did = did_web if did_web else did_key_from_public_key(key.public_key)
-        store = Store.create(database_path)
-        with store.transaction():
-            store.set_setting("name", name.strip())
-            store.set_setting("did", did)
-            store.set_setting("verification_method", f"{did}#{key.public_key.multibase}")
-            store.set_setting("public_key", key.public_key.multibase)
-            if base_url:
-                store.set_setting("base_url", base_url.rstrip("/"))
-        wallet = cls(home, store)
+        keys = {SIGNING_KEY: key.export_seed_unencrypted(), ANCHORING_KEY: new_secp256k1_key()}
+        created: list[Keystore] = []
+
+        def build(staging: Path) -> None:
+            # Written whole in the staging folder, then put in place at once (wallet._install).
+            created.append(Keystore.create(staging / KEYSTORE_FILE, passphrase, keys, kdf=kdf))
+            with Store.create(staging / DATABASE_FILE) as store, store.transaction():
+                store.set_setting("name", name.strip())
+                store.set_setting("did", did)
+                store.set_setting("verification_method", f"{did}#{key.public_key.multibase}")
+                store.set_setting("public_key", key.public_key.multibase)
+                if base_url:
+                    store.set_setting("base_url", base_url.rstrip("/"))
+
+        install_wallet(home, build, wallet_files=WALLET_FILES, force=force)
+        keystore = created[0]
+        keystore.moved_to(home / KEYSTORE_FILE)
+        wallet = cls(home, Store.open(home / DATABASE_FILE))
         wallet._keystore = keystore
         return wallet
 
@@ -223,8 +203,10 @@ class Wallet:
         Raises:
             WalletNotFoundError: there is no wallet there.
             WalletCorruptError: its database is damaged (never re-created).
+            WalletBusyError: another process kept installing a wallet there too long.
             UnsafePermissionsError: its files are readable by others.
         """
+        finish_install(home)  # a new wallet a crash left half in place is put in whole
         database_path = home / DATABASE_FILE
         if not database_path.exists():
             if (home / KEYSTORE_FILE).exists():

@@ -32,7 +32,7 @@ from pathlib import Path
 from vc.keys import Ed25519KeyPair
 from wallet._envelope import _read_capped, _seal, _unseal
 from wallet._kdf import MIN_PASSPHRASE_LENGTH, KdfParams, _check_new_passphrase, _new_key
-from wallet.atomic import check_private, write_atomic
+from wallet.atomic import check_private, sweep_temporaries, write_atomic
 from wallet.errors import (
     KeyNotFoundError,
     WalletCorruptError,
@@ -142,6 +142,10 @@ class Keystore:
         """The keystore file."""
         return self._path
 
+    def moved_to(self, path: Path) -> None:
+        """Follow the file, moved whole to `path` (a new wallet put in place at once)."""
+        self._path = path
+
     def names(self) -> list[str]:
         """The names of the stored secrets, sorted."""
         return sorted(self._secrets)
@@ -212,6 +216,7 @@ class Keystore:
         sealed = _seal(KEYSTORE_MAGIC, key, salt, kdf, _encode_secrets(secrets))
         write_atomic(self._path, sealed)
         self._disk_digest = _digest(sealed)
+        sweep_temporaries(self._path)  # what a rewrite killed midway left (SECURITY.md W05)
 
     def __repr__(self) -> str:
         return f"Keystore(path={str(self._path)!r}, names={self.names()!r})"

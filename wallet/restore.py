@@ -1,19 +1,22 @@
 """Restoring a wallet from an encrypted backup archive, without ever losing one.
 
-The archive is read and checked whole (checksum, MAC, the keystore opens with the
-passphrase, the database passes its integrity check) before anything on disk
-changes; an existing wallet is only replaced with ``force``, and kept aside (``*.bak``).
+The archive is read and checked whole (checksum, MAC) before anything on disk
+changes. The restored files are then written and checked (the keystore opens with the
+passphrase, the database passes its integrity check) in a staging folder inside the
+home, and put in place all at once (:mod:`wallet._install`): killed at any moment, the
+home holds the wallet it had (or none) or the whole restored one, never a mix. An
+existing wallet is only replaced with ``force``, and kept aside (``*.bak``).
 """
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
+from wallet._install import install_wallet
 from wallet.atomic import write_atomic
 from wallet.backup import read_backup
 from wallet.errors import BackupCorruptError
-from wallet.home import CHAIN_FILE, DATABASE_FILE, KEYSTORE_FILE, make_room
+from wallet.home import CHAIN_FILE, DATABASE_FILE, KEYSTORE_FILE, WALLET_FILES
 from wallet.keystore import Keystore
 from wallet.store import Store
 
@@ -32,15 +35,14 @@ def restore_wallet(archive: Path, home: Path, passphrase: str, *, force: bool = 
     missing = {KEYSTORE_FILE, DATABASE_FILE} - set(members)
     if missing:
         raise BackupCorruptError(f"{archive} lacks {', '.join(sorted(missing))}")
-    with tempfile.TemporaryDirectory(prefix="laurel-restore-") as scratch:
-        probe = Path(scratch) / KEYSTORE_FILE
-        write_atomic(probe, members[KEYSTORE_FILE])
-        Keystore.open(probe, passphrase)  # the keys inside open with this passphrase
-    keystore_path, database_path = home / KEYSTORE_FILE, home / DATABASE_FILE
-    make_room(home, force=force)
-    Store.restore_snapshot(database_path, members[DATABASE_FILE])
-    if CHAIN_FILE in members:
-        write_atomic(home / CHAIN_FILE, members[CHAIN_FILE])
-    write_atomic(keystore_path, members[KEYSTORE_FILE])
-    with Store.open(database_path) as store:
+
+    def build(staging: Path) -> None:
+        write_atomic(staging / KEYSTORE_FILE, members[KEYSTORE_FILE])
+        Keystore.open(staging / KEYSTORE_FILE, passphrase)  # its keys open with this passphrase
+        Store.restore_snapshot(staging / DATABASE_FILE, members[DATABASE_FILE])
+        if CHAIN_FILE in members:
+            write_atomic(staging / CHAIN_FILE, members[CHAIN_FILE])
+
+    install_wallet(home, build, wallet_files=WALLET_FILES, force=force)
+    with Store.open(home / DATABASE_FILE) as store:
         return store.count_credentials()

@@ -209,34 +209,24 @@ class Store(StatusLists, Originals, People):
     def snapshot(self) -> bytes:
         """A consistent copy of the whole database file, for a backup.
 
-        Uses SQLite's online backup API into a private temporary file beside the
-        database, so the copy is one committed state even while others write.
+        Uses SQLite's online backup API into an in-memory database, serialized: the
+        copy is one committed state even while others write, and no copy of the
+        badges is ever left on disk (a backup killed midway left one beside the
+        wallet before, kept past every later deletion; SECURITY.md W05).
 
         Raises:
             RuntimeError: called inside :meth:`transaction` (it would copy uncommitted rows).
             WalletBusyError: another process held the database past the busy timeout.
-            WalletError: the temporary copy could not be written.
         """
         if self._in_transaction:
             raise RuntimeError("take a snapshot outside a transaction")
-        fd, name = _make_temp(self._path, ".snapshot")
-        os.close(fd)
-        temp = Path(name)
-        try:
-            with self._translated():
-                target = sqlite3.connect(temp, isolation_level=None)
-                try:
-                    self._conn.backup(target)
-                finally:
-                    target.close()
+        with self._translated():
+            copy = sqlite3.connect(":memory:", isolation_level=None)
             try:
-                return temp.read_bytes()
-            except OSError as exc:
-                raise WalletError(f"cannot read the snapshot of {self._path}: {exc}") from exc
-        finally:
-            for leftover in (temp, _journal_path(temp)):
-                with contextlib.suppress(FileNotFoundError):
-                    leftover.unlink()
+                self._conn.backup(copy)
+                return copy.serialize()
+            finally:
+                copy.close()
 
     @classmethod
     def restore_snapshot(
