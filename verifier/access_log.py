@@ -128,9 +128,12 @@ class _Stamp:
 class AccessLog:
     """WSGI middleware: one access line per request into `lines`, made when its answer is.
 
-    The answer is the app's, untouched. An answer given as an iterable other than a list
-    is logged when the server closes it (after its body is sent); a request whose app
-    raises is logged as 500 and the exception goes on to the server.
+    The answer is the app's, untouched. A request is logged when the app returns, its
+    status given (Flask always gives it by then): not when the server closes the body,
+    which granian does later, on its own schedule, and not at all for a worker that
+    stops first. An app that gives its status only while its body is read is logged when
+    the server closes the body; a request whose app raises is logged as 500 and the
+    exception goes on to the server.
     """
 
     def __init__(self, app: _App, lines: BufferedLines) -> None:
@@ -141,7 +144,7 @@ class AccessLog:
     def __call__(self, environ: _Environ, start_response: _StartResponse) -> Iterable[bytes]:
         """Answer as the app does, and log the request."""
         started, clock = time.time(), time.perf_counter()
-        status = ["500"]
+        status = [""]
 
         def record(status_line: str, *args: Any) -> Any:
             status[0] = status_line[:3]
@@ -152,10 +155,10 @@ class AccessLog:
         except BaseException:
             self._log(environ, "500", started, clock)
             raise
-        if isinstance(body, list):
+        if status[0]:
             self._log(environ, status[0], started, clock)
             return body
-        return _Logged(body, lambda: self._log(environ, status[0], started, clock))
+        return _Logged(body, lambda: self._log(environ, status[0] or "500", started, clock))
 
     def _log(self, environ: _Environ, status: str, started: float, clock: float) -> None:
         seconds = time.perf_counter() - clock
@@ -163,7 +166,7 @@ class AccessLog:
 
 
 class _Logged:
-    """An answer's body that logs its request when the server closes it (PEP 3333)."""
+    """A body whose status comes while it is read: its request logged at close (PEP 3333)."""
 
     __slots__ = ("_body", "_done")
 
