@@ -342,12 +342,19 @@ def _b64url_encode(data: bytes) -> str:
 
 
 def _b64url(value: JSONValue, name: str) -> bytes:
+    # RFC 7515 §2 base64url, in its one spelling: urlsafe_b64decode alone drops characters
+    # outside the alphabet and ignores stray low bits, so one key had many spellings.
     if not isinstance(value, str) or not value or "=" in value:
         raise ValueError(f"JWK member {name!r} must be unpadded base64url")
     try:
-        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-    except (ValueError, TypeError) as exc:
+        raw = base64.b64decode(
+            value.encode("ascii") + b"=" * (-len(value) % 4), altchars=b"-_", validate=True
+        )
+    except (ValueError, TypeError) as exc:  # binascii.Error is a ValueError
         raise ValueError(f"JWK member {name!r} is not base64url") from exc
+    if _b64url_encode(raw) != value:
+        raise ValueError(f"JWK member {name!r} is not base64url in its canonical form")
+    return raw
 
 
 def public_key_from_jwk(jwk: Mapping[str, JSONValue]) -> PublicKey:

@@ -137,3 +137,29 @@ def test_base58btc_refuses_what_the_base58_package_refuses(body: str) -> None:
     except MultibaseError:
         got = None
     assert got == expected
+
+
+_B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def _spellings_of_one_key(x: str) -> list[str]:
+    # The same 32 bytes as `urlsafe_b64decode` reads them: characters outside the alphabet
+    # dropped; the last character's two unused bits (43 x 6 = 258 bits) flipped.
+    last = _B64URL.index(x[-1])
+    return [x[:5] + "$!" + x[5:], x[:10] + "*.~" + x[10:], x[:-1] + _B64URL[last ^ 3]]
+
+
+def test_c06_a_jwk_x_in_another_spelling_of_the_same_key_is_refused() -> None:
+    # RFC 7515 base64url has one spelling per value: a JWK (did:jwk, a DID document's
+    # JsonWebKey, a VC-JWT header) that spells a key another way is refused, not read as it.
+    import base64
+
+    from vc.keys import Ed25519KeyPair, public_key_from_jwk
+
+    raw = Ed25519KeyPair.generate().public_key.raw
+    x = base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+    assert public_key_from_jwk({"kty": "OKP", "crv": "Ed25519", "x": x}).raw == raw
+    for spelling in {s for s in _spellings_of_one_key(x) if s != x}:
+        assert base64.urlsafe_b64decode(spelling + "=" * (-len(spelling) % 4)) == raw
+        with pytest.raises(ValueError, match="base64url"):
+            public_key_from_jwk({"kty": "OKP", "crv": "Ed25519", "x": spelling})
