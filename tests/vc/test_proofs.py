@@ -240,21 +240,33 @@ def test_malformed_created_fails_verification():
 # --- properties -----------------------------------------------------------------
 
 _text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40)
+
+
+def _not_an_alias(name: str) -> bool:
+    return name not in ("id", "type")
+
+
 _scalars = st.one_of(st.none(), st.booleans(), st.integers(-(2**53) + 1, 2**53 - 1), _text)
 _values = st.recursive(
     _scalars,
     lambda children: st.one_of(
         st.lists(children, max_size=4),
-        # Keys that are not JSON-LD keywords: "@value" & co. make invalid JSON-LD,
-        # which RDFC rightly refuses to sign (tested separately).
+        # Keys that are not JSON-LD keywords, nor the VC context's aliases of them ("id"
+        # is @id, "type" @type): `"id": null`, "@value" & co. make invalid JSON-LD, which
+        # RDFC rightly refuses to sign (tested separately).
         st.dictionaries(
-            st.from_regex(r"[a-zA-Z][a-zA-Z0-9 ]{0,10}", fullmatch=True), children, max_size=4
+            st.from_regex(r"[a-zA-Z][a-zA-Z0-9 ]{0,10}", fullmatch=True).filter(_not_an_alias),
+            children,
+            max_size=4,
         ),
     ),
     max_leaves=12,
 )
 _claims = st.dictionaries(
-    st.from_regex(r"[a-z][a-zA-Z]{0,10}", fullmatch=True), _values, min_size=1, max_size=5
+    st.from_regex(r"[a-z][a-zA-Z]{0,10}", fullmatch=True).filter(_not_an_alias),
+    _values,
+    min_size=1,
+    max_size=5,
 )
 
 
