@@ -27,7 +27,6 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
-import nacl.bindings
 from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, OKPKey
@@ -36,6 +35,7 @@ from joserfc.jws import JWSRegistry
 from vc.errors import LaurelError, MalformedDocumentError
 from vc.jsontext import parse_document
 from vc.keys import EcdsaPublicKey, Ed25519KeyPair, Ed25519PublicKey, PublicKey
+from vc.keys import public_key_from_jwk as keys_public_key_from_jwk
 from vc.types import JSONObject, JSONValue
 
 __all__ = [
@@ -117,25 +117,23 @@ def ed25519_jwk(public_key: Ed25519PublicKey) -> JSONObject:
 def public_key_from_jwk(jwk: Mapping[str, JSONValue]) -> Ed25519PublicKey:
     """The Ed25519 key of a public OKP JWK: a canonical point of the prime-order subgroup.
 
-    A small-order, mixed-order or non-canonical ``x`` is refused, as a did:key's is
-    (SECURITY.md C05/C06): libsodium verifies a signature by a mixed-order key.
+    Read by :func:`vc.keys.public_key_from_jwk`, laurel's one reader of a JWK: a
+    small-order, mixed-order or non-canonical ``x``, or one spelled other than in strict
+    base64url, is refused, as a did:key's is (SECURITY.md C05/C06): libsodium verifies a
+    signature by a mixed-order key.
 
     Raises:
         JwsError: ``malformed`` when it is not a public Ed25519 JWK.
     """
-    x = jwk.get("x")
-    if jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519" or not isinstance(x, str):
+    if jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519" or not isinstance(jwk.get("x"), str):
         raise JwsError("the key is not an Ed25519 JWK (kty OKP, crv Ed25519)", code="malformed")
-    if "d" in jwk:
-        raise JwsError("the JWK holds a private key", code="malformed")
-    raw = b64url_decode(x)
-    if len(raw) != 32:
-        raise JwsError("an Ed25519 JWK's x is 32 bytes", code="malformed")
-    if not nacl.bindings.crypto_core_ed25519_is_valid_point(raw):
-        raise JwsError(
-            "the JWK's Ed25519 key is not a valid point of the main subgroup", code="malformed"
-        )
-    return Ed25519PublicKey(raw)
+    try:
+        key = keys_public_key_from_jwk(jwk)
+    except ValueError as exc:
+        raise JwsError(str(exc), code="malformed") from exc
+    if not isinstance(key, Ed25519PublicKey):  # kty OKP, crv Ed25519 reads no other
+        raise JwsError("the key is not an Ed25519 JWK", code="malformed")
+    return key
 
 
 def _parts(token: str) -> list[str]:
