@@ -4,6 +4,7 @@
     python -m bench.shed --in-flight 4 --connections 16,64,200
     python -m bench.shed --rates 200,400,600              # open loop at these rates
     python -m bench.shed --connections '' --wrk-fractions 0.5,0.8,1.0,1.2
+    python -m bench.shed --front nginx --connections '' --wrk-fractions 1.0,1.5,2.0
 
 Starts `laurel serve` on a loopback port, POSTs one eddsa-jcs-2022 badge to
 /credentials/verify and reports, per load step: answers per second, 200s per second,
@@ -237,6 +238,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--laurel", help="another `laurel` command to measure (a baseline)")
     parser.add_argument(
+        "--front", choices=["nginx"], help="nginx in front of the workers (laurel serve --front)"
+    )
+    parser.add_argument(
         "--polite",
         default="",
         help="closed-loop connection counts whose clients honour Retry-After (e.g. 200)",
@@ -247,6 +251,8 @@ def main(argv: list[str] | None = None) -> int:
     extra = ["--workers", str(args.workers)]
     if args.in_flight:
         extra += ["--in-flight", str(args.in_flight)]
+    if args.front:
+        extra += ["--front", args.front]
     log = Path(tempfile.mkstemp(prefix="laurel-shed-", suffix=".log")[1])
     server = start_serve(port, *extra, laurel=args.laurel, log=log)
 

@@ -43,6 +43,13 @@ SERVE_SECRETS = ("LAUREL_PASSPHRASE", "LAUREL_ISSUER_TOKEN")
     help="Reverse proxies in front whose X-Forwarded-For names the client (rate limits per client).",
 )
 @click.option(
+    "--front",
+    type=click.Choice(["nginx"]),
+    help="Put nginx in front (installed apart): it listens on --host/--port, passes requests"
+    " to the workers on a loopback port, and refuses those past what the workers hold with"
+    " their own 503 + Retry-After in about a millisecond, never queued behind Python.",
+)
+@click.option(
     "--access-log/--no-access-log",
     default=True,
     show_default=True,
@@ -100,6 +107,7 @@ def serve(
     in_flight: int | None,
     queue: int | None,
     proxies: int,
+    front: str | None,
     access_log: bool,
     pin_workers: bool,
     domain: str | None,
@@ -222,6 +230,7 @@ def serve(
             proxies=proxies,
             access_log=access_log,
             pin_workers=pin_workers,
+            front=front,
         )
 
         def factory() -> Any:
@@ -268,7 +277,8 @@ def serve(
 
         click.echo(
             f"laurel verifier on http://{host}:{port} "
-            f"({workers} worker{'s' if workers != 1 else ''}); Ctrl-C stops it",
+            f"({workers} worker{'s' if workers != 1 else ''}"
+            f"{', behind ' + front if front else ''}); Ctrl-C stops it",
             err=True,
         )
         if registry is not None:

@@ -120,7 +120,9 @@ def service_tour(console: Console, service: Service, badge: bytes, teacher: Wall
     console.print(f"the same presentation replayed  ->  {status}  {', '.join(answer['errors'])}")
     console.print(
         "(`laurel serve` also serves a page at / where a person pastes or uploads a badge,"
-        " and /request, where it asks for one)\n"
+        " and /request, where it asks for one; `laurel serve --front nginx` puts nginx in"
+        " front, which reads each request whole and turns away what the workers cannot take"
+        " in a few milliseconds, with their own 503 and Retry-After)\n"
     )
 
 

@@ -177,7 +177,10 @@ class LaurelServe:
             time.sleep(0.1)
 
     def _workers(self) -> int:
+        # Sockets on the port: one per worker, or the front's one (its workers are behind).
         args = list(self.args)
+        if "--front" in args:
+            return 1
         return int(args[args.index("--workers") + 1]) if "--workers" in args else 2
 
     def stop(self) -> None:

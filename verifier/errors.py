@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from vc.errors import LaurelError
 
-__all__ = ["BatchError", "FetchBlockedError", "FetchError", "FetchFailedError"]
+__all__ = ["BatchError", "FetchBlockedError", "FetchError", "FetchFailedError", "FrontError"]
 
 
 class FetchError(LaurelError):
@@ -42,3 +42,12 @@ class BatchError(LaurelError):
     """A worker process of a batch (``verify --jobs``) ended before it answered."""
 
     hint = "Run again with --jobs 1 to verify these inputs in one process and see why."
+
+
+class FrontError(LaurelError):
+    """``laurel serve --front``: the front could not be started (missing, its port taken)."""
+
+    hint = (
+        "--front nginx needs nginx installed (Debian: apt-get install nginx-light) and the"
+        " port free; nginx's own message, if any, is above."
+    )

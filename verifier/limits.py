@@ -56,6 +56,7 @@ __all__ = [
     "DEFAULT_ROUTE_LIMITS",
     "GUESSING_ONLY",
     "LENDABLE",
+    "OVERLOADED_BODY",
     "RETRY_AFTER",
     "LimitPolicy",
     "install_limits",
@@ -320,7 +321,8 @@ class _Admission:
                 self.waiting[0] -= 1
 
 
-_OVERLOADED = json.dumps(
+#: The body of a 503 refusal (RFC 9457), the front's too (verifier/front.py).
+OVERLOADED_BODY = json.dumps(
     {
         "type": PROBLEM_BASE + "overloaded",
         "title": "Service Unavailable",
@@ -331,7 +333,7 @@ _OVERLOADED = json.dumps(
 ).encode()
 _OVERLOADED_HEADERS = [
     ("Content-Type", PROBLEM_JSON),
-    ("Content-Length", str(len(_OVERLOADED))),
+    ("Content-Length", str(len(OVERLOADED_BODY))),
     ("Retry-After", str(RETRY_AFTER)),
     *((name, value) for _, name, value in DEFAULT_HEADERS),
 ]
@@ -342,4 +344,4 @@ def _refuse(start_response: StartResponse) -> Iterable[bytes]:
         "503 SERVICE UNAVAILABLE",
         [*_OVERLOADED_HEADERS, ("X-Request-Id", secrets.token_hex(16))],
     )
-    return [_OVERLOADED]
+    return [OVERLOADED_BODY]

@@ -72,6 +72,13 @@ class ServeOptions:
     switch_interval: float = 0.005
     #: Each worker's threads on one core of its own (:mod:`verifier.cpu_pinning`).
     pin_workers: bool = True
+    #: A front answering before the workers (:mod:`verifier.front`): None, or "nginx".
+    front: str | None = None
+
+    @property
+    def trusted_hops(self) -> int:
+        """Proxies whose X-Forwarded-For the app believes: `proxies`, and the front."""
+        return self.proxies + (1 if self.front else 0)
 
     @classmethod
     def sized(
@@ -85,6 +92,7 @@ class ServeOptions:
         proxies: int = 0,
         access_log: bool = True,
         pin_workers: bool = True,
+        front: str | None = None,
     ) -> ServeOptions:
         """Options with a thread for each request working or waiting, and spare ones to refuse."""
         admitted = in_flight or DEFAULT_IN_FLIGHT
@@ -99,18 +107,20 @@ class ServeOptions:
             proxies=proxies,
             access_log=access_log,
             pin_workers=pin_workers,
+            front=front,
         )
 
 
 def guard(app: Flask, store: StateStore, options: ServeOptions) -> Flask:
     """Install the rate limits and the in-flight bound of `options` on `app` (last step)."""
-    if options.proxies:
+    hops = options.trusted_hops
+    if hops:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         # Only the client address (and scheme): the Host a challenge is bound to is never
         # taken from a header a client could send through the proxy.
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=options.proxies, x_proto=options.proxies, x_host=0
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=0
         )
     install_limits(
         app,
@@ -134,9 +144,12 @@ def _worker_app(
     switch_interval: float,
     cores: CoreClaims | None,
     access_log: bool = True,
+    niceness: int = 0,
 ) -> Callable[..., Any]:
     # Runs in each worker process after the fork: its own core, app, caches and GIL setting.
     def load(*_args: Any, **_kwargs: Any) -> Any:
+        if niceness:  # behind a front, which must answer first on a machine kept busy
+            os.nice(niceness)
         if cores is not None:
             core = cores.pin()
             _LOG.debug("worker %d on core %s", os.getpid(), core)
@@ -158,15 +171,43 @@ def _worker_app(
 
 
 def serve(options: ServeOptions, app_factory: Callable[[], Any]) -> None:
-    """Serve the app made by `app_factory` until interrupted (blocks)."""
+    """Serve the app made by `app_factory` until interrupted (blocks), behind the front if any.
+
+    Raises:
+        FrontError: the front could not be started.
+    """
+    if options.front is None:
+        _serve_workers(options, app_factory, options.host, options.port)
+        return
+    from verifier.front import WORKER_NICENESS, free_loopback_port, front_bound, running_front
+
+    inner = free_loopback_port()
+    bound = front_bound(options.workers, options.in_flight, options.queue)
+    with running_front(
+        host=options.host,
+        port=options.port,
+        upstream_port=inner,
+        bound=bound,
+        append_forwarded=options.proxies > 0,
+    ):
+        _serve_workers(options, app_factory, "127.0.0.1", inner, niceness=WORKER_NICENESS)
+
+
+def _serve_workers(
+    options: ServeOptions,
+    app_factory: Callable[[], Any],
+    host: str,
+    port: int,
+    niceness: int = 0,
+) -> None:
     from granian.constants import Interfaces
     from granian.http import HTTP1Settings
     from granian.server import Server
 
     server = Server(
         "laurel",  # a name only: each worker loads the app with `_worker_app`
-        address=options.host,
-        port=options.port,
+        address=host,
+        port=port,
         interface=Interfaces.WSGI,
         workers=options.workers,
         # The app's threads: `in_flight` working, some waiting on the network or for a
@@ -192,7 +233,7 @@ def serve(options: ServeOptions, app_factory: Callable[[], Any]) -> None:
     try:
         server.serve(
             target_loader=_worker_app(
-                app_factory, options.switch_interval, cores, options.access_log
+                app_factory, options.switch_interval, cores, options.access_log, niceness
             ),
             wrap_loader=False,
         )
