@@ -8,13 +8,16 @@ loop, in C. With ``--front nginx`` it listens where ``laurel serve`` would, pass
 requests to the workers on a loopback port of their own, and answers those past a
 bound on requests in flight with the workers' own ``503`` (the same problem body,
 ``Retry-After``), never handing them to Python. Measured with ``bench.shed`` beside
-wrk at 150-200 % of the peak (REPORT, "A front that refuses"): refusals p99 7-9 ms
-against 22-35 ms, honest p99 20-22 ms against 53-65 ms.
+wrk at 100-200 % of the peak, on a host shared with other work (REPORT, "A front that
+refuses"): refusals p99 10-12 ms against 24-36 ms, honest p99 28-31 ms against
+129-151 ms, for 13-17 % of the peak (nginx proxies on the same cores).
 
 The bound counts what the workers can hold (:func:`front_bound`), less half their
 queue: granian does not share requests evenly between workers, and the workers' own
-bound stays behind it. The workers run at a lower priority (``nice``) than nginx, so
-that on a machine they keep busy the front still answers at once. nginx overwrites
+bound stays behind it. nginx counts the connections it has open to the workers
+(``max_conns``), and opens one only once a request's body is all in. The workers run
+at a lower priority (``nice``) than nginx, so that on a machine they keep busy the
+front still answers at once. nginx overwrites
 ``X-Forwarded-For`` with the peer's address, and the workers believe that one hop
 (SECURITY.md X13): a client cannot name itself someone else to the rate limits or
 the log.
