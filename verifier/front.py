@@ -246,7 +246,7 @@ def running_front(
         )
     )
     process = subprocess.Popen(  # noqa: S603 (the nginx found above, our own arguments)
-        [binary, "-c", str(conf), "-p", str(scratch), "-g", "daemon off;"],
+        [binary, "-e", "stderr", "-c", str(conf), "-p", str(scratch), "-g", "daemon off;"],
         stdin=subprocess.DEVNULL,  # its errors go to laurel serve's standard error
         preexec_fn=_die_with_parent,  # nothing but prctl runs between fork and exec
     )
