@@ -9,8 +9,8 @@ requests to the workers on a loopback port of their own, and answers those past 
 bound on requests in flight with the workers' own ``503`` (the same problem body,
 ``Retry-After``), never handing them to Python. Measured with ``bench.shed`` beside
 wrk at 100-200 % of the peak, on a host shared with other work (REPORT, "A front that
-refuses"): refusals p99 10-12 ms against 24-36 ms, honest p99 28-31 ms against
-129-151 ms, for 13-17 % of the peak (nginx proxies on the same cores).
+refuses"): refusals p50 2-3 ms and p99 3-14 ms against 5-31 and 7-37 ms, honest p99
+28-40 ms against 54-167 ms, for 13-18 % of the peak (nginx proxies on the same cores).
 
 The bound counts what the workers can hold (:func:`front_bound`), less half their
 queue: granian does not share requests evenly between workers, and the workers' own
