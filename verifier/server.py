@@ -10,6 +10,9 @@ a Python thread (SECURITY.md X04). Each worker's threads stay on one CPU core
 state (challenges, rate-limit counters) lives in :func:`verifier.state.open_store`'s
 store: a SQLite file for one machine, Redis for several.
 
+With ``front="nginx"`` (``--front nginx``, :mod:`verifier.front`) nginx takes the port
+and refuses the excess before Python; the workers listen on a loopback port behind it.
+
 Chosen by measurement (bench/REPORT.md): against gunicorn's gthread worker on the
 same app, granian cost less CPU per request and kept ``/health`` answering under
 300 slow clients, which gunicorn's threads did not.
