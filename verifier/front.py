@@ -26,8 +26,6 @@ the log.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import logging
 import os
 import shutil
@@ -37,13 +35,14 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from verifier.api_response import DEFAULT_HEADERS
 from verifier.errors import FrontError
 from verifier.limits import LENDABLE, OVERLOADED_BODY, RETRY_AFTER
+from verifier.parent_death import end_with_parent
 
 __all__ = [
     "FRONTS",
@@ -182,13 +181,6 @@ def free_loopback_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _die_with_parent() -> None:
-    # In the child before exec: SIGTERM when laurel serve dies, however it dies.
-    libc = ctypes.util.find_library("c")
-    if libc is not None:
-        ctypes.CDLL(libc, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
 @dataclass
 class Front:
     """A running nginx in front of the workers."""
@@ -207,28 +199,38 @@ class Front:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        # nginx's own workers outlive a master that was killed outright, still listening:
+        # they are in its process group (a session of its own), which goes too.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
         shutil.rmtree(self.scratch, ignore_errors=True)
 
-    def watch(self) -> None:
-        """Stop this process (SIGTERM) if nginx ends before :meth:`stop`.
-
-        A service whose front is gone answers nobody on its port.
-        """
+    def watch(self, on_death: Callable[[], None]) -> None:
+        """Call `on_death` (from a thread of its own) if nginx ends before :meth:`stop`."""
 
         def wait() -> None:
             code = self.process.wait()
             if not self.stopping:
-                _LOG.error("nginx stopped (exit %s); laurel serve stops too", code)
-                os.kill(os.getpid(), signal.SIGTERM)
+                _LOG.error("nginx stopped (exit %s)", code)
+                on_death()
 
         threading.Thread(target=wait, name="laurel-front-watch", daemon=True).start()
 
 
 @contextlib.contextmanager
 def running_front(
-    *, host: str, port: int, upstream_port: int, bound: int, append_forwarded: bool = False
+    *,
+    host: str,
+    port: int,
+    upstream_port: int,
+    bound: int,
+    append_forwarded: bool = False,
+    on_death: Callable[[], None] | None = None,
 ) -> Iterator[Front]:
     """A running nginx, listening on `host`:`port` for as long as the block runs.
+
+    `on_death` is called if nginx stops before the block ends (``laurel serve`` stops
+    itself: a service whose front is gone answers nobody on its port).
 
     Raises:
         FrontError: nginx is missing, or it stopped at start (its own message is on
@@ -252,12 +254,14 @@ def running_front(
     process = subprocess.Popen(  # noqa: S603 (the nginx found above, our own arguments)
         [binary, "-e", "stderr", "-c", str(conf), "-p", str(scratch), "-g", "daemon off;"],
         stdin=subprocess.DEVNULL,  # its errors go to laurel serve's standard error
-        preexec_fn=_die_with_parent,  # nothing but prctl runs between fork and exec
+        preexec_fn=end_with_parent,  # nothing but prctl runs between fork and exec
+        start_new_session=True,  # its workers in a process group of their own (stop)
     )
     front = Front(process, scratch)
     try:
         _wait_ready(front)
-        front.watch()
+        if on_death is not None:
+            front.watch(on_death)
         yield front
     finally:
         died = front.process.poll() is not None and not front.stopping

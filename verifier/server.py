@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from verifier.access_log import log_requests
 from verifier.cpu_pinning import CoreClaims
 from verifier.limits import DEFAULT_IN_FLIGHT, DEFAULT_QUEUE, LENDABLE, LimitPolicy, install_limits
 from verifier.malloc_arenas import cap_arenas
+from verifier.parent_death import end_with_parent
 from verifier.state import StateStore
 
 __all__ = ["SPARE_THREADS", "ServeOptions", "guard", "serve"]
@@ -150,7 +152,10 @@ def _worker_app(
     niceness: int = 0,
 ) -> Callable[..., Any]:
     # Runs in each worker process after the fork: its own core, app, caches and GIL setting.
+    server = os.getpid()
+
     def load(*_args: Any, **_kwargs: Any) -> Any:
+        end_with_parent(server)  # not an orphan still serving when laurel serve is killed
         if niceness:  # behind a front, which must answer first on a machine kept busy
             os.nice(niceness)
         if cores is not None:
@@ -192,8 +197,14 @@ def serve(options: ServeOptions, app_factory: Callable[[], Any]) -> None:
         upstream_port=inner,
         bound=bound,
         append_forwarded=options.proxies > 0,
+        on_death=_stop_this_process,
     ):
         _serve_workers(options, app_factory, "127.0.0.1", inner, niceness=WORKER_NICENESS)
+
+
+def _stop_this_process() -> None:
+    # granian stops its workers on SIGTERM, as at Ctrl-C; then the front's error is raised.
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _serve_workers(

@@ -139,3 +139,41 @@ def test_x13_a_forged_x_forwarded_for_does_not_evade_the_per_client_limit(
     assert answers[0] in (200, 201)
     assert 429 in answers
     assert answers.index(429) <= 61
+
+
+def _descendants(pid: int) -> set[int]:
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        parent = todo.pop()
+        with contextlib.suppress(OSError):
+            with open(f"/proc/{parent}/task/{parent}/children") as listing:
+                children = [int(child) for child in listing.read().split()]
+            found.update(children)
+            todo.extend(children)
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_laurel_serve_killed_outright_leaves_no_worker_or_nginx_serving() -> None:
+    # kill -9 runs no cleanup: each granian worker and nginx asked the kernel for SIGTERM
+    # when their parent dies (verifier/parent_death.py); nginx's workers follow its master.
+    server = LaurelServe("--front", "nginx", "--workers", "2").start()
+    assert server.proc is not None
+    left = _descendants(server.proc.pid)
+    assert len(left) >= 5  # two granian workers, nginx's master and its two workers
+    server.proc.kill()
+    server.proc.wait()
+    deadline = time.monotonic() + 15
+    while running := {pid for pid in left if _running(pid)}:
+        assert time.monotonic() < deadline, f"still running: {sorted(running)}"
+        time.sleep(0.1)
+    with pytest.raises(ConnectionRefusedError):  # nobody left on the port
+        socket.create_connection(("127.0.0.1", server.port), timeout=2).close()
