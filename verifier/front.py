@@ -40,12 +40,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from verifier.api_response import DEFAULT_HEADERS
+from verifier.app import MAX_CONTENT_LENGTH
 from verifier.errors import FrontError
 from verifier.limits import LENDABLE, OVERLOADED_BODY, RETRY_AFTER
 from verifier.parent_death import end_with_parent
 
 __all__ = [
-    "FRONTS",
     "WORKER_NICENESS",
     "Front",
     "free_loopback_port",
@@ -57,14 +57,8 @@ __all__ = [
 
 _LOG = logging.getLogger(__name__)
 
-#: The fronts ``--front`` knows.
-FRONTS = ("nginx",)
 #: How much lower the workers' priority is than the front's (`nice` steps).
 WORKER_NICENESS = 5
-#: Largest request body the front passes on (the app's own limit, verifier/app.py).
-_MAX_BODY = "1m"
-#: Seconds a client has to send its headers, and its body (SECURITY.md X04).
-_CLIENT_TIMEOUT = 10
 _START_WAIT = 5.0
 
 
@@ -86,6 +80,7 @@ def nginx_config(
     bound: int,
     scratch: Path,
     append_forwarded: bool = False,
+    client_timeout: int = 10,
 ) -> str:
     """An nginx.conf listening on `host`:`port`, passing to 127.0.0.1:`upstream_port`.
 
@@ -95,7 +90,8 @@ def nginx_config(
     workers not up yet, with ``503``, ``Retry-After`` and the workers' own problem
     body. Its pid and temporary files go in `scratch`. The client's address goes on in
     ``X-Forwarded-For``: the peer's alone, or appended to what the proxies in front
-    wrote when `append_forwarded` (``--proxies``).
+    wrote when `append_forwarded` (``--proxies``). A client has `client_timeout`
+    seconds to send its headers, and between two reads of its body (SECURITY.md X04).
     """
     forwarded = "$proxy_add_x_forwarded_for" if append_forwarded else "$remote_addr"
     listen = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
@@ -129,10 +125,10 @@ http {{
   }}
   server {{
     listen {listen} backlog=4096;
-    client_max_body_size {_MAX_BODY};
+    client_max_body_size {MAX_CONTENT_LENGTH};
     client_body_buffer_size 16k;
-    client_header_timeout {_CLIENT_TIMEOUT}s;
-    client_body_timeout {_CLIENT_TIMEOUT}s;
+    client_header_timeout {client_timeout}s;
+    client_body_timeout {client_timeout}s;
     location / {{
       proxy_pass http://laurel_workers;
       proxy_http_version 1.1;
@@ -225,6 +221,7 @@ def running_front(
     upstream_port: int,
     bound: int,
     append_forwarded: bool = False,
+    client_timeout: int = 10,
     on_death: Callable[[], None] | None = None,
 ) -> Iterator[Front]:
     """A running nginx, listening on `host`:`port` for as long as the block runs.
@@ -249,6 +246,7 @@ def running_front(
             bound=bound,
             scratch=scratch,
             append_forwarded=append_forwarded,
+            client_timeout=client_timeout,
         )
     )
     process = subprocess.Popen(  # noqa: S603 (the nginx found above, our own arguments)

@@ -2,7 +2,8 @@
 
 A `laurel serve` killed outright (``kill -9``, the OOM killer) runs no cleanup: its
 granian workers and its nginx front would go on, orphaned, holding the port. Each asks
-the kernel for SIGTERM when its parent dies, and stops as at Ctrl-C. The signal is
+the kernel for a signal when its parent dies: nginx SIGTERM (it stops its workers), a
+granian worker SIGKILL (its graceful stop without its master once hung). The signal is
 tied to the parent's thread that forked the child: granian forks its workers, and
 laurel starts nginx, from the main thread, which lives as long as the process.
 """
@@ -20,8 +21,8 @@ __all__ = ["end_with_parent"]
 _PR_SET_PDEATHSIG = 1
 
 
-def end_with_parent(parent: int | None = None) -> bool:
-    """Ask for SIGTERM when this process's parent dies; False where Linux's prctl is missing.
+def end_with_parent(parent: int | None = None, sig: int = signal.SIGTERM) -> bool:
+    """Ask for `sig` when this process's parent dies; False where Linux's prctl is missing.
 
     With `parent` (the pid expected), a parent already gone by now (the signal would
     never come) ends this process at once; a process that is `parent` itself (a worker's
@@ -32,8 +33,8 @@ def end_with_parent(parent: int | None = None) -> bool:
     name = ctypes.util.find_library("c")
     if name is None:
         return False
-    if ctypes.CDLL(name, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM) != 0:
+    if ctypes.CDLL(name, use_errno=True).prctl(_PR_SET_PDEATHSIG, sig) != 0:
         return False
     if parent is not None and os.getppid() != parent:
-        os.kill(os.getpid(), signal.SIGTERM)
+        os.kill(os.getpid(), sig)
     return True

@@ -155,7 +155,9 @@ def _worker_app(
     server = os.getpid()
 
     def load(*_args: Any, **_kwargs: Any) -> Any:
-        end_with_parent(server)  # not an orphan still serving when laurel serve is killed
+        # Not an orphan still serving when laurel serve is killed. SIGKILL: a granian
+        # worker's graceful stop without its master once hung past a minute (the e2e test).
+        end_with_parent(server, signal.SIGKILL)
         if niceness:  # behind a front, which must answer first on a machine kept busy
             os.nice(niceness)
         if cores is not None:
@@ -197,6 +199,7 @@ def serve(options: ServeOptions, app_factory: Callable[[], Any]) -> None:
         upstream_port=inner,
         bound=bound,
         append_forwarded=options.proxies > 0,
+        client_timeout=options.header_timeout,
         on_death=_stop_this_process,
     ):
         _serve_workers(options, app_factory, "127.0.0.1", inner, niceness=WORKER_NICENESS)
