@@ -222,7 +222,7 @@ def verify(
     An anchor is looked up on the --rpc nodes and on the embedded chain of the
     wallet at $LAUREL_HOME (or --embedded-chain FILE).
     """
-    from cli._batch import default_jobs, map_in_order
+    from cli._batch import default_jobs, runs_in_order
 
     registry = None
     if trust_file is not None:  # read once, here: its errors are said once
@@ -280,16 +280,22 @@ def verify(
     console = None
     # stdin can be read once only, by this process.
     workers = 1 if "-" in inputs else min(jobs or default_jobs(), len(inputs))
-    for answers in map_in_order(make_one, inputs, jobs=workers):
-        for shown, code, text, result, document in answers:
-            if code == EXIT_USAGE:
-                worst = EXIT_USAGE
-            elif code == EXIT_FAILED and worst == EXIT_OK:
-                worst = EXIT_FAILED
-            if text is not None:
-                sys.stdout.write(text + "\n")
-                sys.stdout.flush()
-            elif result is not None:
-                console = console or _console()
-                render_result(console, shown, result, document=_parsed(document), registry=registry)
+    for run in runs_in_order(make_one, inputs, jobs=workers):
+        lines: list[str] = []
+        for answers in run:
+            for shown, code, text, result, document in answers:
+                if code == EXIT_USAGE:
+                    worst = EXIT_USAGE
+                elif code == EXIT_FAILED and worst == EXIT_OK:
+                    worst = EXIT_FAILED
+                if text is not None:
+                    lines.append(text + "\n")
+                elif result is not None:
+                    console = console or _console()
+                    render_result(
+                        console, shown, result, document=_parsed(document), registry=registry
+                    )
+        if lines:  # written as they come, a run (an input, or a chunk of --jobs) at a time
+            sys.stdout.write("".join(lines))
+            sys.stdout.flush()
     end_now(worst)  # everything it wrote is written: no teardown

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from cli._batch import CHUNK, map_in_order
+from cli._batch import CHUNK, map_in_order, runs_in_order
 from verifier.errors import BatchError
 
 #: This process: the workers are forked from it, so they see its pid here too.
@@ -26,6 +26,24 @@ def test_answers_come_in_input_order_from_every_process() -> None:
     pids = {pid for _, pid in answers}
     assert _PARENT in pids  # this process works too
     assert len(pids) >= 2
+
+
+def _tagged(n: int) -> tuple[int, int]:
+    return n, os.getpid()
+
+
+def test_every_chunk_is_taken_once_past_the_most_chunks() -> None:
+    # 40,000 inputs: more chunks of CHUNK than the pipe of chunk numbers holds, so the
+    # chunks grow; three processes reading it at once each get whole numbers, none twice.
+    answers = list(map_in_order(lambda: _tagged, range(40_000), jobs=3))
+    assert [n for n, _ in answers] == list(range(40_000))
+
+
+def test_runs_come_a_chunk_at_a_time_with_jobs_and_one_at_a_time_without() -> None:
+    runs = list(runs_in_order(lambda: _square, range(40), jobs=2))
+    assert [len(run) for run in runs] == [CHUNK] * (40 // CHUNK)
+    assert [a for run in runs for a, _ in run] == [n * n for n in range(40)]
+    assert [len(run) for run in runs_in_order(lambda: _square, range(3), jobs=1)] == [1, 1, 1]
 
 
 def test_one_job_runs_here() -> None:
