@@ -223,6 +223,7 @@ def verify(
     wallet at $LAUREL_HOME (or --embedded-chain FILE).
     """
     from cli._batch import default_jobs, runs_in_order
+    from cli._tally import tally_for
 
     registry = None
     if trust_file is not None:  # read once, here: its errors are said once
@@ -280,10 +281,12 @@ def verify(
     console = None
     # stdin can be read once only, by this process.
     workers = 1 if "-" in inputs else min(jobs or default_jobs(), len(inputs))
+    tally = tally_for(len(inputs), sys.stdout, sys.stderr)
     for run in runs_in_order(make_one, inputs, jobs=workers):
         lines: list[str] = []
         for answers in run:
-            for shown, code, text, result, document in answers:
+            for count, (shown, code, text, result, document) in enumerate(answers, 1):
+                tally.add(code, input_done=count == len(answers))
                 if code == EXIT_USAGE:
                     worst = EXIT_USAGE
                 elif code == EXIT_FAILED and worst == EXIT_OK:
@@ -298,4 +301,5 @@ def verify(
         if lines:  # written as they come, a run (an input, or a chunk of --jobs) at a time
             sys.stdout.write("".join(lines))
             sys.stdout.flush()
+    tally.finish()
     end_now(worst)  # everything it wrote is written: no teardown

@@ -80,3 +80,46 @@ def test_jobs_print_the_same_report_for_people(inputs: list[str]) -> None:
     assert one.returncode == two.returncode == 2
     assert two.stdout == one.stdout
     assert inputs[-1] in two.stdout
+
+
+def _on_a_terminal(args: list[str], stdout: Path) -> tuple[int, str]:
+    # Standard error on a pseudo-terminal, as a person running it sees it; the answers
+    # into a file, as `> results.jsonl` sends them.
+    import pty
+
+    leader, follower = pty.openpty()
+    with stdout.open("wb") as out:
+        process = subprocess.Popen([LAUREL, "verify", *args], stdout=out, stderr=follower)
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # EIO: the process closed its end
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(leader)
+    return process.wait(timeout=60), seen.decode()
+
+
+@pytest.mark.e2e
+def test_a_person_sees_progress_and_the_count_while_the_answers_go_to_a_file(
+    inputs: list[str], tmp_path: Path
+) -> None:
+    code, terminal = _on_a_terminal(["--json", "--jobs", "2", *inputs], tmp_path / "out.jsonl")
+    assert code == 2
+    assert "verifying: " in terminal  # the progress line, redrawn in place
+    assert terminal.rstrip().endswith("s")  # "... in 0.4 s"
+    last = terminal.replace("\r", "\n").strip().splitlines()[-1]
+    assert last.startswith("30 inputs: 20 verified, 6 not verified, 4 unreadable in ")
+    lines = (tmp_path / "out.jsonl").read_text().splitlines()
+    assert [json.loads(line)["input"] for line in lines] == inputs  # the file as before
+
+
+@pytest.mark.e2e
+def test_a_script_reading_standard_error_gets_nothing_more(inputs: list[str]) -> None:
+    done = _run("--jobs", "2", *inputs)
+    assert done.stderr == ""
+    assert len(done.stdout.splitlines()) == len(inputs)
