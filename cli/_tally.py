@@ -60,10 +60,14 @@ class Tally:
                 f" ({100 * self._done // max(self._inputs, 1)} %) · {self._counts()}"
             )
 
+    def clear(self) -> None:
+        """Take the progress line off the terminal (a run stopped by Ctrl-C, or done)."""
+        if self._width:
+            self._draw("")
+
     def finish(self) -> None:
         """Clear the progress line; for more than one input, write what came of them."""
-        if self._live:
-            self._draw("")
+        self.clear()
         if self._summary and self._inputs > 1:
             seconds = time.monotonic() - self._started
             took = f" in {seconds:.1f} s" if self._live else ""

@@ -282,24 +282,27 @@ def verify(
     # stdin can be read once only, by this process.
     workers = 1 if "-" in inputs else min(jobs or default_jobs(), len(inputs))
     tally = tally_for(len(inputs), sys.stdout, sys.stderr)
-    for run in runs_in_order(make_one, inputs, jobs=workers):
-        lines: list[str] = []
-        for answers in run:
-            for count, (shown, code, text, result, document) in enumerate(answers, 1):
-                tally.add(code, input_done=count == len(answers))
-                if code == EXIT_USAGE:
-                    worst = EXIT_USAGE
-                elif code == EXIT_FAILED and worst == EXIT_OK:
-                    worst = EXIT_FAILED
-                if text is not None:
-                    lines.append(text + "\n")
-                elif result is not None:
-                    console = console or _console()
-                    render_result(
-                        console, shown, result, document=_parsed(document), registry=registry
-                    )
-        if lines:  # written as they come, a run (an input, or a chunk of --jobs) at a time
-            sys.stdout.write("".join(lines))
-            sys.stdout.flush()
+    try:
+        for run in runs_in_order(make_one, inputs, jobs=workers):
+            lines: list[str] = []
+            for answers in run:
+                for count, (shown, code, text, result, document) in enumerate(answers, 1):
+                    tally.add(code, input_done=count == len(answers))
+                    if code == EXIT_USAGE:
+                        worst = EXIT_USAGE
+                    elif code == EXIT_FAILED and worst == EXIT_OK:
+                        worst = EXIT_FAILED
+                    if text is not None:
+                        lines.append(text + "\n")
+                    elif result is not None:
+                        console = console or _console()
+                        render_result(
+                            console, shown, result, document=_parsed(document), registry=registry
+                        )
+            if lines:  # written as they come, a run (an input, or a chunk of --jobs) at a time
+                sys.stdout.write("".join(lines))
+                sys.stdout.flush()
+    finally:
+        tally.clear()  # Ctrl-C, a lost worker: what is said next starts a clean line
     tally.finish()
     end_now(worst)  # everything it wrote is written: no teardown

@@ -59,3 +59,13 @@ def test_the_streams_decide_who_is_watching() -> None:
         assert ("verifying:" in stderr.getvalue()) is live
         stderr.seek(0)
         stderr.truncate()
+
+
+def test_a_run_stopped_midway_leaves_a_clean_line_for_what_is_said_next() -> None:
+    out = io.StringIO()
+    tally = Tally(10, out, live=True, summary=True)
+    tally.add(0)
+    tally.clear()  # Ctrl-C: click's "Aborted!" comes next
+    tally.clear()
+    drawn = "verifying: 1 of 10 inputs (10 %) · 1 verified"
+    assert out.getvalue() == "\r" + drawn + "\r" + " " * len(drawn) + "\r"
