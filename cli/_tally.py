@@ -26,12 +26,14 @@ from __future__ import annotations
 import time
 from typing import TextIO
 
+from cli._common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+
 __all__ = ["Tally", "tally_for"]
 
 #: Seconds between two redraws of the progress line.
 _REDRAW = 0.1
-#: Exit codes as :mod:`cli._common` names them (0 verified, 1 not verified, 2 unreadable).
-_WORDS = ((0, "verified"), (1, "not verified"), (2, "unreadable"))
+#: What each answer's exit code says of it.
+_WORDS = ((EXIT_OK, "verified"), (EXIT_FAILED, "not verified"), (EXIT_USAGE, "unreadable"))
 
 
 class Tally:
